@@ -1,0 +1,1 @@
+"""De-identification of clinical notes with Presidio and clinical recognizers."""
