@@ -1,0 +1,6 @@
+"""Command-line interface of this package (mounted by medflow/cli.py). Placeholder: filled by the area owner."""
+
+import typer
+
+model_app = typer.Typer(no_args_is_help=True)
+triton_app = typer.Typer(no_args_is_help=True)
