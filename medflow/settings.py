@@ -45,6 +45,24 @@ class Settings(BaseSettings):
     jwt_jwks_file: Path | None = None
     jwt_issuer: str = "medflow"
     jwt_audience: str = "medflow-api"
+    jwt_leeway_s: int = Field(30, description="Clock skew tolerated on exp/nbf/iat")
+    jwt_jwks_cache_s: int = Field(300, description="How long keys fetched from the JWKS URL are cached")
+    api_host: str = Field("127.0.0.1", description="Bind address of `medflow api` (0.0.0.0 in a pod)")
+    api_port: int = Field(8080, description="Port of `medflow api`")
+    api_model_version: str | None = Field(
+        None, description="Version directory of the served model (tokenizer, labels); default: the latest"
+    )
+    api_triton_timeout_s: float = Field(2.0, description="Deadline of one realtime Triton call; then 503")
+    api_ready_timeout_s: float = Field(1.0, description="Deadline of the Triton check behind /readyz")
+    api_retry_after_s: int = Field(5, description="Retry-After sent with 503 responses")
+    api_max_text_chars: int = Field(20_000, description="Longest note accepted by /v1 routes")
+    api_max_batch_notes: int = Field(16, description="Most notes in one /v1/classify/batch request")
+    api_max_body_bytes: int = Field(2 * 1024 * 1024, description="Largest request body; larger is 413")
+    api_deid_inline_max_chars: int = Field(
+        2_000, description="Notes up to this size are de-identified on the event loop, longer in a thread"
+    )
+    api_shutdown_grace_s: float = Field(20.0, description="Time in-flight requests get to finish at shutdown")
+    api_audit_log_file: Path | None = Field(None, description="Audit JSON lines go here (default stdout)")
 
 
 @lru_cache(maxsize=1)
