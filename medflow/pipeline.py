@@ -1,0 +1,298 @@
+"""The batch path for one input object: read → validate → de-identify → classify → write.
+
+Plain functions over Arrow record batches; no Prefect here (``tasks/`` wraps them). De-identification
+and classification are injected as callables so this module does not reach into other stages.
+
+Stages overlap: while batch *k* is being classified (tokenizer in Rust and gRPC waits, both outside
+the GIL; the model itself runs in the Triton process), the main thread reads and de-identifies batch
+*k+1*. At most one batch waits, which bounds memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, REQUIRED_COLUMNS
+from medflow.storage import (
+    InputObject,
+    atomic_write,
+    count_parquet_rows,
+    filesystem_for,
+    iter_record_batches,
+    join_uri,
+    parquet_column_names,
+)
+from medflow.validation import RejectedRow, ValidatedBatch, validate_batch
+
+logger = logging.getLogger(__name__)
+
+
+class DeidOutput(Protocol):
+    text: str
+    entity_counts: dict[str, int]
+
+
+class PredictionOutput(Protocol):
+    label: str
+    score: float
+    n_chunks: int
+    n_tokens: int
+
+
+Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput]]
+Classify = Callable[[list[str]], Sequence[PredictionOutput]]
+
+
+@dataclass(frozen=True, slots=True)
+class Stages:
+    """The two model-backed stages, injected by the caller (the flow, a test, the benchmark)."""
+
+    deidentify: Deidentify
+    classify: Classify
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    run_id: str
+    run_date: date
+    output_uri: str
+    model_name: str
+    model_version: str
+    processed_at: datetime
+    read_batch_rows: int = 512
+    max_note_chars: int = 1_000_000
+
+    def partition(self, table: str) -> str:
+        return join_uri(self.output_uri, table, f"run_date={self.run_date.isoformat()}")
+
+    def object_name(self, source: InputObject) -> str:
+        """Output name derived from the input's content version and the model: reruns overwrite."""
+        return f"{source.stem}-{source.fingerprint(self.model_version)}.parquet"
+
+    def prediction_uri(self, source: InputObject) -> str:
+        return join_uri(self.partition("predictions"), self.object_name(source))
+
+    def quarantine_uri(self, source: InputObject) -> str:
+        return join_uri(self.partition("quarantine"), self.object_name(source))
+
+    def manifest_uri(self) -> str:
+        return join_uri(self.partition("manifests"), f"{self.run_id}.json")
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What happened to one input object. Counts reconcile: rows_in = rows_out + rows_quarantined."""
+
+    source: str
+    fingerprint: str
+    output: str | None = None
+    quarantine: str | None = None
+    status: str = "ok"  # ok | partial (some rows quarantined) | failed (file quarantined)
+    error: str | None = None
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_quarantined: int = 0
+    chunks: int = 0
+    tokens: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class StageTimer:
+    """Accumulates wall seconds per stage. Each stage is timed by one thread only."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def is_corrupt_input_error(exc: BaseException) -> bool:
+    """Whether a read error means the object's bytes are bad (quarantine) rather than storage trouble.
+
+    pyarrow reports undecodable Parquet as ``ArrowException`` or as a bare ``OSError``; storage clients
+    raise subclasses (``ConnectionError``, ``TimeoutError``, ``FileNotFoundError``...), which must
+    propagate so the task is retried instead of quarantining good data.
+    """
+    return isinstance(exc, pa.ArrowException) or type(exc) is OSError
+
+
+def _output_batch(
+    validated: ValidatedBatch,
+    deid: Sequence[DeidOutput],
+    predictions: Sequence[PredictionOutput],
+    ctx: RunContext,
+) -> pa.RecordBatch:
+    table = validated.table
+    n = table.num_rows
+    return pa.RecordBatch.from_arrays(
+        [
+            table.column("note_id").combine_chunks(),
+            table.column("patient_id").combine_chunks(),
+            table.column("note_type").combine_chunks(),
+            table.column("created_at").combine_chunks(),
+            pa.array([d.text for d in deid], pa.string()),
+            pa.array([p.label for p in predictions], pa.string()),
+            pa.array([p.score for p in predictions], pa.float32()),
+            pa.array([p.n_chunks for p in predictions], pa.int32()),
+            pa.array([ctx.model_name] * n, pa.string()),
+            pa.array([ctx.model_version] * n, pa.string()),
+            pa.array([ctx.run_id] * n, pa.string()),
+            pa.array([ctx.processed_at] * n, OUTPUT_SCHEMA.field("processed_at").type),
+        ],
+        schema=OUTPUT_SCHEMA,
+    )
+
+
+def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {"source": source, "row_index": r.row_index, "note_id": r.note_id, "reason": r.reason, "run_id": run_id}
+            for r in rows
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def _write_quarantine(ctx: RunContext, source: InputObject, rows: list[RejectedRow]) -> str:
+    uri = ctx.quarantine_uri(source)
+    fs, path = filesystem_for(uri)
+    with atomic_write(fs, path) as f:
+        pq.write_table(_quarantine_table(source.uri, rows, ctx.run_id), f)
+    return uri
+
+
+def process_file(
+    source: InputObject,
+    ctx: RunContext,
+    stages: Stages,
+    on_rows: Callable[[int], None] | None = None,
+) -> FileReport:
+    """Process one input object into one predictions file (and a quarantine file if rows were rejected).
+
+    Bad input (corrupt Parquet, missing required columns, bad rows) is quarantined with a reason and
+    never raises. Infrastructure errors (storage, Triton) raise, so the caller can retry the file.
+    """
+    report = FileReport(source=source.uri, fingerprint=source.fingerprint(ctx.model_version))
+    timer = StageTimer()
+    in_fs, _ = filesystem_for(source.uri)
+    try:
+        with timer.stage("read"):
+            report.rows_in = count_parquet_rows(in_fs, source.path)
+            missing = [c for c in REQUIRED_COLUMNS if c not in parquet_column_names(in_fs, source.path)]
+        if missing:
+            return _fail_file(report, ctx, source, f"missing required column(s): {', '.join(missing)}", timer)
+        _stream_file(source, ctx, stages, report, timer, on_rows)
+    except Exception as exc:
+        if not is_corrupt_input_error(exc):
+            raise
+        # Only the exception type is kept: pyarrow messages can quote bytes of the file.
+        return _fail_file(report, ctx, source, f"unreadable Parquet ({type(exc).__name__})", timer)
+    report.seconds = timer.seconds
+    return report
+
+
+def _stream_file(
+    source: InputObject,
+    ctx: RunContext,
+    stages: Stages,
+    report: FileReport,
+    timer: StageTimer,
+    on_rows: Callable[[int], None] | None,
+) -> None:
+    entities: Counter[str] = Counter()
+    labels: Counter[str] = Counter()
+    rejected: list[RejectedRow] = []
+    seen_note_ids: set[str] = set()
+    out_uri = ctx.prediction_uri(source)
+    out_fs, out_path = filesystem_for(out_uri)
+
+    def classify_and_write(validated: ValidatedBatch, deid: Sequence[DeidOutput], writer: pq.ParquetWriter) -> None:
+        with timer.stage("classify"):
+            predictions = stages.classify([d.text for d in deid])
+        with timer.stage("write"):
+            writer.write_batch(_output_batch(validated, deid, predictions, ctx))
+        labels.update(p.label for p in predictions)
+        report.chunks += sum(p.n_chunks for p in predictions)
+        report.tokens += sum(p.n_tokens for p in predictions)
+        report.rows_out += len(predictions)
+        if on_rows is not None:
+            on_rows(len(predictions))
+
+    in_fs, _ = filesystem_for(source.uri)
+    with (
+        atomic_write(out_fs, out_path) as sink,
+        pq.ParquetWriter(sink, OUTPUT_SCHEMA) as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="medflow-classify") as pool,
+    ):
+        pending: Future[None] | None = None
+        row_index = 0
+        batches = iter_record_batches(in_fs, source.path, ctx.read_batch_rows)
+        while True:
+            with timer.stage("read"):
+                batch = next(batches, None)
+            if batch is None:
+                break
+            with timer.stage("validate"):
+                validated = validate_batch(batch, row_index, seen_note_ids, ctx.max_note_chars)
+            row_index += batch.num_rows
+            rejected.extend(validated.rejected)
+            if on_rows is not None and validated.rejected:
+                on_rows(len(validated.rejected))
+            if validated.table.num_rows == 0:
+                continue
+            with timer.stage("deid"):
+                deid = stages.deidentify(
+                    validated.table.column("note_text").to_pylist(),
+                    validated.table.column("patient_id").to_pylist(),
+                )
+            for result in deid:
+                entities.update(result.entity_counts)
+            if pending is not None:
+                pending.result()  # backpressure: at most one batch in classification
+            pending = pool.submit(classify_and_write, validated, deid, writer)
+        if pending is not None:
+            pending.result()
+
+    report.output = out_uri
+    report.entities = dict(sorted(entities.items()))
+    report.labels = dict(sorted(labels.items()))
+    report.rows_quarantined = len(rejected)
+    if rejected:
+        report.status = "partial"
+        with timer.stage("write"):
+            report.quarantine = _write_quarantine(ctx, source, rejected)
+
+
+def _fail_file(
+    report: FileReport, ctx: RunContext, source: InputObject, reason: str, timer: StageTimer
+) -> FileReport:
+    """Quarantine the whole object: one record with the reason; every row counts as quarantined."""
+    logger.warning("quarantined %s: %s", source.uri, reason)
+    report.status = "failed"
+    report.error = reason
+    report.output = None
+    report.rows_out = 0
+    report.rows_quarantined = report.rows_in
+    report.entities, report.labels, report.chunks, report.tokens = {}, {}, 0, 0
+    report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)])
+    report.seconds = timer.seconds
+    return report

@@ -1,0 +1,47 @@
+"""Arrow schemas of the batch path: what the flow reads, writes and quarantines."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# Columns the flow needs from every input file. Extra columns are ignored (never copied to outputs).
+INPUT_SCHEMA = pa.schema(
+    [
+        pa.field("note_id", pa.string()),
+        pa.field("patient_id", pa.string()),
+        pa.field("note_type", pa.string()),
+        pa.field("note_text", pa.string()),
+        pa.field("created_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("note_id", "note_text")
+
+# The predictions table analysts query. Raw note_text is never part of it.
+OUTPUT_SCHEMA = pa.schema(
+    [
+        pa.field("note_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string()),
+        pa.field("note_type", pa.string()),
+        pa.field("created_at", pa.timestamp("us", tz="UTC")),
+        pa.field("deid_text", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("score", pa.float32(), nullable=False),
+        pa.field("n_chunks", pa.int32(), nullable=False),
+        pa.field("model_name", pa.string(), nullable=False),
+        pa.field("model_version", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("processed_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+# Rows (or whole files) that could not be processed. The raw text is NOT copied here: the row is
+# identified by its source object and row index, so it can be re-read from the (untouched) input.
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("row_index", pa.int64()),
+        pa.field("note_id", pa.string()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)

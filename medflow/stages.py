@@ -1,0 +1,57 @@
+"""Builds the model-backed stages of the batch path from settings, once per process.
+
+De-identification uses the process-wide engine (the same object the API uses); classification uses
+client-side tokenization and one gRPC client to Triton.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from pathlib import Path
+
+from deid.engine import get_engine
+from inference.classify import classify_texts
+from inference.model_files import ModelInfo, load_model_info
+from inference.tokenizer import NoteTokenizer
+from inference.triton_client import TritonClassifier
+from medflow.pipeline import Classify, Stages
+from medflow.settings import Settings
+
+
+def model_version_dir(settings: Settings) -> Path:
+    """The newest numeric version directory of the configured model (Triton's default policy)."""
+    model_dir = Path(settings.model_repository) / settings.triton_model
+    versions = [p for p in model_dir.glob("*") if p.is_dir() and p.name.isdigit()]
+    if not versions:
+        raise FileNotFoundError(
+            f"no model version under {model_dir}: run `medflow model build --demo` (offline) "
+            "or `medflow model build --model ID_OR_DIR`"
+        )
+    return max(versions, key=lambda p: int(p.name))
+
+
+@lru_cache(maxsize=4)
+def _classifier(
+    triton_url: str, model: str, version_dir: Path, timeout_s: float, inflight: int, max_length: int, stride: int
+) -> tuple[ModelInfo, Classify]:
+    info = load_model_info(version_dir)
+    client = TritonClassifier(triton_url, model, timeout_s=timeout_s, inflight=inflight)
+    tokenizer = NoteTokenizer.from_dir(version_dir)
+    classify = partial(
+        classify_texts, tokenizer=tokenizer, client=client, info=info, max_length=max_length, stride=stride
+    )
+    return info, classify
+
+
+def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
+    """The stages for these settings and the model they use; built once per process, reused across files."""
+    info, classify = _classifier(
+        settings.triton_url,
+        settings.triton_model,
+        model_version_dir(settings),
+        settings.triton_timeout_s,
+        settings.inflight_requests,
+        settings.max_length,
+        settings.chunk_stride,
+    )
+    return Stages(deidentify=get_engine(settings).deidentify, classify=classify), info

@@ -1,0 +1,112 @@
+"""Row checks before de-identification. Bad rows are quarantined with a reason; the rest go on.
+
+Reasons never quote the offending value: it may be PHI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from medflow.schema import INPUT_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    row_index: int | None  # position in the source object; None when the whole object is rejected
+    note_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedBatch:
+    table: pa.Table  # INPUT_SCHEMA columns, only accepted rows
+    row_indices: list[int]  # source row index of each accepted row
+    rejected: list[RejectedRow]
+
+
+def _as_string_column(column: pa.ChunkedArray | pa.Array) -> tuple[list[str | None], list[bool]]:
+    """Values as Python strings; the flag list marks values that are not valid UTF-8 text."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        values = column.to_pylist()
+        return values, [False] * len(values)
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        values: list[str | None] = []
+        invalid: list[bool] = []
+        for raw in column.to_pylist():
+            try:
+                values.append(None if raw is None else raw.decode("utf-8"))
+                invalid.append(False)
+            except UnicodeDecodeError:
+                values.append(None)
+                invalid.append(True)
+        return values, invalid
+    # Numbers and other scalars (e.g. an integer note_id column) are accepted as their string form.
+    values = [None if v is None else str(v) for v in column.to_pylist()]
+    return values, [False] * len(values)
+
+
+def _created_at_column(batch: pa.RecordBatch) -> pa.Array:
+    target = INPUT_SCHEMA.field("created_at").type
+    if "created_at" not in batch.schema.names:
+        return pa.nulls(batch.num_rows, target)
+    column = batch.column("created_at")
+    try:
+        if pa.types.is_timestamp(column.type) and column.type.tz is None:
+            column = pc.assume_timezone(column, "UTC")
+        return column.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        # An unparseable timestamp is not a reason to lose the note: the column is metadata.
+        return pa.nulls(batch.num_rows, target)
+
+
+def validate_batch(
+    batch: pa.RecordBatch, first_row_index: int, seen_note_ids: set[str], max_note_chars: int
+) -> ValidatedBatch:
+    """Split a record batch into rows fit for processing and rejected rows with reasons.
+
+    ``seen_note_ids`` carries note ids across the batches of one file, so a duplicate is rejected
+    wherever it occurs (the first occurrence wins).
+    """
+    n = batch.num_rows
+    columns: dict[str, list[str | None]] = {}
+    invalid_text = [False] * n
+    for name in ("note_id", "patient_id", "note_type", "note_text"):
+        if name in batch.schema.names:
+            values, invalid = _as_string_column(batch.column(name))
+            columns[name] = values
+            if name == "note_text":
+                invalid_text = invalid
+        else:
+            columns[name] = [None] * n
+
+    keep: list[int] = []
+    rejected: list[RejectedRow] = []
+    for i in range(n):
+        note_id, text = columns["note_id"][i], columns["note_text"][i]
+        reason = None
+        if note_id is None or not note_id.strip():
+            reason = "missing note_id"
+        elif invalid_text[i]:
+            reason = "note_text is not valid UTF-8"
+        elif text is None:
+            reason = "missing note_text"
+        elif not text.strip():
+            reason = "empty note_text"
+        elif len(text) > max_note_chars:
+            reason = f"note_text longer than {max_note_chars} characters"
+        elif note_id in seen_note_ids:
+            reason = "duplicate note_id"
+        if reason is None:
+            seen_note_ids.add(note_id)
+            keep.append(i)
+        else:
+            rejected.append(RejectedRow(first_row_index + i, note_id, reason))
+
+    created_at = _created_at_column(batch)
+    arrays = [pa.array([columns[name][i] for i in keep], pa.string()) for name in columns]
+    arrays.insert(4, created_at.take(pa.array(keep, pa.int64())))
+    table = pa.Table.from_arrays(arrays, schema=INPUT_SCHEMA)
+    return ValidatedBatch(table, [first_row_index + i for i in keep], rejected)
