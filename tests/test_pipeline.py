@@ -1,0 +1,223 @@
+"""Unit tests of the batch path's logic with fake de-id/classify stages (real Parquet IO on tmp dirs)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from medflow.manifest import build_manifest, load_manifests, write_manifest
+from medflow.pipeline import RunContext, Stages, is_corrupt_input_error, process_file
+from medflow.schema import OUTPUT_SCHEMA
+from medflow.storage import list_parquet_objects
+
+
+@dataclass
+class FakeDeid:
+    text: str
+    entity_counts: dict[str, int]
+
+
+@dataclass
+class FakePrediction:
+    label: str
+    score: float
+    n_chunks: int
+    n_tokens: int
+
+
+def fake_deidentify(texts, patient_ids):
+    # Replaces the word SECRET so tests can check only de-identified text is written.
+    return [FakeDeid(t.replace("SECRET", "[NAME]"), {"NAME": t.count("SECRET")}) for t in texts]
+
+
+def fake_classify(texts):
+    assert all("SECRET" not in t for t in texts), "raw text reached the classifier"
+    return [FakePrediction("LONG" if len(t) > 20 else "SHORT", 0.75, 1 + len(t) // 50, len(t) // 4) for t in texts]
+
+
+STAGES = Stages(deidentify=fake_deidentify, classify=fake_classify)
+
+
+def make_ctx(out: Path, **kw) -> RunContext:
+    return RunContext(
+        run_id="run-1",
+        run_date=date(2026, 11, 21),
+        output_uri=str(out),
+        model_name="fake",
+        model_version="7",
+        processed_at=datetime(2026, 11, 21, tzinfo=UTC),
+        read_batch_rows=kw.pop("read_batch_rows", 3),
+        **kw,
+    )
+
+
+def write_notes(path: Path, rows: list[dict], schema: pa.Schema | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path, row_group_size=4)
+
+
+def note(i: int, text: str | None = "note SECRET text", **kw) -> dict:
+    row = {
+        "note_id": f"n{i}",
+        "patient_id": f"p{i % 3}",
+        "note_type": "nursing",
+        "note_text": text,
+        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+    }
+    row.update(kw)
+    return row
+
+
+def test_clean_file_streams_all_rows_with_output_schema(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "a.parquet", [note(i, f"SECRET {'x' * 2 * i}") for i in range(10)])
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert (report.status, report.rows_in, report.rows_out, report.rows_quarantined) == ("ok", 10, 10, 0)
+    table = pq.read_table(report.output)
+    assert table.schema.equals(OUTPUT_SCHEMA)
+    assert table.column("note_id").to_pylist() == [f"n{i}" for i in range(10)]  # order kept
+    assert "note_text" not in table.column_names
+    assert not any("SECRET" in t for t in table.column("deid_text").to_pylist())
+    assert report.entities == {"NAME": 10}
+    assert report.labels == {"LONG": 3, "SHORT": 7}  # len('[NAME] ' + 2i x) > 20 for i >= 7
+    assert set(report.seconds) >= {"read", "validate", "deid", "classify", "write"}
+    assert report.quarantine is None
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path: Path) -> None:
+    rows = [
+        note(0),
+        note(1, None),
+        note(2, "   "),
+        note(0, "duplicate id"),
+        note(4, "x" * 101),
+        {**note(5), "note_id": None},
+        note(6),
+    ]
+    write_notes(tmp_path / "in" / "b.parquet", rows)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out", max_note_chars=100), STAGES)
+
+    assert report.status == "partial"
+    assert report.rows_in == report.rows_out + report.rows_quarantined == 7
+    assert report.rows_out == 2
+    quarantine = pq.read_table(report.quarantine).to_pylist()
+    assert [(q["row_index"], q["reason"]) for q in quarantine] == [
+        (1, "missing note_text"),
+        (2, "empty note_text"),
+        (3, "duplicate note_id"),
+        (4, "note_text longer than 100 characters"),
+        (5, "missing note_id"),
+    ]
+    assert all(q["source"] == source.uri for q in quarantine)
+    assert pq.read_table(report.output).column("note_id").to_pylist() == ["n0", "n6"]
+
+
+def test_invalid_utf8_and_non_string_types_are_handled(tmp_path: Path) -> None:
+    schema = pa.schema([("note_id", pa.int64()), ("patient_id", pa.string()), ("note_text", pa.binary())])
+    rows = [
+        {"note_id": 1, "patient_id": "p", "note_text": b"fine SECRET"},
+        {"note_id": 2, "patient_id": "p", "note_text": b"\xff\xfe broken"},
+    ]
+    write_notes(tmp_path / "in" / "c.parquet", rows, schema)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert (report.rows_out, report.rows_quarantined) == (1, 1)
+    assert pq.read_table(report.quarantine).column("reason").to_pylist() == ["note_text is not valid UTF-8"]
+    out = pq.read_table(report.output)
+    assert out.column("note_id").to_pylist() == ["1"]
+    assert out.column("created_at").null_count == 1  # missing optional column becomes null
+
+
+def test_missing_required_column_quarantines_the_file(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "d.parquet", [{"note_id": "n1", "body": "SECRET"}])
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert (report.status, report.rows_in, report.rows_quarantined, report.output) == ("failed", 1, 1, None)
+    assert report.error == "missing required column(s): note_text"
+    assert pq.read_table(report.quarantine).column("reason").to_pylist() == [report.error]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "corrupt_page"])
+def test_corrupt_parquet_is_quarantined_without_partial_output(tmp_path: Path, damage: str) -> None:
+    good = tmp_path / "good.parquet"
+    write_notes(good, [note(i, "SECRET " + "y" * 200) for i in range(50)])
+    data = bytearray(good.read_bytes())
+    if damage == "garbage":
+        data = bytearray(b"not parquet at all")
+    elif damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[3000:3400] = os.urandom(400)
+    bad = tmp_path / "in" / "e.parquet"
+    bad.parent.mkdir()
+    bad.write_bytes(bytes(data))
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    ctx = make_ctx(tmp_path / "out")
+    report = process_file(source, ctx, STAGES)
+
+    assert report.status == "failed" and report.output is None
+    assert report.error.startswith("unreadable Parquet")
+    assert report.rows_out == 0 and report.rows_in == report.rows_quarantined
+    assert not Path(ctx.prediction_uri(source)).exists()
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_storage_errors_propagate_for_retry() -> None:
+    assert is_corrupt_input_error(OSError("Couldn't deserialize thrift"))
+    assert is_corrupt_input_error(pa.ArrowInvalid("magic bytes"))
+    assert not is_corrupt_input_error(ConnectionError("reset"))
+    assert not is_corrupt_input_error(TimeoutError())
+    assert not is_corrupt_input_error(FileNotFoundError("gone"))
+
+
+def test_infrastructure_error_propagates_and_leaves_no_output(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "f.parquet", [note(i) for i in range(10)])
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+
+    def triton_down(texts):
+        raise ConnectionError("triton unavailable")
+
+    ctx = make_ctx(tmp_path / "out")
+    with pytest.raises(ConnectionError):
+        process_file(source, ctx, Stages(fake_deidentify, triton_down))
+    assert not Path(ctx.prediction_uri(source)).exists()
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_rerun_overwrites_same_object_and_manifest_lists_it(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "g.parquet", [note(i) for i in range(5)])
+    write_notes(tmp_path / "in" / "h.parquet", [note(i, None) for i in range(2)])
+    ctx = make_ctx(tmp_path / "out")
+    first = [process_file(s, ctx, STAGES) for s in list_parquet_objects(str(tmp_path / "in"))]
+    second = [process_file(s, ctx, STAGES) for s in list_parquet_objects(str(tmp_path / "in"))]
+    assert [r.output for r in first] == [r.output for r in second]
+    assert len(list((tmp_path / "out" / "predictions").rglob("*.parquet"))) == 2
+
+    started = datetime(2026, 11, 21, 1, tzinfo=UTC)
+    manifest = build_manifest(ctx, str(tmp_path / "in"), second, started, datetime(2026, 11, 21, 1, 0, 10, tzinfo=UTC))
+    assert manifest.status == "completed_with_quarantine"
+    assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined == 7
+    assert manifest.totals.notes_per_s == 0.5
+    write_manifest(ctx, manifest)
+    (loaded,) = load_manifests(str(tmp_path / "out"))
+    assert loaded.committed_outputs == [r.output for r in second]
+
+
+def test_changed_input_or_model_gets_a_new_object_name(tmp_path: Path) -> None:
+    path = tmp_path / "in" / "i.parquet"
+    write_notes(path, [note(1)])
+    (before,) = list_parquet_objects(str(tmp_path / "in"))
+    write_notes(path, [note(1), note(2)])
+    (after,) = list_parquet_objects(str(tmp_path / "in"))
+    assert before.fingerprint("1") != after.fingerprint("1")
+    assert after.fingerprint("1") != after.fingerprint("2")
