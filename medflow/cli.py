@@ -2,14 +2,113 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
 import typer
 
 from api.cli import app as api_app
 from deid.cli import app as deid_app
 from inference.cli import model_app, triton_app
+from medflow.settings import REPO_ROOT, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="medflow: de-identify and classify clinical notes.")
 app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, evaluate against gold.")
 app.add_typer(model_app, name="model", help="Build and export the classifier into triton_repo/.")
 app.add_typer(triton_app, name="triton", help="Run the embedded Triton Inference Server.")
 app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
+samples_app = typer.Typer(no_args_is_help=True)
+app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gold PHI spans.")
+
+SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+DEMO_OUTPUT = "out/demo"
+EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _parse_run_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter("expected YYYY-MM-DD") from exc
+
+
+@app.command()
+def run(
+    input_uri: str = typer.Option(..., "--input", help="Folder or object of input Parquet (path, file://, s3://)"),
+    output_uri: str = typer.Option(..., "--output", help="Output root (path, file://, s3://)"),
+    run_date: str | None = typer.Option(None, help="Partition date YYYY-MM-DD (default: today, UTC)"),
+    triton_url: str | None = typer.Option(None, help="Triton gRPC host:port (default MEDFLOW_TRITON_URL)"),
+) -> None:
+    """Run the nightly flow against a running Triton."""
+    from rich.console import Console
+
+    from flows.nightly import nightly_deid_inference
+    from medflow.report import print_run_summary
+
+    manifest = nightly_deid_inference(
+        input_uri=input_uri, output_uri=output_uri, run_date=_parse_run_date(run_date), triton_url=triton_url
+    )
+    print_run_summary(manifest, Console())
+
+
+@app.command()
+def demo(
+    output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Where the demo writes its tables"),
+    samples: Path = typer.Option(SAMPLES_DIR, help="Input Parquet folder"),
+) -> None:
+    """Build the demo model if needed, start the embedded Triton, run the flow on the samples."""
+    from rich.console import Console
+
+    from medflow.demo import run_demo
+
+    manifest = run_demo(get_settings(), samples, output_uri, Console())
+    if manifest.totals.rows_in != manifest.totals.rows_out + manifest.totals.rows_quarantined:
+        raise typer.Exit(1)
+    typer.echo(f"Tables written under {output_uri}/. Try: {EXAMPLE_QUERY}")
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL over the tables `predictions` and `quarantine`"),
+    output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Output root the flow wrote to"),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+) -> None:
+    """Run SQL over the committed output tables (Polars)."""
+    import polars as pl
+
+    from medflow.query import run_query
+
+    try:
+        frame = run_query(sql, output_uri)
+    except (FileNotFoundError, pl.exceptions.PolarsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if fmt is OutputFormat.csv:
+        typer.echo(frame.write_csv(), nl=False)
+    elif fmt is OutputFormat.json:
+        typer.echo(frame.write_json())
+    else:
+        with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
+            typer.echo(frame)
+
+
+@samples_app.command("generate")
+def samples_generate(
+    out_dir: Path = typer.Option(SAMPLES_DIR, "--out"),
+    n_notes: int = typer.Option(3000, "--notes"),
+    seed: int = typer.Option(20261121),
+) -> None:
+    """Regenerate the synthetic samples and their gold PHI spans (deterministic for a seed)."""
+    from medflow.samplegen import generate_samples
+
+    summary = generate_samples(out_dir, n_notes=n_notes, seed=seed)
+    typer.echo(summary)

@@ -1,0 +1,71 @@
+"""`medflow demo`: the real pipeline on the shipped samples, on embedded defaults.
+
+Builds the demo model if absent, starts the embedded Triton on free local ports, runs the nightly
+flow (Prefect's ephemeral API) with a progress bar, prints a summary and stops what it started.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from medflow.manifest import RunManifest
+from medflow.progress import PROGRESS_LOGGER_NAME, ROWS_ATTRIBUTE
+from medflow.report import print_run_summary
+from medflow.settings import Settings
+from medflow.storage import count_parquet_rows, filesystem_for, list_parquet_objects
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, progress: Progress, task_id: int) -> None:
+        super().__init__(logging.DEBUG)
+        self.progress, self.task_id = progress, task_id
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress.advance(self.task_id, getattr(record, ROWS_ATTRIBUTE, 0))
+
+
+def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
+    """The model directory, after building the offline demo model into it if it has no version yet."""
+    from inference.export import build_demo, sample_note_texts
+    from medflow.stages import model_version_dir
+
+    model_dir = Path(settings.model_repository) / settings.triton_model
+    try:
+        model_version_dir(settings)
+    except FileNotFoundError:
+        console.print(f"[yellow]No model in {model_dir}: building the offline demo model (random weights)…")
+        result = build_demo(repo=Path(settings.model_repository), name=settings.triton_model,
+                            corpus=sample_note_texts(samples_dir))
+        console.print(f"built {result.info.model_name} into {result.version_dir}")
+    return model_dir
+
+
+def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Console) -> RunManifest:
+    from flows.nightly import nightly_deid_inference
+    from inference.triton_server import EmbeddedTriton
+
+    model_dir = ensure_demo_model(settings, samples_dir, console)
+    total_rows = sum(count_parquet_rows(*filesystem_for(s.uri)) for s in list_parquet_objects(str(samples_dir)))
+    console.print(f"Starting the embedded Triton Inference Server ({settings.precision}, CPU)…")
+    with EmbeddedTriton(model_dir, precision=settings.precision, grpc_port=0, http_port=0, metrics_port=0) as triton:
+        console.print(f"Triton ready in {triton.start_seconds:.1f} s: gRPC {triton.grpc_url}, HTTP {triton.http_url}")
+        progress = Progress(
+            TextColumn("[bold]notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        )
+        progress_logger = logging.getLogger(PROGRESS_LOGGER_NAME)
+        handler = _ProgressHandler(progress, progress.add_task("notes", total=total_rows))
+        progress_logger.addHandler(handler)
+        progress_logger.setLevel(logging.DEBUG)
+        try:
+            with progress:
+                manifest = nightly_deid_inference(
+                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url
+                )
+        finally:
+            progress_logger.removeHandler(handler)
+    print_run_summary(manifest, console)
+    return manifest

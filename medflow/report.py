@@ -1,0 +1,36 @@
+"""Terminal summary of a run manifest (used by `medflow run` and `medflow demo`)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from medflow.manifest import RunManifest
+
+
+def print_run_summary(manifest: RunManifest, console: Console) -> None:
+    t = manifest.totals
+    overview = Table(title=f"Run {manifest.run_id} ({manifest.run_date})", show_header=False)
+    overview.add_row("model", f"{manifest.model.name} v{manifest.model.version}")
+    overview.add_row("files", f"{t.files} ({t.files_failed} quarantined whole)")
+    overview.add_row("rows in / out / quarantined", f"{t.rows_in} / {t.rows_out} / {t.rows_quarantined}")
+    overview.add_row("chunks / tokens", f"{t.chunks} / {t.tokens}")
+    overview.add_row("wall time", f"{t.wall_seconds:.1f} s")
+    overview.add_row("throughput", f"{t.notes_per_s:.1f} notes/s, {t.tokens_per_s:.0f} tokens/s")
+    overview.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in t.seconds_by_stage.items()))
+    overview.add_row("status", manifest.status)
+    console.print(overview)
+
+    entities = Table(title="PHI entities removed")
+    entities.add_column("type")
+    entities.add_column("count", justify="right")
+    for label, count in sorted(t.entities_by_type.items(), key=lambda kv: -kv[1]):
+        entities.add_row(label, str(count))
+    entities.add_row("[b]total", f"[b]{sum(t.entities_by_type.values())}")
+
+    labels = Table(title="Predicted labels")
+    labels.add_column("label")
+    labels.add_column("notes", justify="right")
+    for label, count in t.label_counts.items():
+        labels.add_row(label, str(count))
+    console.print(entities, labels)
