@@ -1,0 +1,80 @@
+"""The FastAPI application: `create_app(settings)`.
+
+Startup builds the shared pieces once per process (de-identification engine, tokenizer, model info,
+one async gRPC Triton client); the hot path only uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.audit import configure_audit_logger
+from api.auth import TokenVerifier
+from api.limits import BodyGuardMiddleware
+from api.metrics import ApiMetrics
+from api.middleware import RequestObserverMiddleware
+from api.routes import register_routes
+from api.service import BackendUnavailable
+from medflow.settings import Settings, get_settings
+
+# Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
+_KNOWN_LOCATIONS = frozenset({"body", "text", "note_type", "notes", "path", "query", "header"})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    metrics = ApiMetrics()
+    configure_audit_logger(settings.api_audit_log_file)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from api.model_backend import build_service  # heavy imports (Presidio, spaCy, gRPC) only when serving
+
+        service, classifier = build_service(settings, metrics)
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await classifier.close()
+
+    app = FastAPI(
+        title="medflow gateway",
+        version="1",
+        description="Realtime de-identification and classification of clinical notes.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    app.state.metrics = metrics
+    app.state.token_verifier = TokenVerifier(settings)  # fails fast when no key is configured
+    register_routes(app, settings)
+    retry_after = str(settings.api_retry_after_s)
+
+    @app.exception_handler(BackendUnavailable)
+    async def backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "model server unavailable, retry later", "request_id": request.state.request_id},
+            status_code=503,
+            headers={"Retry-After": retry_after},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the offending input: that could be PHI. Keep location, message, type.
+        errors = [_safe_error(e) for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    # Last added is outermost: the observer sees the guard's 413/422 too.
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
+    app.add_middleware(RequestObserverMiddleware, metrics=metrics)
+    return app
+
+
+def _safe_error(error: dict[str, Any]) -> dict[str, Any]:
+    loc = [part if isinstance(part, int) or part in _KNOWN_LOCATIONS else "?" for part in error.get("loc", ())]
+    return {"loc": loc, "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}

@@ -1,0 +1,56 @@
+"""Audit trail of `/v1` requests: one JSON line per request on its own logger (`medflow.audit`).
+
+Fields: time, subject, request id, route, status, entity counts, latency. Never text, tokens or headers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+AUDIT_LOGGER = "medflow.audit"
+
+
+class _JsonLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(record.audit, separators=(",", ":"), sort_keys=True)  # type: ignore[attr-defined]
+
+
+def configure_audit_logger(path: Path | None = None) -> logging.Logger:
+    """Route audit records to `path` (or stdout) only: they do not propagate to application logs."""
+    logger = logging.getLogger(AUDIT_LOGGER)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_JsonLineFormatter())
+    logger.addHandler(handler)
+    return logger
+
+
+def audit_request(
+    *,
+    subject: str | None,
+    request_id: str,
+    method: str,
+    route: str,
+    status: int,
+    entity_counts: dict[str, int],
+    latency_ms: float,
+) -> None:
+    record = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "subject": subject,
+        "request_id": request_id,
+        "method": method,
+        "route": route,
+        "status": status,
+        "entity_counts": entity_counts,
+        "latency_ms": round(latency_ms, 3),
+    }
+    logging.getLogger(AUDIT_LOGGER).info("audit", extra={"audit": record})

@@ -1,0 +1,62 @@
+"""Prometheus metrics of the gateway, in a registry owned by one app instance (scraped at /metrics)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+# Realtime target is tens of milliseconds: resolve that range finely, keep a tail for faults.
+LATENCY_BUCKETS_S = (
+    0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+)  # fmt: skip
+
+METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class ApiMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.http_requests = Counter(
+            "medflow_http_requests_total",
+            "HTTP requests by route template and status code",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "medflow_http_request_duration_seconds",
+            "HTTP request latency by route template and status code",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.triton_duration = Histogram(
+            "medflow_triton_request_duration_seconds",
+            "Latency of inference calls to Triton by outcome (ok, error, timeout)",
+            ["outcome"],
+            buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.deid_entities = Counter(
+            "medflow_deid_entities_total",
+            "PHI entities removed from request text, by label",
+            ["label"],
+            registry=self.registry,
+        )
+
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self.http_requests.labels(*labels).inc()
+        self.http_duration.labels(*labels).observe(seconds)
+
+    def observe_triton(self, outcome: str, seconds: float) -> None:
+        self.triton_duration.labels(outcome).observe(seconds)
+
+    def count_entities(self, entity_counts: Mapping[str, int]) -> None:
+        for label, n in entity_counts.items():
+            if n:
+                self.deid_entities.labels(label).inc(n)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,94 @@
+"""Outermost request wrapper (pure ASGI): request id, metrics, audit line, and the last-resort error guard.
+
+The error guard answers 500 itself and does not re-raise: otherwise the server would log the exception
+with its message, which may quote request text. Logs name the exception type and code location only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.audit import audit_request
+from api.metrics import ApiMetrics
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+AUDITED_PREFIX = "/v1/"
+UNMATCHED_ROUTE = "unmatched"  # unknown paths share one label: no cardinality blow-up, no raw paths
+# A caller's request id is reused only if it cannot smuggle content into logs.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestObserverMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        status = 500
+        started = False
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
+            await send(message)
+
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_observed)
+        except Exception as exc:
+            _log_unhandled(exc, scope, request_id)
+            if not started:
+                body = {"detail": "internal error", "request_id": request_id}
+                await JSONResponse(body, status_code=500)(scope, receive, send_observed)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = scope["route"].path if "route" in scope else UNMATCHED_ROUTE
+            self.metrics.observe_http(scope["method"], route, status, elapsed)
+            if scope["path"].startswith(AUDITED_PREFIX):
+                principal = state.get("principal")
+                audit_request(
+                    subject=principal.subject if principal else None,
+                    request_id=request_id,
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    entity_counts=state.get("entity_counts", {}),
+                    latency_ms=elapsed * 1000,
+                )
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def _log_unhandled(exc: Exception, scope: Scope, request_id: str) -> None:
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    where = " <- ".join(f"{f.filename}:{f.lineno} in {f.name}" for f in reversed(frames))
+    route = scope["route"].path if "route" in scope else UNMATCHED_ROUTE
+    log.error(
+        "unhandled %s on %s %s (request_id=%s) at %s", type(exc).__name__, scope["method"], route, request_id, where
+    )

@@ -1,0 +1,125 @@
+"""HTTP routes: probes and metrics (open), `/v1` classification (bearer JWT with scopes).
+
+No `from __future__ import annotations` here: FastAPI must resolve the body types built per app.
+"""
+
+from collections import Counter
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response, Security
+
+from api.auth import SCOPE_CLASSIFY, SCOPE_DEID_TEXT, Principal, require_scope
+from api.metrics import METRICS_CONTENT_TYPE, ApiMetrics
+from api.schemas import (
+    BatchClassifyResponse,
+    ClassifyResponse,
+    ClassifyResult,
+    ErrorResponse,
+    ReadinessResponse,
+    request_models,
+)
+from api.service import ClassifiedNote, ClassifyService
+from medflow.settings import Settings
+
+# Routes reachable without a token. A test walks every route and checks this list is complete.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+
+V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing, invalid or expired bearer token"},
+    403: {"model": ErrorResponse, "description": "Token lacks the required scope"},
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    422: {"model": ErrorResponse, "description": "Malformed body: not UTF-8/JSON, wrong types, empty or long text"},
+    503: {"model": ErrorResponse, "description": "Model server unavailable or slow; see Retry-After"},
+}
+
+
+# One dependency object for the router and the handlers, so FastAPI resolves it once per request.
+require_classify = require_scope(SCOPE_CLASSIFY)
+
+
+def get_service(request: Request) -> ClassifyService:
+    """The process-wide service built at startup (overridden with fakes in unit tests)."""
+    return request.app.state.service
+
+
+def get_metrics(request: Request) -> ApiMetrics:
+    return request.app.state.metrics
+
+
+def register_routes(app: FastAPI, settings: Settings) -> None:
+    """Routes go on the app itself (no included routers): each has its full path as route template."""
+    ClassifyRequest, BatchClassifyRequest = request_models(settings.api_max_text_chars, settings.api_max_batch_notes)
+    # Every /v1 route takes these: auth cannot be forgotten on a new route.
+    v1 = {"tags": ["classify"], "responses": V1_ERROR_RESPONSES, "dependencies": [Security(require_classify)]}
+    retry_after = str(settings.api_retry_after_s)
+    ready_timeout_s = settings.api_ready_timeout_s
+
+    @app.get("/healthz", tags=["probes"])
+    async def healthz() -> dict[str, str]:
+        """The process is alive (no dependency checks)."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["probes"],
+        responses={503: {"model": ErrorResponse, "description": "Triton unreachable or model not ready"}},
+    )
+    async def readyz(response: Response, service: ClassifyService = Depends(get_service)) -> ReadinessResponse:
+        """Triton is reachable and the model is ready."""
+        if await service.is_ready(ready_timeout_s):
+            return ReadinessResponse(status="ready", model_name=service.model_name, model_version=service.model_version)
+        response.status_code = 503
+        response.headers["Retry-After"] = retry_after
+        return ReadinessResponse(status="not ready", model_name=service.model_name, model_version=service.model_version)
+
+    @app.get("/metrics", tags=["probes"], response_class=Response)
+    async def metrics(registry: ApiMetrics = Depends(get_metrics)) -> Response:
+        """Prometheus exposition."""
+        return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
+
+    @app.post("/v1/classify", response_model_exclude_none=True, **v1)
+    async def classify(
+        body: ClassifyRequest,  # type: ignore[valid-type]
+        request: Request,
+        principal: Principal = Security(require_classify),
+        service: ClassifyService = Depends(get_service),
+    ) -> ClassifyResponse:
+        """Classify one note. PHI is removed in this process before the model sees the text."""
+        (note,) = await service.classify([body.text])
+        request.state.entity_counts = note.entity_counts
+        return ClassifyResponse(
+            request_id=request.state.request_id,
+            model_name=service.model_name,
+            model_version=service.model_version,
+            **_result(note, principal).model_dump(),
+        )
+
+    @app.post(
+        "/v1/classify/batch",
+        response_model_exclude_none=True,
+        description=f"Classify up to {settings.api_max_batch_notes} notes in one request, results in order.",
+        **v1,
+    )
+    async def classify_batch(
+        body: BatchClassifyRequest,  # type: ignore[valid-type]
+        request: Request,
+        principal: Principal = Security(require_classify),
+        service: ClassifyService = Depends(get_service),
+    ) -> BatchClassifyResponse:
+        notes = await service.classify([n.text for n in body.notes])
+        request.state.entity_counts = dict(sum((Counter(n.entity_counts) for n in notes), Counter()))
+        return BatchClassifyResponse(
+            request_id=request.state.request_id,
+            model_name=service.model_name,
+            model_version=service.model_version,
+            results=[_result(n, principal) for n in notes],
+        )
+
+
+def _result(note: ClassifiedNote, principal: Principal) -> ClassifyResult:
+    return ClassifyResult(
+        label=note.label,
+        score=note.score,
+        entity_counts=note.entity_counts,
+        deid_text=note.deid_text if principal.has_scope(SCOPE_DEID_TEXT) else None,
+    )

@@ -1,0 +1,120 @@
+"""The realtime hot path: de-identify notes in process, then classify the de-identified text only.
+
+The de-identifier and the classifier are injected (the real Presidio engine and Triton client in the
+app, fakes in unit tests), so this module holds the ordering and fault rules and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from fastapi.concurrency import run_in_threadpool
+
+from api.metrics import ApiMetrics
+
+
+class DeidOutput(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def entity_counts(self) -> Mapping[str, int]: ...
+
+
+class Deidentifier(Protocol):
+    def deidentify(self, texts: Sequence[str], patient_ids: Sequence[str | None]) -> Sequence[DeidOutput]: ...
+
+
+class NotePrediction(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class NoteClassifier(Protocol):
+    model_name: str
+    model_version: str
+
+    async def classify(self, texts: Sequence[str]) -> Sequence[NotePrediction]: ...
+    async def is_ready(self, timeout_s: float) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class BackendUnavailable(Exception):
+    """The model server is down, slow or failing; the caller should retry later (HTTP 503)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedNote:
+    label: str
+    score: float
+    entity_counts: dict[str, int]
+    deid_text: str
+
+
+class ClassifyService:
+    def __init__(
+        self,
+        deidentifier: Deidentifier,
+        classifier: NoteClassifier,
+        metrics: ApiMetrics,
+        *,
+        triton_timeout_s: float,
+        deid_inline_max_chars: int,
+    ) -> None:
+        self._deid = deidentifier
+        self._classifier = classifier
+        self._metrics = metrics
+        self._timeout_s = triton_timeout_s
+        self._inline_max_chars = deid_inline_max_chars
+
+    @property
+    def model_name(self) -> str:
+        return self._classifier.model_name
+
+    @property
+    def model_version(self) -> str:
+        return self._classifier.model_version
+
+    async def classify(self, texts: Sequence[str]) -> list[ClassifiedNote]:
+        deidentified = await self._deidentify(texts)
+        for result in deidentified:
+            self._metrics.count_entities(result.entity_counts)
+        clean_texts = [r.text for r in deidentified]
+        predictions = await self._classify_clean(clean_texts)
+        return [
+            ClassifiedNote(label=p.label, score=p.score, entity_counts=dict(r.entity_counts), deid_text=r.text)
+            for p, r in zip(predictions, deidentified, strict=True)
+        ]
+
+    async def is_ready(self, timeout_s: float) -> bool:
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await self._classifier.is_ready(timeout_s)
+        except (TimeoutError, BackendUnavailable):
+            return False
+
+    async def _deidentify(self, texts: Sequence[str]) -> Sequence[DeidOutput]:
+        patient_ids = [None] * len(texts)
+        # A short note is faster inline than the thread hop; a long one would stall every other request.
+        if sum(len(t) for t in texts) <= self._inline_max_chars:
+            return self._deid.deidentify(texts, patient_ids)
+        return await run_in_threadpool(self._deid.deidentify, texts, patient_ids)
+
+    async def _classify_clean(self, clean_texts: list[str]) -> Sequence[NotePrediction]:
+        start = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                predictions = await self._classifier.classify(clean_texts)
+        except TimeoutError:
+            self._metrics.observe_triton("timeout", time.perf_counter() - start)
+            raise BackendUnavailable("model server timed out") from None
+        except BackendUnavailable:
+            self._metrics.observe_triton("error", time.perf_counter() - start)
+            raise
+        self._metrics.observe_triton("ok", time.perf_counter() - start)
+        return predictions

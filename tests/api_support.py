@@ -1,0 +1,157 @@
+"""Helpers for the API tests: token minting, and fakes of the de-identifier and the model backend
+(unit tests only; the integration tests run the real engine and the real Triton)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.routes import get_service
+from api.service import BackendUnavailable, ClassifyService
+from inference.classify import Prediction
+from medflow.settings import Settings
+
+SECRET = "unit-test-secret-0123456789abcdef0123456789"
+ISSUER = "medflow"
+AUDIENCE = "medflow-api"
+
+# Known synthetic PHI strings (canaries) and the label the fake de-identifier gives them.
+CANARY_PHI = {
+    "Zebulon Quigglesworth": "NAME",
+    "078-05-1120": "SSN",
+    "zq.canary@example.org": "EMAIL",
+    "MRN 99817263": "MRN",
+    "(555) 867-5309": "PHONE",
+}
+
+
+def make_token(
+    *,
+    scopes: Sequence[str] = ("classify",),
+    secret: str = SECRET,
+    algorithm: str = "HS256",
+    subject: str | None = "unit-test-client",
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+    exp_in_s: int = 300,
+    headers: dict[str, Any] | None = None,
+) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {"iss": issuer, "aud": audience, "iat": now, "exp": now + exp_in_s}
+    if subject is not None:
+        claims["sub"] = subject
+    if scopes:
+        claims["scope"] = " ".join(scopes)
+    return jwt.encode(claims, secret, algorithm=algorithm, headers=headers)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class FakeDeidResult:
+    text: str
+    entity_counts: dict[str, int]
+
+
+@dataclass
+class FakeDeidentifier:
+    """Replaces the canary strings with `[LABEL]` (a stand-in for Presidio in unit tests)."""
+
+    phi: dict[str, str] = field(default_factory=lambda: dict(CANARY_PHI))
+    calls: int = 0
+
+    def deidentify(self, texts: Sequence[str], patient_ids: Sequence[str | None]) -> list[FakeDeidResult]:
+        self.calls += 1
+        results = []
+        for text in texts:
+            counts: dict[str, int] = {}
+            for value, label in self.phi.items():
+                n = text.count(value)
+                if n:
+                    text = text.replace(value, f"[{label}]")
+                    counts[label] = counts.get(label, 0) + n
+            results.append(FakeDeidResult(text, counts))
+        return results
+
+
+@dataclass
+class FakeClassifier:
+    """Records what would reach Triton. Label: whether the text mentions pain (a rule, so results vary)."""
+
+    mode: str = "ok"  # ok | unavailable | hang | crash
+    ready: bool = True
+    seen_texts: list[str] = field(default_factory=list)
+    model_name: str = "fake-model"
+    model_version: str = "7"
+
+    async def classify(self, texts: Sequence[str]) -> list[Prediction]:
+        self.seen_texts.extend(texts)
+        if self.mode == "unavailable":
+            raise BackendUnavailable("Triton inference failed: StatusCode.UNAVAILABLE")
+        if self.mode == "hang":
+            await asyncio.sleep(3600)
+        if self.mode == "crash":
+            # A careless library error that quotes its input: must not reach logs or responses.
+            raise RuntimeError(f"cannot handle input {texts[0]!r}")
+        return [
+            Prediction("PAIN" if re.search(r"\bpain\b", t) else "OTHER", 0.75, 1, len(t.split()) + 2) for t in texts
+        ]
+
+    async def is_ready(self, timeout_s: float) -> bool:
+        if self.mode == "hang":
+            await asyncio.sleep(3600)
+        return self.ready
+
+    async def close(self) -> None:
+        pass
+
+
+def unit_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "jwt_secret": SECRET,
+        "jwt_issuer": ISSUER,
+        "jwt_audience": AUDIENCE,
+        "api_triton_timeout_s": 0.3,
+        "api_ready_timeout_s": 0.3,
+        "api_retry_after_s": 7,
+        "api_max_text_chars": 500,
+        "api_max_batch_notes": 4,
+        "api_max_body_bytes": 8_000,
+        "api_deid_inline_max_chars": 100,
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+
+
+@dataclass
+class UnitApp:
+    app: FastAPI
+    client: TestClient
+    deid: FakeDeidentifier
+    classifier: FakeClassifier
+
+
+def unit_app(settings: Settings | None = None) -> UnitApp:
+    """The real app (auth, limits, middleware, routes, service) with fake backends; no lifespan."""
+    settings = settings or unit_settings()
+    app = create_app(settings)
+    deid, classifier = FakeDeidentifier(), FakeClassifier()
+    service = ClassifyService(
+        deid,
+        classifier,
+        app.state.metrics,
+        triton_timeout_s=settings.api_triton_timeout_s,
+        deid_inline_max_chars=settings.api_deid_inline_max_chars,
+    )
+    app.dependency_overrides[get_service] = lambda: service
+    return UnitApp(app, TestClient(app, raise_server_exceptions=False), deid, classifier)

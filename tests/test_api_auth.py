@@ -1,0 +1,204 @@
+"""Auth matrix of the gateway: dev HS256, JWKS file and JWKS URL (RS256/ES256), scopes, open routes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi.routing import APIRoute
+from starlette.routing import Route
+
+from api.auth import AuthConfigError, TokenVerifier
+from api.routes import PUBLIC_PATHS
+from api_support import AUDIENCE, ISSUER, SECRET, bearer, make_token, unit_app, unit_settings
+
+NOTE = {"text": "Patient reports chest pain since yesterday."}
+
+
+@pytest.fixture()
+def api():
+    return unit_app()
+
+
+def test_valid_token_is_accepted(api):
+    response = api.client.post("/v1/classify", json=NOTE, headers=bearer(make_token()))
+    assert response.status_code == 200, response.text
+    assert response.json()["label"] == "PAIN"
+
+
+@pytest.mark.parametrize(
+    ("headers", "error"),
+    [
+        ({}, None),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, None),
+        ({"Authorization": "Bearer not-a-jwt"}, "invalid_token"),
+        (bearer(make_token(secret="another-secret-of-sufficient-length-xyz")), "invalid_token"),
+        (bearer(make_token(exp_in_s=-3600)), "invalid_token"),
+        (bearer(make_token(audience="someone-else")), "invalid_token"),
+        (bearer(make_token(issuer="https://evil.example")), "invalid_token"),
+        (bearer(make_token(subject=None)), "invalid_token"),
+        (bearer(jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": 2**33}, None, algorithm="none")),
+         "invalid_token"),
+    ],
+    ids=["no-token", "basic-auth", "garbage", "bad-signature", "expired", "wrong-audience", "wrong-issuer",
+         "no-subject", "alg-none"],
+)  # fmt: skip
+def test_rejected_tokens_get_401_with_challenge(api, headers, error):
+    response = api.client.post("/v1/classify", json=NOTE, headers=headers)
+    assert response.status_code == 401
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer ")
+    assert (f'error="{error}"' in challenge) == (error is not None)
+    assert api.classifier.seen_texts == [], "nothing may reach the model without a valid token"
+
+
+def test_expired_token_says_so_and_small_skew_is_tolerated(api):
+    expired = api.client.post("/v1/classify", json=NOTE, headers=bearer(make_token(exp_in_s=-120)))
+    assert expired.status_code == 401
+    assert expired.json()["detail"] == "token expired"
+    within_leeway = api.client.post("/v1/classify", json=NOTE, headers=bearer(make_token(exp_in_s=-5)))
+    assert within_leeway.status_code == 200
+
+
+@pytest.mark.parametrize("scopes", [(), ("classify:deid-text",), ("read",)])
+def test_missing_scope_is_403(api, scopes):
+    response = api.client.post("/v1/classify", json=NOTE, headers=bearer(make_token(scopes=scopes)))
+    assert response.status_code == 403
+    assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
+    assert api.classifier.seen_texts == []
+
+
+def test_scp_list_claim_is_honoured(api):
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "idp-client", "exp": now + 60, "scp": ["classify"]}
+    response = api.client.post("/v1/classify", json=NOTE, headers=bearer(jwt.encode(claims, SECRET, "HS256")))
+    assert response.status_code == 200
+
+
+def test_deid_text_only_with_its_scope(api):
+    note = {"text": "Zebulon Quigglesworth has chest pain."}
+    plain = api.client.post("/v1/classify", json=note, headers=bearer(make_token(scopes=["classify"])))
+    assert plain.status_code == 200
+    assert "deid_text" not in plain.json()
+    full = api.client.post(
+        "/v1/classify", json=note, headers=bearer(make_token(scopes=["classify", "classify:deid-text"]))
+    )
+    assert full.json()["deid_text"] == "[NAME] has chest pain."
+    batch = api.client.post(
+        "/v1/classify/batch",
+        json={"notes": [note, note]},
+        headers=bearer(make_token(scopes=["classify", "classify:deid-text"])),
+    )
+    assert [r["deid_text"] for r in batch.json()["results"]] == ["[NAME] has chest pain."] * 2
+
+
+def test_every_route_is_protected_unless_listed_public(api):
+    """Walk every route and method without a token: only the explicit allow-list may answer non-401."""
+    reachable_without_token = set()
+    walked = 0
+    for route in api.app.routes:
+        assert isinstance(route, Route | APIRoute), f"unexpected route type {type(route).__name__}"
+        for method in sorted(route.methods or ()):
+            walked += 1
+            response = api.client.request(method, route.path, json=NOTE if method == "POST" else None)
+            if response.status_code != 401:
+                reachable_without_token.add(route.path)
+            else:
+                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert walked >= 8
+    assert reachable_without_token <= PUBLIC_PATHS
+    assert all(path.startswith("/v1/") for path in {r.path for r in api.app.routes} - PUBLIC_PATHS)
+    # The OpenAPI document declares the bearer requirement on exactly the protected operations.
+    spec = api.client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            assert ("security" in operation) == (path not in PUBLIC_PATHS), path
+
+
+def test_app_refuses_to_start_without_key_material():
+    with pytest.raises(AuthConfigError):
+        TokenVerifier(unit_settings(jwt_secret=None))
+
+
+# --- production mode: asymmetric keys from a JWKS ----------------------------------------------------
+
+
+def _jwk(public_key, kid: str, alg: str) -> dict:
+    jwk = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(public_key))
+    return jwk | {"kid": kid, "alg": alg, "use": "sig"}
+
+
+@pytest.fixture(scope="module")
+def keys():
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    other_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = {"keys": [_jwk(rsa_key.public_key(), "rsa-1", "RS256"), _jwk(ec_key.public_key(), "ec-1", "ES256")]}
+    return {"rsa": rsa_key, "ec": ec_key, "other_rsa": other_rsa, "jwks": jwks}
+
+
+@pytest.fixture()
+def jwks_file(tmp_path: Path, keys) -> Path:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(keys["jwks"]))
+    return path
+
+
+@pytest.fixture()
+def jwks_url(keys):
+    body = json.dumps(keys["jwks"]).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server API)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+    server.shutdown()
+    server.server_close()
+
+
+def _asymmetric_cases(keys):
+    return {
+        "rs256": (make_token(secret=keys["rsa"], algorithm="RS256", headers={"kid": "rsa-1"}), 200),
+        "es256": (make_token(secret=keys["ec"], algorithm="ES256", headers={"kid": "ec-1"}), 200),
+        "unknown-key": (make_token(secret=keys["other_rsa"], algorithm="RS256", headers={"kid": "rsa-1"}), 401),
+        "unknown-kid": (make_token(secret=keys["rsa"], algorithm="RS256", headers={"kid": "nope"}), 401),
+        "expired": (make_token(secret=keys["rsa"], algorithm="RS256", headers={"kid": "rsa-1"}, exp_in_s=-600), 401),
+        "wrong-audience": (
+            make_token(secret=keys["rsa"], algorithm="RS256", headers={"kid": "rsa-1"}, audience="x"),
+            401,
+        ),
+        # A dev secret must not open production: HS256 is never accepted once a JWKS is configured.
+        "hs256-downgrade": (make_token(), 401),
+        "missing-scope": (make_token(secret=keys["ec"], algorithm="ES256", headers={"kid": "ec-1"}, scopes=()), 403),
+    }
+
+
+@pytest.mark.parametrize("source", ["file", "url"])
+def test_jwks_modes(source, keys, request):
+    if source == "file":
+        settings = unit_settings(jwt_jwks_file=request.getfixturevalue("jwks_file"))
+    else:
+        settings = unit_settings(jwt_jwks_url=request.getfixturevalue("jwks_url"))
+    api = unit_app(settings)
+    assert api.app.state.token_verifier.mode == f"jwks-{source}"
+    outcomes = {
+        name: api.client.post("/v1/classify", json=NOTE, headers=bearer(token)).status_code
+        for name, (token, _) in _asymmetric_cases(keys).items()
+    }
+    assert outcomes == {name: expected for name, (_, expected) in _asymmetric_cases(keys).items()}
