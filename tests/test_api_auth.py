@@ -10,13 +10,13 @@ from pathlib import Path
 
 import jwt
 import pytest
+from api_support import AUDIENCE, ISSUER, SECRET, bearer, make_token, unit_app, unit_settings
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.routing import APIRoute
 from starlette.routing import Route
 
 from api.auth import AuthConfigError, TokenVerifier
 from api.routes import PUBLIC_PATHS
-from api_support import AUDIENCE, ISSUER, SECRET, bearer, make_token, unit_app, unit_settings
 
 NOTE = {"text": "Patient reports chest pain since yesterday."}
 

@@ -1,0 +1,270 @@
+"""Gateway behaviour with fake backends: limits, bad input, PHI hygiene (canary), faults, metrics, audit."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+
+import pytest
+from api_support import CANARY_PHI, bearer, make_token, unit_app
+
+from api.audit import AUDIT_LOGGER
+
+CANARY_NOTE = (
+    "Zebulon Quigglesworth (SSN 078-05-1120, MRN 99817263) called from (555) 867-5309, "
+    "email zq.canary@example.org, about chest pain."
+)
+
+
+@pytest.fixture()
+def api():
+    return unit_app()
+
+
+@pytest.fixture()
+def token():
+    return make_token()
+
+
+@pytest.fixture()
+def audit_lines():
+    """Audit records as parsed JSON (the audit logger does not propagate to application logs)."""
+    stream = io.StringIO()
+    logger = logging.getLogger(AUDIT_LOGGER)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.handlers[0].formatter)
+    logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+
+
+# --- happy path and response shape ------------------------------------------------------------------
+
+
+def test_classify_returns_prediction_model_and_counts(api, token):
+    response = api.client.post("/v1/classify", json={"text": CANARY_NOTE, "note_type": "triage"}, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["label"] == "PAIN"
+    assert body["model_name"] == "fake-model"
+    assert body["model_version"] == "7"
+    assert body["entity_counts"] == {"NAME": 1, "SSN": 1, "MRN": 1, "PHONE": 1, "EMAIL": 1}
+    assert body["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_batch_keeps_order_and_per_note_counts(api, token):
+    notes = [{"text": "no complaints today"}, {"text": CANARY_NOTE}, {"text": "knee pain after fall"}]
+    response = api.client.post("/v1/classify/batch", json={"notes": notes}, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["label"] for r in results] == ["OTHER", "PAIN", "PAIN"]
+    assert [sum(r["entity_counts"].values()) for r in results] == [0, 5, 0]
+    assert api.deid.calls == 1, "a batch is de-identified in one engine call"
+
+
+def test_only_deidentified_text_reaches_the_model(api, token):
+    api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=bearer(token))
+    long_note = (CANARY_NOTE + " ") * 3  # longer than the inline limit: de-identified in the threadpool
+    api.client.post("/v1/classify", json={"text": long_note}, headers=bearer(token))
+    assert len(api.classifier.seen_texts) == 2
+    for seen in api.classifier.seen_texts:
+        for phi in CANARY_PHI:
+            assert phi not in seen
+        assert "[NAME]" in seen
+
+
+def test_caller_request_id_is_kept_only_when_safe(api, token):
+    kept = api.client.post(
+        "/v1/classify", json={"text": "ok"}, headers=bearer(token) | {"X-Request-ID": "abc-123-def-456"}
+    )
+    assert kept.json()["request_id"] == "abc-123-def-456"
+    replaced = api.client.post(
+        "/v1/classify", json={"text": "ok"}, headers=bearer(token) | {"X-Request-ID": "Zebulon Quigglesworth"}
+    )
+    assert replaced.json()["request_id"] != "Zebulon Quigglesworth"
+    assert len(replaced.json()["request_id"]) == 32
+
+
+# --- limits and bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ({"text": ""}, "at least 1 character"),
+        ({"text": "   \n\t "}, "should match pattern"),
+        ({"text": 12345}, "valid string"),
+        ({"text": None}, "valid string"),
+        ({"note_type": "x"}, "Field required"),
+        ({"text": "x" * 501}, "at most 500 characters"),
+        ({"text": "ok", "note_type": "bad/type!"}, "should match pattern"),
+        ([], "valid dictionary"),
+    ],
+    ids=["empty", "blank", "int", "null", "missing", "too-long", "bad-note-type", "not-object"],
+)
+def test_invalid_single_note_is_422_with_clear_message(api, token, payload, fragment):
+    response = api.client.post("/v1/classify", json=payload, headers=bearer(token))
+    assert response.status_code == 422
+    messages = " ".join(e["msg"] for e in response.json()["detail"])
+    assert fragment in messages
+    assert api.classifier.seen_texts == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ({"notes": []}, "at least 1 item"),
+        ({"notes": [{"text": "a"}] * 5}, "at most 4 items"),
+        ({"notes": [{"text": "a"}, {"text": ""}]}, "at least 1 character"),
+        ({"notes": "a note"}, "valid list"),
+    ],
+    ids=["empty", "too-many", "one-empty", "not-list"],
+)
+def test_invalid_batch_is_422(api, token, payload, fragment):
+    response = api.client.post("/v1/classify/batch", json=payload, headers=bearer(token))
+    assert response.status_code == 422
+    assert fragment in " ".join(e["msg"] for e in response.json()["detail"])
+
+
+def test_oversized_body_is_413_declared_or_streamed(api, token):
+    big = json.dumps({"text": "x" * 9_000}).encode()
+    declared = api.client.post(
+        "/v1/classify", content=big, headers=bearer(token) | {"Content-Type": "application/json"}
+    )
+    assert declared.status_code == 413
+    assert "8000 bytes" in declared.json()["detail"]
+
+    def chunks():
+        for i in range(0, len(big), 1000):
+            yield big[i : i + 1000]
+
+    streamed = api.client.post(
+        "/v1/classify", content=chunks(), headers=bearer(token) | {"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert api.classifier.seen_texts == []
+
+
+def test_invalid_utf8_and_invalid_json_are_422(api, token):
+    headers = bearer(token) | {"Content-Type": "application/json"}
+    bad_utf8 = api.client.post("/v1/classify", content=b'{"text": "caf\xe9 \xff"}', headers=headers)
+    assert bad_utf8.status_code == 422
+    assert bad_utf8.json()["detail"] == "request body is not valid UTF-8"
+    bad_json = api.client.post("/v1/classify", content=b'{"text": "unterminated', headers=headers)
+    assert bad_json.status_code == 422
+    assert bad_json.json()["detail"][0]["type"] == "json_invalid"
+
+
+# --- PHI hygiene: canary ----------------------------------------------------------------------------
+
+
+def test_canary_phi_never_in_logs_responses_or_errors(api, caplog, audit_lines):
+    """Known PHI goes in through every path (success, bad input, crash); none may come back out."""
+    caplog.set_level(logging.DEBUG)
+    token = make_token(scopes=["classify", "classify:deid-text"])
+    headers = bearer(token)
+    responses = [
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=headers),
+        api.client.post("/v1/classify/batch", json={"notes": [{"text": CANARY_NOTE}] * 2}, headers=headers),
+        # Bad input that embeds PHI in values and keys: validation errors must not echo it.
+        api.client.post("/v1/classify", json={"text": [CANARY_NOTE]}, headers=headers),
+        api.client.post("/v1/classify", json={"text": "ok", CANARY_NOTE: 1}, headers=headers),
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE * 5}, headers=headers),
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE, "note_type": CANARY_NOTE}, headers=headers),
+        # No/invalid token with PHI-bearing body.
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE}),
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers={"Authorization": f"Bearer {CANARY_NOTE}"}),
+    ]
+    api.classifier.mode = "crash"  # the backend raises an exception quoting the text
+    responses.append(api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=headers))
+    api.classifier.mode = "unavailable"
+    responses.append(api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=headers))
+
+    assert [r.status_code for r in responses] == [200, 200, 422, 422, 422, 422, 401, 401, 500, 503]
+    assert responses[0].json()["deid_text"].startswith("[NAME] (SSN [SSN], [MRN])")
+    assert any("unhandled RuntimeError" in r.getMessage() for r in caplog.records), "the crash must be logged"
+    exported = "\n".join(
+        [r.text + json.dumps(dict(r.headers)) for r in responses]
+        + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+        + [json.dumps(line) for line in audit_lines()]
+        + [api.client.get("/metrics").text]
+    )
+    for phi in CANARY_PHI:
+        assert phi not in exported, f"canary {phi!r} leaked"
+    assert token not in exported
+    assert "Zebulon" not in exported
+
+
+# --- Triton faults ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["unavailable", "hang"])
+def test_backend_down_or_slow_is_503_with_retry_after(api, token, mode):
+    api.classifier.mode = mode
+    started = time.monotonic()
+    response = api.client.post("/v1/classify", json={"text": "chest pain"}, headers=bearer(token))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "7"
+    assert response.json()["request_id"] == response.headers["X-Request-ID"]
+    # Bounded by the configured deadline (0.3 s) rather than the fake's one-hour sleep.
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize(("ready", "mode", "status"), [(True, "ok", 200), (False, "ok", 503), (True, "hang", 503)])
+def test_readiness_follows_backend(api, ready, mode, status):
+    api.classifier.ready, api.classifier.mode = ready, mode
+    response = api.client.get("/readyz")
+    assert response.status_code == status
+    assert response.json()["model_name"] == "fake-model"
+    assert ("Retry-After" in response.headers) == (status == 503)
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+
+
+# --- metrics and audit ------------------------------------------------------------------------------
+
+
+def _sample(metrics_text: str, prefix: str) -> float:
+    values = [float(line.rsplit(" ", 1)[1]) for line in metrics_text.splitlines() if line.startswith(prefix)]
+    assert len(values) == 1, f"{prefix} -> {values}"
+    return values[0]
+
+
+def test_metrics_count_requests_latency_triton_and_entities(api, token):
+    for _ in range(3):
+        api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=bearer(token))
+    api.client.post("/v1/classify", json={"text": ""}, headers=bearer(token))
+    api.client.post("/v1/classify", json={"text": "x"})
+    api.client.get("/no/such/path/Zebulon")
+    api.classifier.mode = "unavailable"
+    api.client.post("/v1/classify", json={"text": "x"}, headers=bearer(token))
+    text = api.client.get("/metrics").text
+    ok = 'method="POST",route="/v1/classify",status="200"'
+    assert _sample(text, f"medflow_http_requests_total{{{ok}}}") == 3
+    assert _sample(text, 'medflow_http_requests_total{method="POST",route="/v1/classify",status="422"}') == 1
+    assert _sample(text, 'medflow_http_requests_total{method="POST",route="/v1/classify",status="401"}') == 1
+    assert _sample(text, 'medflow_http_requests_total{method="GET",route="unmatched",status="404"}') == 1
+    assert _sample(text, f"medflow_http_request_duration_seconds_count{{{ok}}}") == 3
+    assert _sample(text, 'medflow_triton_request_duration_seconds_count{outcome="ok"}') == 3
+    assert _sample(text, 'medflow_triton_request_duration_seconds_count{outcome="error"}') == 1
+    assert _sample(text, 'medflow_deid_entities_total{label="SSN"}') == 3
+    assert _sample(text, 'medflow_deid_entities_total{label="NAME"}') == 3
+
+
+def test_audit_line_per_v1_request_without_text(api, token, audit_lines):
+    api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=bearer(token))
+    api.client.post("/v1/classify", json={"text": CANARY_NOTE})
+    api.client.get("/healthz")
+    lines = audit_lines()
+    assert len(lines) == 2
+    ok, denied = lines
+    assert set(ok) == {"time", "subject", "request_id", "method", "route", "status", "entity_counts", "latency_ms"}
+    assert ok["subject"] == "unit-test-client"
+    assert ok["route"] == "/v1/classify"
+    assert ok["status"] == 200
+    assert ok["entity_counts"] == {"NAME": 1, "SSN": 1, "MRN": 1, "PHONE": 1, "EMAIL": 1}
+    assert ok["latency_ms"] > 0
+    assert denied["subject"] is None
+    assert denied["status"] == 401
+    assert denied["entity_counts"] == {}
