@@ -1,6 +1,94 @@
-"""Command-line interface of this package (mounted by medflow/cli.py). Placeholder: filled by the area owner."""
+"""`medflow model ...` (build/export) and `medflow triton ...` (embedded server). Heavy imports stay inside
+the commands so `medflow --help` stays fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 model_app = typer.Typer(no_args_is_help=True)
 triton_app = typer.Typer(no_args_is_help=True)
+
+DEFAULT_REPO = Path("triton_repo")
+DEFAULT_SAMPLES = Path("data/samples")
+
+
+@model_app.command("build")
+def build(
+    model: Annotated[str, typer.Option(help="Hugging Face model id or local directory")] = (
+        "distilbert-base-uncased-finetuned-sst-2-english"
+    ),
+    repo: Annotated[Path, typer.Option(help="Triton model repository")] = DEFAULT_REPO,
+    name: Annotated[str, typer.Option(help="Model name (directory) in the repository")] = "distilbert",
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Offline: random-weight DistilBERT + WordPiece trained on the samples")
+    ] = False,
+    samples: Annotated[Path, typer.Option(help="Parquet notes for the demo tokenizer")] = DEFAULT_SAMPLES,
+    seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
+) -> None:
+    """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
+    from inference.export import DemoArchitecture, ModelSourceError, build_demo, build_pretrained, sample_note_texts
+
+    try:
+        if demo:
+            result = build_demo(
+                repo=repo, name=name, corpus=sample_note_texts(samples), arch=DemoArchitecture(seed=seed)
+            )
+        else:
+            result = build_pretrained(repo=repo, name=name, model_id_or_dir=model)
+    except ModelSourceError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    info = result.info
+    typer.echo(
+        f"built {info.model_name} (labels {', '.join(info.labels)}; max_length {info.max_length}) "
+        f"into {result.version_dir}: export {result.export_seconds:.1f} s, "
+        f"INT8 quantization {result.quantize_seconds:.1f} s"
+    )
+
+
+@triton_app.command("serve")
+def serve(
+    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = DEFAULT_REPO / "distilbert",
+    precision: Annotated[str, typer.Option(help="int8 or fp32 ONNX weights")] = "int8",
+    dynamic_batching: Annotated[bool, typer.Option(help="Keep the config's dynamic batcher")] = True,
+    grpc_port: int = 8001,
+    http_port: int = 8000,
+    metrics_port: int = 8002,
+    host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
+    threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads (0: all cores)")] = 0,
+) -> None:
+    """Run the real tritonserver (CPU, Python backend + ONNX Runtime) in the foreground until Ctrl-C."""
+    from inference.triton_server import EmbeddedTriton, TritonStartError
+
+    if precision not in ("int8", "fp32"):
+        raise typer.BadParameter("precision must be int8 or fp32")
+    server = EmbeddedTriton(
+        model_dir,
+        precision=precision,  # type: ignore[arg-type]
+        dynamic_batching=dynamic_batching,
+        grpc_port=grpc_port,
+        http_port=http_port,
+        metrics_port=metrics_port,
+        host=host,
+        intra_op_threads=threads or None,
+    )
+    try:
+        server.start()
+    except (TritonStartError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Triton ready in {server.start_seconds:.1f} s: model {server.model_name!r} ({precision}) "
+        f"gRPC {server.grpc_url}, HTTP {server.http_url}, metrics {server.metrics_url}. Ctrl-C to stop."
+    )
+    try:
+        code = server.wait()
+        typer.echo(f"tritonserver exited with code {code}:\n{server.log_tail()}", err=True)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        typer.echo("stopping Triton")
+    finally:
+        server.stop()

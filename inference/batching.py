@@ -1,0 +1,48 @@
+"""Batch formation for variable-length sequences (pure functions, no I/O).
+
+Sorting by length and cutting batches on a padded-token budget keeps padding small: a batch costs
+roughly `len(batch) * longest_sequence` tokens of compute, whatever the real lengths are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def bucket_by_length(lengths: Sequence[int], max_batch_size: int, token_budget: int) -> list[list[int]]:
+    """Group sequence indices into batches of similar length.
+
+    Each batch has at most `max_batch_size` sequences and at most `token_budget` padded tokens
+    (`len(batch) * max length in batch`), except that a single sequence longer than the budget gets a
+    batch of its own. Every index appears exactly once.
+    """
+    if max_batch_size < 1 or token_budget < 1:
+        raise ValueError("max_batch_size and token_budget must be positive")
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        # Ascending order: the newcomer is the longest, so it sets the padded width.
+        padded_tokens = (len(current) + 1) * lengths[index]
+        if current and (len(current) == max_batch_size or padded_tokens > token_budget):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def pad_batch(seqs: Sequence[np.ndarray], pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad to the longest sequence: (input_ids, attention_mask), both int64 [batch, width]."""
+    if not seqs:
+        raise ValueError("cannot pad an empty batch")
+    width = max(len(s) for s in seqs)
+    input_ids = np.full((len(seqs), width), pad_id, dtype=np.int64)
+    attention_mask = np.zeros((len(seqs), width), dtype=np.int64)
+    for row, seq in enumerate(seqs):
+        input_ids[row, : len(seq)] = seq
+        attention_mask[row, : len(seq)] = 1
+    return input_ids, attention_mask

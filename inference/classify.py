@@ -1,0 +1,91 @@
+"""Notes in, labels out: tokenize -> chunk -> bucket/pad -> infer -> aggregate chunks per note.
+
+Aggregation rule (one place, documented): a note's class probabilities are the mean of its chunks'
+softmax probabilities, weighted by each chunk's number of real tokens (excluding [CLS]/[SEP]). Long notes
+thus count every part of the text about equally; a short tail chunk cannot outvote the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from inference.model_files import ModelInfo
+from inference.tokenizer import NoteTokenizer
+
+SPECIAL_TOKENS_PER_CHUNK = 2  # [CLS] ... [SEP]
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    label: str
+    score: float  # aggregated probability of `label`
+    n_chunks: int
+    n_tokens: int  # ids sent to the model for this note, special tokens and chunk overlap included
+
+
+class LogitsClient(Protocol):
+    def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray: ...
+
+
+class AsyncLogitsClient(Protocol):
+    async def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray: ...
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def aggregate_chunks(chunk_logits: np.ndarray, chunk_lengths: Sequence[int]) -> np.ndarray:
+    """Token-weighted mean of chunk probabilities -> one probability vector for the note."""
+    weights = np.maximum(np.asarray(chunk_lengths, dtype=np.float64) - SPECIAL_TOKENS_PER_CHUNK, 1.0)
+    return (softmax(chunk_logits.astype(np.float64)) * weights[:, None]).sum(axis=0) / weights.sum()
+
+
+def predictions_from_logits(
+    chunks_per_note: Sequence[Sequence[np.ndarray]], logits: np.ndarray, labels: Sequence[str]
+) -> list[Prediction]:
+    """Split the flat chunk logits back per note and aggregate."""
+    if logits.shape[0] and logits.shape[1] != len(labels):
+        raise ValueError(f"model returned {logits.shape[1]} logits per sequence but has {len(labels)} labels")
+    predictions, row = [], 0
+    for chunks in chunks_per_note:
+        lengths = [len(c) for c in chunks]
+        probs = aggregate_chunks(logits[row : row + len(chunks)], lengths)
+        row += len(chunks)
+        best = int(np.argmax(probs))
+        predictions.append(Prediction(labels[best], float(probs[best]), len(chunks), sum(lengths)))
+    return predictions
+
+
+def classify_texts(
+    texts: Sequence[str],
+    tokenizer: NoteTokenizer,
+    client: LogitsClient,
+    info: ModelInfo,
+    max_length: int,
+    stride: int,
+) -> list[Prediction]:
+    """Classify de-identified note texts (raw PHI must never reach this function)."""
+    chunks_per_note = tokenizer.encode_notes(texts, min(max_length, info.max_length), stride)
+    logits = client.infer_logits([c for chunks in chunks_per_note for c in chunks])
+    return predictions_from_logits(chunks_per_note, logits, info.labels)
+
+
+async def classify_texts_async(
+    texts: Sequence[str],
+    tokenizer: NoteTokenizer,
+    client: AsyncLogitsClient,
+    info: ModelInfo,
+    max_length: int,
+    stride: int,
+) -> list[Prediction]:
+    """`classify_texts` for the asyncio API client (tokenization is fast and stays inline)."""
+    chunks_per_note = tokenizer.encode_notes(texts, min(max_length, info.max_length), stride)
+    logits = await client.infer_logits([c for chunks in chunks_per_note for c in chunks])
+    return predictions_from_logits(chunks_per_note, logits, info.labels)

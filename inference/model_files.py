@@ -1,0 +1,81 @@
+"""Files of one model version in the Triton repository: `triton_repo/<model>/<version>/`.
+
+`medflow_model.json` describes the weights next to it (name, labels, provenance, checksums) so that
+clients and the API can label logits without loading the model itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+MODEL_INFO_FILE = "medflow_model.json"
+TOKENIZER_FILE = "tokenizer.json"
+CONFIG_FILE = "config.pbtxt"
+ONNX_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
+
+Precision = Literal["int8", "fp32"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    model_name: str
+    model_version: str
+    labels: tuple[str, ...]
+    max_length: int
+    source: str
+
+
+def load_model_info(version_dir: Path) -> ModelInfo:
+    raw = json.loads((Path(version_dir) / MODEL_INFO_FILE).read_text())
+    return ModelInfo(
+        model_name=raw["model_name"],
+        model_version=str(raw["model_version"]),
+        labels=tuple(raw["labels"]),
+        max_length=int(raw["max_length"]),
+        source=raw["source"],
+    )
+
+
+def write_model_info(version_dir: Path, info: ModelInfo) -> Path:
+    """Write `medflow_model.json` with the sha256 of every other file in the version directory."""
+    version_dir = Path(version_dir)
+    checksums = {
+        p.name: sha256_file(p)
+        for p in sorted(version_dir.iterdir())
+        if p.is_file() and p.name != MODEL_INFO_FILE
+    }
+    payload = asdict(info) | {"labels": list(info.labels), "sha256": checksums}
+    path = version_dir / MODEL_INFO_FILE
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def onnx_path(version_dir: Path, precision: Precision) -> Path:
+    if precision not in ONNX_FILES:
+        raise ValueError(f"precision must be one of {sorted(ONNX_FILES)}, got {precision!r}")
+    return Path(version_dir) / ONNX_FILES[precision]
+
+
+def latest_version_dir(model_dir: Path) -> Path:
+    """The highest numeric version directory holding a built model (Triton's `latest` policy)."""
+    versions = [
+        p for p in Path(model_dir).iterdir() if p.is_dir() and p.name.isdigit() and (p / MODEL_INFO_FILE).exists()
+    ]
+    if not versions:
+        raise FileNotFoundError(
+            f"no built model version under {model_dir}; run `medflow model build --demo` (offline) "
+            "or `medflow model build --model <hub id or local dir>`"
+        )
+    return max(versions, key=lambda p: int(p.name))

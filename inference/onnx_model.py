@@ -1,0 +1,68 @@
+"""In-process ONNX Runtime sessions: the one place where session options are chosen.
+
+Used by the Triton Python-backend model (inference/triton_backend/model.py) and by benchmarks/tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from inference.batching import bucket_by_length, pad_batch
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def session_options(intra_op_threads: int | None = None) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # One model run at a time per session; parallelism comes from the intra-op pool sized to the cores.
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.intra_op_num_threads = intra_op_threads or available_cores()
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: warnings can quote node names, never data, but are noise
+    return options
+
+
+def load_session(path: Path, intra_op_threads: int | None = None) -> ort.InferenceSession:
+    return ort.InferenceSession(
+        str(path), sess_options=session_options(intra_op_threads), providers=["CPUExecutionProvider"]
+    )
+
+
+def run_logits(session: ort.InferenceSession, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    (logits,) = session.run(["logits"], {"input_ids": input_ids, "attention_mask": attention_mask})
+    return np.asarray(logits, dtype=np.float32)
+
+
+class OnnxClassifier:
+    """Same `infer_logits` contract as the Triton clients, computed in this process."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        intra_op_threads: int | None = None,
+        max_batch_size: int = 64,
+        token_budget: int = 4096,
+        pad_id: int = 0,
+    ) -> None:
+        self.session = load_session(model_path, intra_op_threads)
+        self.max_batch_size = max_batch_size
+        self.token_budget = token_budget
+        self.pad_id = pad_id
+
+    def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
+        batches = bucket_by_length([len(s) for s in seqs], self.max_batch_size, self.token_budget)
+        results: dict[int, np.ndarray] = {}
+        for indices in batches:
+            ids, mask = pad_batch([seqs[i] for i in indices], self.pad_id)
+            for index, row in zip(indices, run_logits(self.session, ids, mask), strict=True):
+                results[index] = row
+        return np.stack([results[i] for i in range(len(seqs))]) if seqs else np.zeros((0, 0), np.float32)

@@ -1,0 +1,59 @@
+"""Triton Python-backend model: DistilBERT logits with ONNX Runtime on CPU.
+
+Loaded by the real tritonserver (see inference/triton_server.py). Model parameters set by the generated
+config.pbtxt: `onnx_file` (model.int8.onnx or model.onnx, next to this file) and `import_path` (where
+the `inference` package lives, so session options come from inference/onnx_model.py).
+Error messages never include tensor contents.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def initialize(self, args: dict) -> None:
+        config = json.loads(args["model_config"])
+        params = {k: v["string_value"] for k, v in config.get("parameters", {}).items()}
+        if params.get("import_path") and params["import_path"] not in sys.path:
+            sys.path.insert(0, params["import_path"])
+        from inference.onnx_model import load_session, run_logits
+
+        version_dir = Path(args["model_repository"]) / args["model_version"]
+        threads = int(params["intra_op_threads"]) if params.get("intra_op_threads") else None
+        self._session = load_session(version_dir / params["onnx_file"], intra_op_threads=threads)
+        self._run_logits = run_logits
+
+    def execute(self, requests: list) -> list:
+        """Run all requests of a dynamic batch as ONE session call, then split the rows back."""
+        ids_parts, mask_parts = [], []
+        for request in requests:
+            ids_parts.append(pb_utils.get_input_tensor_by_name(request, "input_ids").as_numpy())
+            mask_parts.append(pb_utils.get_input_tensor_by_name(request, "attention_mask").as_numpy())
+        shapes_ok = all(i.shape == m.shape and i.ndim == 2 for i, m in zip(ids_parts, mask_parts, strict=True))
+        if not shapes_ok:
+            error = pb_utils.TritonError("input_ids and attention_mask must have the same [batch, seq] shape")
+            return [pb_utils.InferenceResponse(output_tensors=[], error=error) for _ in requests]
+        # Requests may differ in sequence length: right-pad with mask 0, which leaves the logits unchanged.
+        width = max(part.shape[1] for part in ids_parts)
+        input_ids = np.concatenate([_pad_right(p, width) for p in ids_parts]).astype(np.int64, copy=False)
+        attention_mask = np.concatenate([_pad_right(p, width) for p in mask_parts]).astype(np.int64, copy=False)
+        logits = self._run_logits(self._session, input_ids, attention_mask)
+        responses, row = [], 0
+        for part in ids_parts:
+            tensor = pb_utils.Tensor("logits", logits[row : row + part.shape[0]])
+            responses.append(pb_utils.InferenceResponse(output_tensors=[tensor]))
+            row += part.shape[0]
+        return responses
+
+    def finalize(self) -> None:
+        self._session = None
+
+
+def _pad_right(array: np.ndarray, width: int) -> np.ndarray:
+    return np.pad(array, ((0, 0), (0, width - array.shape[1]))) if array.shape[1] < width else array

@@ -1,0 +1,214 @@
+"""gRPC clients of the Triton `distilbert` model: sync (batch flow) and asyncio (API).
+
+Both bucket sequences by length, pad each bucket and keep at most `inflight` requests outstanding
+(backpressure: a large batch never floods the server's queue). Errors never carry tensor contents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import tritonclient.grpc as grpcclient
+import tritonclient.grpc.aio as grpcaio
+from tritonclient.utils import InferenceServerException
+
+from inference.batching import bucket_by_length, pad_batch
+
+
+class TritonInferenceError(RuntimeError):
+    """A Triton request failed (status text only; no inputs in the message)."""
+
+
+def _make_inputs(seqs: Sequence[np.ndarray], pad_id: int) -> list[grpcclient.InferInput]:
+    input_ids, attention_mask = pad_batch(seqs, pad_id)
+    inputs = []
+    for name, array in (("input_ids", input_ids), ("attention_mask", attention_mask)):
+        tensor = grpcclient.InferInput(name, list(array.shape), "INT64")
+        tensor.set_data_from_numpy(array)
+        inputs.append(tensor)
+    return inputs
+
+
+def _assemble(parts: dict[int, np.ndarray], batches: list[list[int]], n: int) -> np.ndarray:
+    """Scatter per-batch logits back to the caller's sequence order."""
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    width = next(iter(parts.values())).shape[1]
+    logits = np.empty((n, width), dtype=np.float32)
+    for batch_no, indices in enumerate(batches):
+        logits[indices] = parts[batch_no]
+    return logits
+
+
+def _error(exc: BaseException) -> TritonInferenceError:
+    status = exc.status() if isinstance(exc, InferenceServerException) else type(exc).__name__
+    message = exc.message() if isinstance(exc, InferenceServerException) else "request failed"
+    return TritonInferenceError(f"Triton inference failed: {status}: {message}")
+
+
+class TritonClassifier:
+    """Synchronous client for the batch flow (one per worker process)."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str = "distilbert",
+        timeout_s: float = 30.0,
+        inflight: int = 4,
+        *,
+        max_batch_size: int = 64,
+        token_budget: int = 4096,
+        pad_id: int = 0,
+    ) -> None:
+        if inflight < 1:
+            raise ValueError("inflight must be >= 1")
+        self.model = model
+        self.timeout_s = timeout_s
+        self.inflight = inflight
+        self.max_batch_size = max_batch_size
+        self.token_budget = token_budget
+        self.pad_id = pad_id
+        self._client = grpcclient.InferenceServerClient(url)
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if self._client.is_server_ready() and self._client.is_model_ready(self.model):
+                    return
+            except InferenceServerException:
+                pass
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
+            time.sleep(0.25)
+
+    def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
+        """Logits [len(seqs), num_labels] in input order."""
+        batches = bucket_by_length([len(s) for s in seqs], self.max_batch_size, self.token_budget)
+        slots = threading.BoundedSemaphore(self.inflight)
+        done: queue.Queue[tuple[int, np.ndarray | None, BaseException | None]] = queue.Queue()
+
+        def on_done(batch_no: int, result: grpcclient.InferResult | None, error: BaseException | None) -> None:
+            logits = None
+            try:
+                if error is None and result is not None:
+                    logits = result.as_numpy("logits")
+            except Exception as exc:  # decoding failed: report it like a server error
+                error = exc
+            done.put((batch_no, logits, error))
+            slots.release()
+
+        parts: dict[int, np.ndarray] = {}
+        failure: BaseException | None = None
+
+        def collect(block: bool) -> None:
+            nonlocal failure
+            while True:
+                try:
+                    batch_no, logits, error = done.get(block=block)
+                except queue.Empty:
+                    return
+                if error is not None:
+                    failure = failure or error
+                else:
+                    parts[batch_no] = logits
+                block = False
+
+        for batch_no, indices in enumerate(batches):
+            slots.acquire()  # backpressure: wait for a free in-flight slot
+            collect(block=False)
+            if failure is not None:
+                slots.release()
+                break
+            self._client.async_infer(
+                self.model,
+                _make_inputs([seqs[i] for i in indices], self.pad_id),
+                callback=lambda result, error, b=batch_no: on_done(b, result, error),
+                outputs=[grpcclient.InferRequestedOutput("logits")],
+                client_timeout=self.timeout_s,
+            )
+        for _ in range(self.inflight):  # drain: all slots free means all callbacks ran
+            slots.acquire()
+        collect(block=False)
+        if failure is not None:
+            raise _error(failure) from None
+        return _assemble(parts, batches, len(seqs))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> TritonClassifier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncTritonClassifier:
+    """asyncio client for the API; same contract as TritonClassifier."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str = "distilbert",
+        timeout_s: float = 30.0,
+        inflight: int = 4,
+        *,
+        max_batch_size: int = 64,
+        token_budget: int = 4096,
+        pad_id: int = 0,
+    ) -> None:
+        if inflight < 1:
+            raise ValueError("inflight must be >= 1")
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_batch_size = max_batch_size
+        self.token_budget = token_budget
+        self.pad_id = pad_id
+        self._client = grpcaio.InferenceServerClient(url)
+        # Shared by all concurrent callers of this client: bounds requests in flight per process.
+        self._slots = asyncio.Semaphore(inflight)
+
+    async def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if await self._client.is_server_ready() and await self._client.is_model_ready(self.model):
+                    return
+            except InferenceServerException:
+                pass
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
+            await asyncio.sleep(0.25)
+
+    async def _infer_batch(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
+        async with self._slots:
+            try:
+                result = await self._client.infer(
+                    self.model,
+                    _make_inputs(seqs, self.pad_id),
+                    outputs=[grpcaio.InferRequestedOutput("logits")],
+                    client_timeout=self.timeout_s,
+                )
+            except InferenceServerException as exc:
+                raise _error(exc) from None
+        return result.as_numpy("logits")
+
+    async def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
+        batches = bucket_by_length([len(s) for s in seqs], self.max_batch_size, self.token_budget)
+        results = await asyncio.gather(*(self._infer_batch([seqs[i] for i in b]) for b in batches))
+        return _assemble(dict(enumerate(results)), batches, len(seqs))
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def __aenter__(self) -> AsyncTritonClassifier:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,303 @@
+"""Embedded Triton: the real `tritonserver` binary bundled in nvidia-pytriton, serving the model on CPU.
+
+The local model repository is generated from the production `triton_repo/<model>/config.pbtxt`
+(same name, tensors, max_batch_size and dynamic batching; backend switched to a Python-backend model
+running ONNX Runtime), so the CPU and GPU definitions cannot drift.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2
+
+import inference
+from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision
+
+BACKEND_MODEL_FILE = Path(__file__).parent / "triton_backend" / "model.py"
+LOG_FILE = "tritonserver.log"
+
+
+class TritonStartError(RuntimeError):
+    """tritonserver exited or did not get the model ready in time (message carries the log tail)."""
+
+
+def pytriton_dir() -> Path:
+    import pytriton
+
+    return Path(pytriton.__file__).parent / "tritonserver"
+
+
+def local_model_config(
+    production: model_config_pb2.ModelConfig,
+    *,
+    precision: Precision,
+    dynamic_batching: bool,
+    intra_op_threads: int | None = None,
+) -> model_config_pb2.ModelConfig:
+    """The CPU variant of the production config: only the execution details change."""
+    config = model_config_pb2.ModelConfig()
+    config.CopyFrom(production)
+    config.backend = "python"
+    config.ClearField("platform")
+    config.ClearField("default_model_filename")
+    config.ClearField("optimization")  # TensorRT / GPU accelerators
+    config.ClearField("model_warmup")  # its all-zero attention masks only make sense for TRT engine builds
+    config.ClearField("instance_group")
+    config.instance_group.add(kind=model_config_pb2.ModelInstanceGroup.KIND_CPU, count=1)
+    if not dynamic_batching:
+        config.ClearField("dynamic_batching")
+    config.parameters["onnx_file"].string_value = ONNX_FILES[precision]
+    config.parameters["import_path"].string_value = str(Path(inference.__file__).resolve().parent.parent)
+    if intra_op_threads:
+        config.parameters["intra_op_threads"].string_value = str(intra_op_threads)
+    return config
+
+
+def read_model_config(path: Path) -> model_config_pb2.ModelConfig:
+    return text_format.Parse(Path(path).read_text(), model_config_pb2.ModelConfig())
+
+
+def generate_local_repository(
+    model_dir: Path,
+    out_repo: Path,
+    *,
+    precision: Precision,
+    dynamic_batching: bool,
+    intra_op_threads: int | None = None,
+) -> Path:
+    """Write `out_repo/<name>/config.pbtxt` + per-version `model.py` and symlinks to the built weights."""
+    model_dir = Path(model_dir).resolve()
+    production = read_model_config(model_dir / CONFIG_FILE)
+    config = local_model_config(
+        production, precision=precision, dynamic_batching=dynamic_batching, intra_op_threads=intra_op_threads
+    )
+    target = Path(out_repo) / config.name
+    target.mkdir(parents=True, exist_ok=True)
+    (target / CONFIG_FILE).write_text(text_format.MessageToString(config))
+    versions = [p for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit() and (p / MODEL_INFO_FILE).exists()]
+    if not versions:
+        raise FileNotFoundError(f"no built model under {model_dir}; run `medflow model build --demo` first")
+    for version_dir in versions:
+        if not (version_dir / ONNX_FILES[precision]).exists():
+            raise FileNotFoundError(f"{version_dir / ONNX_FILES[precision]} is missing; rebuild the model")
+        local_version = target / version_dir.name
+        local_version.mkdir(exist_ok=True)
+        shutil.copyfile(BACKEND_MODEL_FILE, local_version / "model.py")
+        for name in (ONNX_FILES[precision], TOKENIZER_FILE, MODEL_INFO_FILE):
+            (local_version / name).symlink_to(version_dir / name)
+    return Path(out_repo)
+
+
+def prepare_backend_dir(out_dir: Path) -> Path:
+    """`<out_dir>/python/` with the Python backend library and the stub matching this interpreter."""
+    source = pytriton_dir()
+    python_dir = Path(out_dir) / "python"
+    python_dir.mkdir(parents=True, exist_ok=True)
+    stub = source / "python_backend_stubs" / f"{sys.version_info.major}.{sys.version_info.minor}"
+    for path in (
+        source / "backends" / "python" / "libtriton_python.so",
+        source / "backends" / "python" / "triton_python_backend_utils.py",
+        stub / "triton_python_backend_stub",
+    ):
+        (python_dir / path.name).symlink_to(path)
+    return Path(out_dir)
+
+
+def server_environment() -> dict[str, str]:
+    """LD_LIBRARY_PATH: this interpreter's libpython (the stub otherwise binds the system one and fails);
+    PATH: this venv first, so the stub's `python` sees the venv's packages (onnxruntime, inference)."""
+    libs = [sysconfig.get_config_var("LIBDIR"), str(pytriton_dir().parent.parent / "nvidia_pytriton.libs")]
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = os.pathsep.join([*libs, env.get("LD_LIBRARY_PATH", "")]).rstrip(os.pathsep)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmbeddedTriton:
+    """Context manager running tritonserver in a subprocess until `stop()`.
+
+    Ports set to 0 are replaced by free ones. `start()` returns once the model is ready.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        precision: Precision = "int8",
+        dynamic_batching: bool = True,
+        grpc_port: int = 8001,
+        http_port: int = 8000,
+        metrics_port: int = 8002,
+        host: str = "127.0.0.1",
+        intra_op_threads: int | None = None,
+        start_timeout_s: float = 120.0,
+        work_dir: Path | None = None,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.model_name = read_model_config(self.model_dir / CONFIG_FILE).name
+        self.precision: Precision = precision
+        self.dynamic_batching = dynamic_batching
+        self.host = host
+        self.grpc_port = grpc_port or free_port()
+        self.http_port = http_port or free_port()
+        self.metrics_port = metrics_port or free_port()
+        self.intra_op_threads = intra_op_threads
+        self.start_timeout_s = start_timeout_s
+        self._own_work_dir = work_dir is None
+        self._work_dir_arg = work_dir
+        self.work_dir: Path | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self.start_seconds: float | None = None
+
+    @property
+    def grpc_url(self) -> str:
+        return f"{self.host}:{self.grpc_port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://{self.host}:{self.metrics_port}/metrics"
+
+    @property
+    def log_path(self) -> Path:
+        if self.work_dir is None:
+            raise RuntimeError("server not started")
+        return self.work_dir / LOG_FILE
+
+    def start(self) -> EmbeddedTriton:
+        if self._process is not None:
+            raise RuntimeError("already started")
+        started = time.perf_counter()
+        self.work_dir = Path(self._work_dir_arg or tempfile.mkdtemp(prefix="medflow-triton-"))
+        repo = generate_local_repository(
+            self.model_dir,
+            self.work_dir / "models",
+            precision=self.precision,
+            dynamic_batching=self.dynamic_batching,
+            intra_op_threads=self.intra_op_threads,
+        )
+        backends = prepare_backend_dir(self.work_dir / "backends")
+        command = [
+            str(pytriton_dir() / "bin" / "tritonserver"),
+            f"--model-repository={repo}",
+            f"--backend-directory={backends}",
+            f"--http-address={self.host}",
+            f"--grpc-address={self.host}",
+            f"--http-port={self.http_port}",
+            f"--grpc-port={self.grpc_port}",
+            f"--metrics-port={self.metrics_port}",
+            "--allow-metrics=true",
+            "--allow-gpu-metrics=false",
+            "--allow-cpu-metrics=false",
+            "--exit-on-error=true",
+            "--exit-timeout-secs=10",
+            "--log-verbose=0",
+        ]
+        with open(self.log_path, "wb") as log:
+            # Own session: Ctrl-C in a foreground `medflow triton serve` reaches us, and we stop the
+            # whole process group (server + Python-backend stubs) in order.
+            self._process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=server_environment(),
+                start_new_session=True,
+            )
+        atexit.register(self.stop)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.perf_counter() - started
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.start_timeout_s
+        ready_url = f"{self.http_url}/v2/models/{self.model_name}/ready"
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise TritonStartError(
+                    f"tritonserver exited with code {self._process.returncode} before the model was ready.\n"
+                    f"Last lines of {self.log_path}:\n{self.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(ready_url, timeout=2) as response:  # noqa: S310 (local http)
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.25)
+        raise TritonStartError(
+            f"model {self.model_name!r} not ready after {self.start_timeout_s:.0f} s.\n"
+            f"Last lines of {self.log_path}:\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def wait(self) -> int:
+        """Block until the server exits (foreground serving)."""
+        if self._process is None:
+            raise RuntimeError("server not started")
+        return self._process.wait()
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """SIGTERM (Triton unloads models and stops its stubs), then SIGKILL the group if it hangs."""
+        process, self._process = self._process, None
+        atexit.unregister(self.stop)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if process is not None:
+            try:  # stubs left behind by a crashed server
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self._own_work_dir and self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+            self.work_dir = None
+
+    def __enter__(self) -> EmbeddedTriton:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
