@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, date, datetime
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed
 
-from medflow.pipeline import RunContext
+from medflow.locking import RunLock
+from medflow.manifest import committed_reports
+from medflow.pipeline import FileReport, RunContext
 from medflow.settings import get_settings
 from medflow.stages import build_stages
 from tasks.batch import commit_manifest, list_inputs, process_input_file
@@ -21,9 +24,11 @@ def nightly_deid_inference(
     output_uri: str,
     run_date: date | None = None,
     triton_url: str | None = None,
+    force: bool = False,
 ):
     """De-identify and classify every note under ``input_uri``; write tables under ``output_uri``.
 
+    Input files already committed for this run date and model version are skipped unless ``force``.
     The final state is Completed either way; its message says when rows or files were quarantined.
     """
     overrides = {"triton_url": triton_url} if triton_url else {}
@@ -40,11 +45,20 @@ def nightly_deid_inference(
         read_batch_rows=settings.read_batch_rows,
         max_note_chars=settings.max_note_chars,
     )
-    sources = list_inputs(input_uri)
-    reports = [process_input_file(source, ctx, settings) for source in sources]
-    manifest, manifest_uri = commit_manifest(ctx, input_uri, reports, started_at)
+    logger = get_run_logger()
+    with RunLock(output_uri, ctx.run_date, ctx.run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
+        committed = {} if force else committed_reports(output_uri, ctx.run_date)
+        reports: list[FileReport] = []
+        for source in list_inputs(input_uri):
+            previous = committed.get(source.fingerprint(ctx.model_version))
+            if previous is not None:
+                logger.info("skipping %s: already committed for this date and model", source.stem)
+                reports.append(dataclasses.replace(previous, status="skipped"))
+            else:
+                reports.append(process_input_file(source, ctx, settings))
+        manifest, _ = commit_manifest(ctx, input_uri, reports, started_at)
     totals = manifest.totals
-    message = f"{totals.rows_out}/{totals.rows_in} rows written"
+    message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
     if manifest.status != "ok":
         message += f"; QUARANTINED {totals.rows_quarantined} row(s), {totals.files_failed} file(s)"
     return Completed(message=message, data=manifest)

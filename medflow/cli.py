@@ -47,6 +47,7 @@ def run(
     output_uri: str = typer.Option(..., "--output", help="Output root (path, file://, s3://)"),
     run_date: str | None = typer.Option(None, help="Partition date YYYY-MM-DD (default: today, UTC)"),
     triton_url: str | None = typer.Option(None, help="Triton gRPC host:port (default MEDFLOW_TRITON_URL)"),
+    force: bool = typer.Option(False, help="Reprocess input files already committed for this date and model"),
 ) -> None:
     """Run the nightly flow against a running Triton."""
     from rich.console import Console
@@ -55,7 +56,11 @@ def run(
     from medflow.report import print_run_summary
 
     manifest = nightly_deid_inference(
-        input_uri=input_uri, output_uri=output_uri, run_date=_parse_run_date(run_date), triton_url=triton_url
+        input_uri=input_uri,
+        output_uri=output_uri,
+        run_date=_parse_run_date(run_date),
+        triton_url=triton_url,
+        force=force,
     )
     print_run_summary(manifest, Console())
 

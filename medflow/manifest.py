@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from medflow.pipeline import FileReport, RunContext
-from medflow.storage import filesystem_for, read_json, write_json
+from medflow.storage import filesystem_for, join_uri, read_json, write_json
 
 
 class ModelRef(BaseModel):
@@ -21,8 +21,11 @@ class ModelRef(BaseModel):
 
 
 class RunTotals(BaseModel):
+    """Totals over the files this run processed (skipped files were committed by an earlier run)."""
+
     files: int
     files_failed: int
+    files_skipped: int
     rows_in: int
     rows_out: int
     rows_quarantined: int
@@ -53,7 +56,8 @@ class RunManifest(BaseModel):
         return [f.output for f in self.files if f.output]
 
 
-def summarize(reports: list[FileReport], wall_seconds: float) -> RunTotals:
+def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
+    reports = [r for r in all_reports if r.status != "skipped"]
     entities: Counter[str] = Counter()
     labels: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
@@ -66,6 +70,7 @@ def summarize(reports: list[FileReport], wall_seconds: float) -> RunTotals:
     return RunTotals(
         files=len(reports),
         files_failed=sum(r.status == "failed" for r in reports),
+        files_skipped=len(all_reports) - len(reports),
         rows_in=sum(r.rows_in for r in reports),
         rows_out=rows_out,
         rows_quarantined=sum(r.rows_quarantined for r in reports),
@@ -105,11 +110,25 @@ def write_manifest(ctx: RunContext, manifest: RunManifest) -> str:
     return uri
 
 
-def load_manifests(output_uri: str) -> list[RunManifest]:
-    """Every committed run manifest under ``output_uri``, oldest first."""
-    fs, root = filesystem_for(output_uri.rstrip("/") + "/manifests")
+def load_manifests(output_uri: str, run_date: date | None = None) -> list[RunManifest]:
+    """Every committed run manifest under ``output_uri`` (of one run date if given), oldest first."""
+    partition = f"run_date={run_date.isoformat()}" if run_date else ""
+    fs, root = filesystem_for(join_uri(output_uri, "manifests", partition))
     if not fs.exists(root):
         return []
     paths = sorted(p for p in fs.find(root) if p.endswith(".json"))
     manifests = [RunManifest.model_validate(read_json(fs, p)) for p in paths]
     return sorted(manifests, key=lambda m: m.finished_at)
+
+
+def committed_reports(output_uri: str, run_date: date) -> dict[str, FileReport]:
+    """The latest committed report of each input fingerprint in one run-date partition.
+
+    A file whose fingerprint (content version + model version) is here needs no processing again.
+    """
+    committed: dict[str, FileReport] = {}
+    for manifest in load_manifests(output_uri, run_date):
+        for report in manifest.files:
+            if report.status != "skipped":
+                committed[report.fingerprint] = report
+    return committed

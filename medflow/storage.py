@@ -109,7 +109,7 @@ def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
     """
     parent = posixpath.dirname(path)
     fs.makedirs(parent, exist_ok=True)
-    if not _is_local(fs):
+    if not is_local(fs):
         f = fs.open(path, "wb")
         try:
             yield f
@@ -139,6 +139,6 @@ def read_json(fs: AbstractFileSystem, path: str) -> dict[str, Any]:
         return json.load(f)
 
 
-def _is_local(fs: AbstractFileSystem) -> bool:
+def is_local(fs: AbstractFileSystem) -> bool:
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else fs.protocol
     return "file" in protocols or "local" in protocols
