@@ -67,7 +67,8 @@ def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyServ
         pad_id=tokenizer.pad_id,
     )
     classifier = TritonNoteClassifier(client, tokenizer, info, settings.max_length, settings.chunk_stride)
-    engine = get_engine(settings)
+    # In-process de-identification only: forking workers next to live gRPC threads is unsafe.
+    engine = get_engine(settings.model_copy(update={"deid_processes": 1}))
     engine.deidentify([WARMUP_TEXT], [None])  # first call pays lazy spaCy/Presidio setup, not the first caller
     service = ClassifyService(
         engine,
