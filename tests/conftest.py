@@ -35,12 +35,20 @@ def synthetic_notes() -> Callable[[int, int], list[str]]:
 
 
 @pytest.fixture(scope="session")
-def tiny_model_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_model_arch() -> object:
+    """The DemoArchitecture of `tiny_model_repo` (same seed: rebuilding it gives the same weights)."""
+    from inference.export import DemoArchitecture
+
+    return DemoArchitecture(**TINY_ARCH_KW)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_repo(tmp_path_factory: pytest.TempPathFactory, tiny_model_arch) -> Path:
     """A Triton repository `<repo>/distilbert/{config.pbtxt, 1/...}` holding a tiny random DistilBERT."""
-    from inference.export import DemoArchitecture, build_demo
+    from inference.export import build_demo
 
     repo = tmp_path_factory.mktemp("triton_repo")
-    build_demo(repo=repo, name="distilbert", corpus=tiny_corpus(), arch=DemoArchitecture(**TINY_ARCH_KW))
+    build_demo(repo=repo, name="distilbert", corpus=tiny_corpus(), arch=tiny_model_arch)
     return repo
 
 
@@ -62,3 +70,58 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture()
+def flow_env(monkeypatch: pytest.MonkeyPatch, tiny_model_repo: Path, embedded_triton) -> Iterator[str]:
+    """Settings for running the batch flow against the session's embedded Triton and tiny model."""
+    from medflow.settings import get_settings
+
+    monkeypatch.setenv("MEDFLOW_MODEL_REPOSITORY", str(tiny_model_repo))
+    monkeypatch.setenv("MEDFLOW_TRITON_URL", embedded_triton.grpc_url)
+    monkeypatch.setenv("MEDFLOW_PRECISION", "fp32")
+    get_settings.cache_clear()
+    yield embedded_triton.grpc_url
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[dict[str, str]]:
+    """A real S3 API (moto in server mode) on loopback; yields the AWS environment pointing at it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)  # noqa: S310 - loopback test server
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.2)
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }
+    try:
+        yield env
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

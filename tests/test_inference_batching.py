@@ -1,0 +1,54 @@
+"""Length bucketing and padding (pure logic)."""
+
+import numpy as np
+import pytest
+
+from inference.batching import bucket_by_length, pad_batch
+
+
+def _padded_tokens(lengths, batches):
+    return sum(len(b) * max(lengths[i] for i in b) for b in batches)
+
+
+def test_every_index_once_and_limits_respected():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(3, 129, size=500).tolist()
+    batches = bucket_by_length(lengths, max_batch_size=16, token_budget=1024)
+    assert sorted(i for b in batches for i in b) == list(range(500))
+    assert all(len(b) <= 16 for b in batches)
+    assert all(len(b) * max(lengths[i] for i in b) <= 1024 for b in batches)
+
+
+def test_bucketing_pads_less_than_arrival_order():
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(3, 129, size=512).tolist()
+    bucketed = bucket_by_length(lengths, max_batch_size=32, token_budget=10**9)
+    arrival = [list(range(i, min(i + 32, 512))) for i in range(0, 512, 32)]
+    assert len(bucketed) == len(arrival)
+    assert _padded_tokens(lengths, bucketed) < 0.6 * _padded_tokens(lengths, arrival)
+
+
+def test_sequence_longer_than_budget_gets_its_own_batch():
+    batches = bucket_by_length([10, 600, 12], max_batch_size=8, token_budget=100)
+    assert [1] in batches
+    assert sorted(i for b in batches for i in b) == [0, 1, 2]
+
+
+def test_token_budget_splits_batches():
+    # 4 sequences of 50 tokens, budget 100: two per batch.
+    assert [len(b) for b in bucket_by_length([50] * 4, max_batch_size=64, token_budget=100)] == [2, 2]
+
+
+def test_empty_input_and_invalid_limits():
+    assert bucket_by_length([], 4, 100) == []
+    with pytest.raises(ValueError):
+        bucket_by_length([1], 0, 100)
+
+
+def test_pad_batch_right_pads_with_mask():
+    ids, mask = pad_batch([np.array([2, 5, 3]), np.array([2, 3])], pad_id=0)
+    assert ids.dtype == np.int64 and mask.dtype == np.int64
+    np.testing.assert_array_equal(ids, [[2, 5, 3], [2, 3, 0]])
+    np.testing.assert_array_equal(mask, [[1, 1, 1], [1, 1, 0]])
+    with pytest.raises(ValueError):
+        pad_batch([])

@@ -1,0 +1,36 @@
+"""Chunk aggregation and prediction assembly (pure logic, logits given)."""
+
+import numpy as np
+import pytest
+
+from inference.classify import aggregate_chunks, predictions_from_logits, softmax
+
+
+def test_single_chunk_is_its_softmax():
+    logits = np.array([[1.0, 3.0]])
+    np.testing.assert_allclose(aggregate_chunks(logits, [10]), softmax(logits)[0])
+
+
+def test_chunks_weighted_by_real_tokens():
+    # Body chunk (100 real tokens) says label 1, short tail (2 real tokens) says label 0.
+    logits = np.array([[0.0, 4.0], [4.0, 0.0]])
+    probs = aggregate_chunks(logits, [102, 4])
+    p_body, p_tail = softmax(logits)
+    np.testing.assert_allclose(probs, (100 * p_body + 2 * p_tail) / 102)
+    assert probs.argmax() == 1
+    np.testing.assert_allclose(probs.sum(), 1.0)
+
+
+def test_predictions_split_per_note():
+    chunks_per_note = [[np.zeros(5)], [np.zeros(30), np.zeros(30), np.zeros(12)], [np.zeros(2)]]
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 1.0], [5.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    first, second, third = predictions_from_logits(chunks_per_note, logits, ("NEG", "POS"))
+    assert (first.label, first.n_chunks, first.n_tokens) == ("NEG", 1, 5)
+    assert first.score == pytest.approx(softmax(np.array([2.0, 0.0]))[0])
+    assert (second.label, second.n_chunks, second.n_tokens) == ("POS", 3, 72)
+    assert third.n_chunks == 1 and third.score == pytest.approx(0.5)
+
+
+def test_label_count_mismatch_is_an_error():
+    with pytest.raises(ValueError):
+        predictions_from_logits([[np.zeros(3)]], np.zeros((1, 3), np.float32), ("A", "B"))
