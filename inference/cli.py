@@ -92,3 +92,36 @@ def serve(
         typer.echo("stopping Triton")
     finally:
         server.stop()
+
+
+@model_app.command("bench")
+def bench(
+    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = DEFAULT_REPO / "distilbert",
+    batch_sizes: Annotated[str, typer.Option(help="Comma-separated batch sizes")] = "1,8,32",
+    seq_len: Annotated[int, typer.Option(help="Tokens per sequence")] = 128,
+    seconds: Annotated[float, typer.Option(help="Minimum time per measurement")] = 3.0,
+    triton: Annotated[bool, typer.Option(help="Also measure through an embedded Triton")] = True,
+    triton_sequences: Annotated[int, typer.Option(help="Sequences sent to Triton per precision")] = 256,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON")] = None,
+) -> None:
+    """Sequences/s in process (ONNX Runtime FP32 vs INT8) and through the embedded Triton (gRPC)."""
+    import json
+
+    from inference.bench import bench_in_process, bench_triton
+    from inference.model_files import latest_version_dir
+    from inference.triton_server import EmbeddedTriton
+
+    version_dir = latest_version_dir(model_dir)
+    sizes = [int(b) for b in batch_sizes.split(",")]
+    results = []
+    for precision in ("fp32", "int8"):
+        results += bench_in_process(version_dir, precision, sizes, seq_len, seconds)
+        if triton:
+            with EmbeddedTriton(model_dir, precision=precision, grpc_port=0, http_port=0, metrics_port=0) as server:
+                typer.echo(f"triton ({precision}) started in {server.start_seconds:.1f} s")
+                results.append(bench_triton(server.grpc_url, precision, triton_sequences, seq_len))
+    for r in results:
+        typer.echo(f"{r.target:12} {r.precision:5} batch {r.batch_size:3} len {r.seq_len}: {r.seq_per_s:8.1f} seq/s")
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps([r.as_dict() for r in results], indent=2) + "\n")

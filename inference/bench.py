@@ -1,0 +1,81 @@
+"""Throughput measurements of the model: in-process ONNX Runtime (FP32 vs INT8) and through Triton.
+
+Synthetic token ids only (no note text), fixed sequence length, so numbers compare across runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from inference.model_files import Precision, onnx_path
+from inference.onnx_model import load_session, run_logits
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    target: str  # "onnxruntime" or "triton"
+    precision: str
+    batch_size: int
+    seq_len: int
+    sequences: int
+    seconds: float
+
+    @property
+    def seq_per_s(self) -> float:
+        return self.sequences / self.seconds
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self) | {"seq_per_s": round(self.seq_per_s, 2)}
+
+
+def synthetic_sequences(n: int, seq_len: int, seed: int = 0) -> list[np.ndarray]:
+    """[CLS]=2 ... [SEP]=3 around random ids from a range every vocabulary here has."""
+    rng = np.random.default_rng(seed)
+    body = rng.integers(5, 200, size=(n, seq_len - 2), dtype=np.int64)
+    return [np.concatenate([[2], row, [3]]).astype(np.int64) for row in body]
+
+
+def bench_in_process(
+    version_dir: Path,
+    precision: Precision,
+    batch_sizes: list[int],
+    seq_len: int = 128,
+    min_seconds: float = 3.0,
+    intra_op_threads: int | None = None,
+) -> list[Throughput]:
+    session = load_session(onnx_path(version_dir, precision), intra_op_threads)
+    results = []
+    for batch_size in batch_sizes:
+        ids = np.stack(synthetic_sequences(batch_size, seq_len))
+        mask = np.ones_like(ids)
+        run_logits(session, ids, mask)  # warm-up: allocations, kernel selection
+        runs, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < min_seconds or runs < 2:
+            run_logits(session, ids, mask)
+            runs += 1
+        results.append(Throughput("onnxruntime", precision, batch_size, seq_len, runs * batch_size, elapsed))
+    return results
+
+
+def bench_triton(
+    grpc_url: str,
+    precision: str,
+    n_sequences: int = 256,
+    seq_len: int = 128,
+    max_batch_size: int = 16,
+    inflight: int = 4,
+) -> Throughput:
+    from inference.triton_client import TritonClassifier
+
+    seqs = synthetic_sequences(n_sequences, seq_len, seed=1)
+    with TritonClassifier(grpc_url, inflight=inflight, max_batch_size=max_batch_size, token_budget=10**9) as client:
+        client.wait_ready(60)
+        client.infer_logits(seqs[:max_batch_size])  # warm-up
+        started = time.perf_counter()
+        client.infer_logits(seqs)
+        elapsed = time.perf_counter() - started
+    return Throughput("triton", precision, max_batch_size, seq_len, n_sequences, elapsed)
