@@ -66,6 +66,7 @@ def embedded_triton(tiny_model_repo: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """Prefect's real test harness (temporary database + API server), started once per session (~16 s)."""
+    import flows  # noqa: F401 - sets the offline Prefect defaults before the server starts
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
