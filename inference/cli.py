@@ -61,8 +61,17 @@ def serve(
     threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads (0: all cores)")] = 0,
 ) -> None:
     """Run the real tritonserver (CPU, Python backend + ONNX Runtime) in the foreground until Ctrl-C."""
+    import signal
+
     from inference.triton_server import EmbeddedTriton, TritonStartError
 
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (kubectl, systemd) and SIGINT (also when started from a non-interactive shell, which
+    # ignores it) both stop the server cleanly instead of orphaning it.
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     if precision not in ("int8", "fp32"):
         raise typer.BadParameter("precision must be int8 or fp32")
     server = EmbeddedTriton(
@@ -77,17 +86,16 @@ def serve(
     )
     try:
         server.start()
-    except (TritonStartError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(
-        f"Triton ready in {server.start_seconds:.1f} s: model {server.model_name!r} ({precision}) "
-        f"gRPC {server.grpc_url}, HTTP {server.http_url}, metrics {server.metrics_url}. Ctrl-C to stop."
-    )
-    try:
+        typer.echo(
+            f"Triton ready in {server.start_seconds:.1f} s: model {server.model_name!r} ({precision}) "
+            f"gRPC {server.grpc_url}, HTTP {server.http_url}, metrics {server.metrics_url}. Ctrl-C to stop."
+        )
         code = server.wait()
         typer.echo(f"tritonserver exited with code {code}:\n{server.log_tail()}", err=True)
         raise typer.Exit(1)
+    except (TritonStartError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("stopping Triton")
     finally:
