@@ -1,0 +1,25 @@
+"""Ages over 89 (HIPAA Safe Harbor aggregates them into "90 or older"); only the number is labelled."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from deid.labels import PhiLabel
+from deid.recognizers.base import GroupPatternRecognizer
+
+OVER_89 = r"(?:9\d|1[01]\d)"
+
+
+class AgeOver89Recognizer(GroupPatternRecognizer):
+    PATTERNS = [
+        Pattern(
+            "age_unit",
+            rf"(?<![\w.]){OVER_89}(?=\s*-?\s*(?:y/?o\b|yo\b|y\.o\.|yrs?\b|years?\b|year-old|yr-old|-year))",
+            0.85,
+        ),
+        Pattern("age_sex", rf"(?<![\w.]){OVER_89}(?=(?-i:[MF])\b)", 0.7),
+        Pattern("age_keyed", rf"\b(?:age|aged)\s*:?\s*(?P<phi>{OVER_89})\b", 0.85),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=PhiLabel.AGE.value, patterns=self.PATTERNS, name="AgeOver89Recognizer")

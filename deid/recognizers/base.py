@@ -1,0 +1,62 @@
+"""`GroupPatternRecognizer`: a Presidio `PatternRecognizer` whose regexes may mark the PHI part with a
+named group `phi`. Key words (`MRN:`, `lives in`) are evidence, not PHI, and matching them as a
+consumed prefix is much faster than a variable-length look-behind tried at every position."""
+
+from __future__ import annotations
+
+import logging
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
+# Bound on one regex scan: protects the pipeline from pathological inputs (backtracking).
+REGEX_TIMEOUT_S = 2.0
+PHI_GROUP = "phi"
+
+
+class GroupPatternRecognizer(PatternRecognizer):
+    def _compiled_patterns(self) -> list[tuple[Pattern, regex.Pattern[str]]]:
+        # Compiled on first use: Presidio's base __init__ calls load() before the patterns are set.
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            flags = self.global_regex_flags or DEFAULT_FLAGS
+            compiled = [(p, regex.compile(p.regex, flags=flags)) for p in self.patterns]
+            self._compiled = compiled
+        return compiled
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        label = self.supported_entities[0]
+        metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        }
+        results: list[RecognizerResult] = []
+        for pattern, compiled in self._compiled_patterns():
+            has_group = PHI_GROUP in compiled.groupindex
+            try:
+                for match in compiled.finditer(text, timeout=REGEX_TIMEOUT_S):
+                    start, end = match.span(PHI_GROUP) if has_group else match.span()
+                    if start >= end:
+                        continue
+                    value = text[start:end]
+                    score = pattern.score
+                    valid = self.validate_result(value)
+                    if valid is False or self.invalidate_result(value):
+                        continue
+                    if valid:
+                        score = self.MAX_SCORE
+                    results.append(RecognizerResult(label, start, end, score, recognition_metadata=dict(metadata)))
+            except TimeoutError:
+                # The pattern name only: never the text.
+                logger.warning("regex %s.%s timed out; skipped for this text", self.name, pattern.name)
+        return results

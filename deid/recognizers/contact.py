@@ -1,0 +1,108 @@
+"""Phone and fax numbers, e-mail addresses, URLs and IP addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import regex
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from deid.labels import PhiLabel
+from deid.recognizers.base import GroupPatternRecognizer
+
+FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
+FAX_WINDOW = 16
+
+
+class PhoneRecognizer(GroupPatternRecognizer):
+    """North-American numbers in all their spellings plus international (+CC) and European groupings;
+    a number right after the word `fax` is relabelled FAX."""
+
+    PATTERNS = [
+        Pattern(
+            "nanp",
+            r"(?<![\w.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+            r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-])",
+            0.85,
+        ),
+        Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
+        Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
+        Pattern(
+            "international",
+            r"(?<![\w.-])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])",
+            0.8,
+        ),
+        Pattern("grouped", r"(?<![\w./-])\(?0\d{2,4}\)?[\s.-]\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?![\w/-])", 0.6),
+        Pattern("paren_area", r"(?<![\w.-])\(\d{2,4}\)\s?\d{3}[\s.-]?\d{3,4}(?![\w-])", 0.7),
+        Pattern("pairs", r"(?<![\w./:-])\d{2}-\d{2}-\d{2}-\d{2}(?![\w/-])", 0.6),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity=PhiLabel.PHONE.value,
+            patterns=self.PATTERNS,
+            name="ClinicalPhoneRecognizer",
+            context=["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"],
+        )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            if FAX_CUE.search(text, max(0, result.start - FAX_WINDOW), result.start):
+                result.entity_type = PhiLabel.FAX.value
+        return results
+
+
+class EmailRecognizer(GroupPatternRecognizer):
+    PATTERNS = [
+        Pattern("email", r"\b[\w.%+-]+@(?:[\w-]+\.)+[a-z]{2,24}\b", 0.95),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=PhiLabel.EMAIL.value, patterns=self.PATTERNS, name="EmailRecognizer")
+
+
+TLDS = (
+    r"(?:com|org|net|edu|gov|mil|int|info|biz|io|co|us|uk|ca|de|fr|es|it|nl|se|fi|ee|ch|be|br|pt|pl|hu|au|"
+    r"nz|cy|uy|me|health|care)"
+)
+
+
+class UrlRecognizer(GroupPatternRecognizer):
+    PATTERNS = [
+        Pattern("scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.95),
+        Pattern("www", r"\bwww\.[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.9),
+        Pattern("domain", rf"(?<![@\w.-])(?:[a-z0-9-]+\.)+{TLDS}(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?(?![\w@-])", 0.6),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
+
+
+class IpRecognizer(GroupPatternRecognizer):
+    PATTERNS = [
+        Pattern("ipv4", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)", 0.6),
+        Pattern("ipv6", r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?::[0-9a-f]{1,4}){0,6}(?![\w:])", 0.6),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity=PhiLabel.IP.value,
+            patterns=self.PATTERNS,
+            name="IpRecognizer",
+            context=["ip", "address", "host", "server"],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        try:
+            ipaddress.ip_address(pattern_text)
+        except ValueError:
+            return False
+        return True

@@ -1,0 +1,89 @@
+"""Word lists the recognizers share: person names (from Faker's maintained, census-derived locale
+lists), and the words that look like names but are ordinary or medical vocabulary (allow-list).
+
+Lists are built once per process (they are module-level caches), lower-cased."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+# Faker locales whose name lists are in Latin script: the patient population of a US hospital is
+# not only Anglo-Saxon, and names from these lists appear in real notes.
+NAME_LOCALES: tuple[str, ...] = (
+    "en_US", "en_GB", "en_IE", "en_NZ", "es_MX", "es_ES", "de_DE", "fr_FR", "it_IT", "pl_PL",
+    "pt_BR", "nl_NL", "hu_HU", "fi_FI", "sv_SE", "cs_CZ", "ro_RO", "hr_HR", "et_EE",
+)
+
+# Medical eponyms and device/brand words that are also surnames: never a name on their own.
+MEDICAL_ALLOW_LIST: frozenset[str] = frozenset(
+    """
+    foley parkinson parkinsons alzheimer alzheimers crohn crohns hodgkin hodgkins addison cushing graves
+    wilson down bell bells babinski murphy homan homans kernig brudzinski apgar glasgow whipple nissen
+    hartmann roux heimlich holter doppler swan ganz fowler trendelenburg valsalva romberg hoffman hoffmann
+    tinel phalen lachman mcmurray spurling epley hallpike gleason breslow apley finkelstein lhermitte
+    chvostek trousseau kussmaul cheyne stokes korotkoff levine mallampati killip pugh ranson wells
+    caprini braden morse norton karnofsky zubrod wernicke korsakoff guillain barre raynaud sjogren kawasaki
+    turner marfan klinefelter tourette asperger huntington lyme meniere paget peyronie dupuytren osgood
+    schlatter perthes colles bennett jackson pratt hickman broviac groshong penrose blakemore sengstaken
+    macintosh yankauer ambu kerlix coban tegaderm xeroform jobst hemovac coude malecot hoyer stryker
+    dobhoff salem levin mallory weiss barrett zenker meckel hirschsprung wilms ewing kaposi burkitt
+    hashimoto conn sheehan tietze bartholin fallot eisenmenger ebstein wolff brugada mobitz wenckebach
+    osler janeway roth virchow horner argyll adie todd jacksonian broca gerstmann sequard charcot duchenne
+    becker lambert eaton creutzfeldt jakob lewy gaucher niemann fabry pompe hurler fanconi bartter
+    gitelman liddle alport berger goodpasture wegener churg strauss henoch schonlein takayasu behcet
+    reiter felty buerger stevens johnson bair hugger pleur evac ted lasix coumadin tylenol motrin
+    advil norco percocet dilaudid ativan haldol zofran protonix keppra lovenox heparin insulin
+    """.split()
+)
+
+# Ordinary English words that are also in name lists; they count as names only with a cue
+# (title, "MD", relation word) or next to another name.
+COMMON_WORD_NAMES: frozenset[str] = frozenset(
+    """
+    will may might can june april august march summer autumn winter spring dawn hope faith grace joy
+    rose ruby pearl amber crystal jade ivy holly daisy lily iris violet sky star sun river lake ocean
+    stone hall hill wood woods rose day king bell page park field fields church bridge bridges branch
+    case company car ball bird bean berry bush cook cross fox frost gold golden hart hunt lane love
+    mason miles north south east west pool ward wells wise world star sage chase price long young white
+    black brown green gray grey rich sharp best small little strong bright clear fair good short
+    justice major baker cooper cook hunter walker turner carter fisher porter parker tanner taylor
+    sterling rush bay bond banks burns case clay cole cash close cotton dean doll fair fine gay hand
+    hope house joy key law lord mark bill penny sandy sunny sonny chip rusty dusty buddy guy pat patience
+    temple trinity unity victory wolf bear lamb root rice rivers sharpe spencer stewart storm sweet
+    tate vale waters weber may son dam del la le van von de di da do dos das du al el
+    """.split()
+)
+
+# Month and weekday words are dates, not names, even when they are in name lists (April, June).
+CALENDAR_WORDS: frozenset[str] = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday
+    """.split()
+)
+
+
+def _faker_names(attribute_suffixes: tuple[str, ...]) -> set[str]:
+    names: set[str] = set()
+    for locale in NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for suffix in attribute_suffixes:
+            names.update(n.lower() for n in getattr(provider, suffix, ()) if len(n) > 1)
+    return names
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return frozenset(_faker_names(("first_names", "first_names_male", "first_names_female")))
+
+
+@lru_cache(maxsize=1)
+def last_names() -> frozenset[str]:
+    return frozenset(_faker_names(("last_names", "last_names_male", "last_names_female")))
+
+
+def is_allow_listed(word_lower: str) -> bool:
+    """True for medical/calendar vocabulary that must never be flagged as a name by itself."""
+    return word_lower in MEDICAL_ALLOW_LIST or word_lower in CALENDAR_WORDS

@@ -1,0 +1,63 @@
+"""Assembles the clinical recognizers into one Presidio `RecognizerRegistry`.
+
+Presidio's predefined recognizers are not loaded: on clinical text they flag times, doses and vitals
+(credit-card, date-time and NER recognizers) and they are slower. Each kind of PHI has its own
+recognizer in `deid.recognizers`."""
+
+from __future__ import annotations
+
+from presidio_analyzer import EntityRecognizer, RecognizerRegistry
+
+from deid.recognizers.age import AgeOver89Recognizer
+from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecognizer, UrlRecognizer
+from deid.recognizers.dates import DateRecognizer
+from deid.recognizers.identifiers import (
+    AccountRecognizer,
+    DeviceRecognizer,
+    HealthPlanRecognizer,
+    LicenseRecognizer,
+    MrnRecognizer,
+    OtherIdRecognizer,
+    SsnRecognizer,
+    VehicleRecognizer,
+)
+from deid.recognizers.locations import (
+    CityRecognizer,
+    HospitalRecognizer,
+    StateRecognizer,
+    StreetAddressRecognizer,
+    ZipRecognizer,
+)
+from deid.recognizers.names import NameRecognizer
+
+
+def clinical_recognizers() -> list[EntityRecognizer]:
+    return [
+        NameRecognizer(),
+        DateRecognizer(),
+        AgeOver89Recognizer(),
+        PhoneRecognizer(),
+        EmailRecognizer(),
+        UrlRecognizer(),
+        IpRecognizer(),
+        SsnRecognizer(),
+        MrnRecognizer(),
+        AccountRecognizer(),
+        HealthPlanRecognizer(),
+        LicenseRecognizer(),
+        DeviceRecognizer(),
+        VehicleRecognizer(),
+        OtherIdRecognizer(),
+        StreetAddressRecognizer(),
+        CityRecognizer(),
+        StateRecognizer(),
+        ZipRecognizer(),
+        HospitalRecognizer(),
+    ]
+
+
+def build_registry() -> RecognizerRegistry:
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in clinical_recognizers():
+        registry.add_recognizer(recognizer)
+    return registry
