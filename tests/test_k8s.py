@@ -15,7 +15,9 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from typer.main import get_command
 
+from medflow.cli import app as medflow_app
 from medflow.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +81,11 @@ def flow_run_job(namespace: str) -> dict[str, Any]:
         return node
 
     return fill(template["job_configuration"]["job_manifest"])
+
+
+def settings_from_configmap(data: dict[str, str]) -> Settings:
+    """Settings as a pod with this ConfigMap in its environment sees them (validated by pydantic)."""
+    return Settings(**{k.removeprefix("MEDFLOW_").lower(): v for k, v in data.items() if k.startswith("MEDFLOW_")})
 
 
 def objects(overlay: str, kind: str) -> list[dict[str, Any]]:
@@ -330,8 +337,31 @@ def test_api_rolls_out_without_downtime_and_probes_health(overlay):
         get = api[probe]["httpGet"]
         assert get["path"] == path
         assert ports.get(get["port"], get["port"]) == 8080
-    assert api["args"][-2:] == ["--port", "8080"]
     assert api["image"].startswith("registry.hospital.example/")
+
+    # The container arguments parse with the real `medflow` CLI and bind all interfaces on the probed port.
+    command, *options = api["args"]
+    api_cli = get_command(medflow_app).commands[command]
+    parsed = api_cli.make_context(command, options)
+    assert parsed.args == [] and parsed.params["host"] == "0.0.0.0" and parsed.params["port"] == 8080
+
+    # Kubernetes waits for the preStop pause plus the app's own drain before it kills the pod.
+    data = one(overlay, "ConfigMap", "medflow-settings")["data"]
+    settings = settings_from_configmap(data)
+    pre_stop_s = api["lifecycle"]["preStop"]["sleep"]["seconds"]
+    grace_s = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert grace_s > pre_stop_s + settings.api_shutdown_grace_s
+
+
+def test_ingress_body_limit_matches_the_api_limit():
+    ingress = one("prod", "Ingress", "medflow-api")
+    limit = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    number, unit = re.fullmatch(r"(\d+)([km]?)", limit).groups()
+    nginx_bytes = int(number) * {"": 1, "k": 1024, "m": 1024**2}[unit]
+    settings = settings_from_configmap(one("prod", "ConfigMap", "medflow-settings")["data"])
+    assert nginx_bytes == settings.api_max_body_bytes
+    paths = [p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    assert paths == ["/v1"], "probes and /metrics must not be published"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -529,8 +559,7 @@ def test_settings_configmap_matches_the_settings_class_and_references_resolve(ov
     unknown = {k for k in medflow_keys if k.removeprefix("MEDFLOW_").lower() not in fields}
     assert not unknown, f"ConfigMap keys that Settings does not read: {unknown}"
     assert data["MEDFLOW_TRITON_MODEL"] == "distilbert"
-    assert Settings(**{k.removeprefix("MEDFLOW_").lower(): v for k, v in data.items()
-                       if k in medflow_keys}).triton_url == "triton:8001"
+    assert settings_from_configmap(data).triton_url == "triton:8001"
 
     config_maps = {c["metadata"]["name"]: c.get("data", {}) for c in objects(overlay, "ConfigMap")}
     for obj in everything(overlay):
