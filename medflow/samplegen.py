@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 
 from medflow.samplegen_context import NoteContext, Writer
 from medflow.samplegen_discharge import write_discharge_summary
-from medflow.samplegen_inpatient import write_nursing_note, write_radiology_report
+from medflow.samplegen_nursing import write_nursing_note
 from medflow.samplegen_outpatient import write_clinic_note, write_portal_message
 from medflow.samplegen_phi import DATE_STYLES_FULL, DATE_STYLES_SHORT, Clinician, IdentityFactory, Patient
+from medflow.samplegen_radiology import write_radiology_report
 from medflow.samplegen_text import BuiltNote
 from medflow.samplegen_vocab import SPECIALTIES
 from medflow.schema import INPUT_SCHEMA
@@ -49,11 +50,11 @@ def _lognormal(rng: random.Random, median: float, sigma: float, low: int, high: 
 
 NOTE_KINDS: dict[str, NoteKind] = {
     "discharge_summary": NoteKind(
-        0.10, write_discharge_summary,
-        lambda r: r.randint(4000, 7800) if r.random() < 0.8 else r.randint(1800, 4000),
+        0.09, write_discharge_summary,
+        lambda r: r.randint(4000, 8300) if r.random() < 0.8 else r.randint(1800, 4000),
         "any", DATE_STYLES_FULL, True),
     "nursing_note": NoteKind(
-        0.30, write_nursing_note,
+        0.31, write_nursing_note,
         lambda r: 40 if r.random() < 0.18 else _lognormal(r, 420, 0.6, 100, 2500),
         "nursing", DATE_STYLES_SHORT + DATE_STYLES_FULL[:4], True),
     "radiology_report": NoteKind(

@@ -69,8 +69,8 @@ def _labs_line(rng: random.Random, count: int) -> list[Piece]:
     return pieces
 
 
-def _time(rng: random.Random) -> str:
-    hour, minute = rng.randrange(24), rng.choice((0, 0, 15, 30, 45, rng.randrange(60)))
+def _time(rng: random.Random, minutes: int) -> str:
+    hour, minute = divmod(minutes % 1440, 60)
     form = rng.randrange(5)
     if form <= 1:
         return f"{hour:02d}{minute:02d}"
@@ -98,6 +98,14 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
     person = p.person
     he = "he" if person.sex == "M" else "she"
     his = "his" if person.sex == "M" else "her"
+
+    clock = [rng.randrange(1440)]  # times within a note run forward, as in a shift log
+
+    def next_time() -> str:
+        clock[0] += rng.choice((5, 10, 15, 15, 30, 30, 45, 60, 60, 90, 120, 180))
+        if rng.random() < 0.5:
+            clock[0] -= clock[0] % 15
+        return _time(rng, clock[0])
 
     def near_date(days: int) -> date:
         return ctx.day + timedelta(days=rng.randint(-days, days))
@@ -130,9 +138,11 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
             return [f"{make}, plate ", Phi(plate, PhiLabel.VEHICLE)]
         return [f"{make} (VIN ", Phi(vin, PhiLabel.VEHICLE), ")"]
 
-    def a_or_an(pieces: list[Piece]) -> list[Piece]:
-        first = pieces[0] if isinstance(pieces[0], str) else pieces[0].value
-        return ["an " if first[:1].lower() in "aeio" or first.startswith(("8", "18", "11")) else "a ", *pieces]
+    def a_or_an(pieces: list[Piece], capital: bool = False) -> list[Piece]:
+        first = (pieces[0] if isinstance(pieces[0], str) else pieces[0].value).lower()
+        vowel = (first[:1] in "aei" or first.startswith(("8", "18", "11"))) and not first.startswith("one")
+        article = "an " if vowel else "a "
+        return [article.capitalize() if capital else article, *pieces]
 
     slots: dict[str, Callable[[], Piece | Sequence[Piece]]] = {
         # --- PHI ---
@@ -147,6 +157,8 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
         "rel_phone": lambda: phone_pieces(rng.choice(p.relatives).phone, rng),
         "dr": lambda: clinician_name(ctx.attending, rng),
         "dr2": lambda: clinician_name(rng.choice(ctx.consultants), rng),
+        "dr_last": lambda: [rng.choice(("Dr. ", "Dr ", "Dr. ")), Phi(ctx.attending.person.last, PhiLabel.NAME)],
+        "dr2_last": lambda: ["Dr. ", Phi(rng.choice(ctx.consultants).person.last, PhiLabel.NAME)],
         "pcp": lambda: clinician_name(p.pcp, rng),
         "rn": lambda: clinician_name(ctx.nurse, rng),
         "rn_initials": lambda: [Phi(ctx.nurse.person.initials, PhiLabel.NAME)],
@@ -166,6 +178,7 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
         "hosp_other": lambda: _hospital_pieces(ctx.other_hospital, rng),
         "phone": lambda: phone_pieces(p.phone, rng),
         "clinic_phone": lambda: phone_pieces(ctx.clinic_phone, rng),
+        "pager": lambda: [Phi(ids.digits(rng.choice((4, 5))), PhiLabel.PHONE)],
         "fax": lambda: phone_pieces(ctx.clinic_fax, rng, PhiLabel.FAX),
         "email": lambda: [Phi(p.email, PhiLabel.EMAIL)],
         "addr": address,
@@ -189,11 +202,13 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
         "specimen": lambda: [Phi(f"{rng.choice(('S', 'SP', 'M'))}{ctx.day.year % 100}-{ids.digits(5)}",
                                  PhiLabel.ID)],
         "device": device,
+        "device_sn": lambda: [Phi(p.device[1] if p.device else ids.serial(), PhiLabel.DEVICE)],
         "vehicle": vehicle,
         "url": lambda: [Phi(p.portal_url, PhiLabel.URL)],
         "ip": lambda: [Phi(ids.ip(), PhiLabel.IP)],
         "age": lambda: age_pieces(p.age_on(ctx.day), rng),
         "a_age": lambda: a_or_an(age_pieces(p.age_on(ctx.day), rng, "adj")),
+        "A_age": lambda: a_or_an(age_pieces(p.age_on(ctx.day), rng, "adj"), capital=True),
         "age_short": lambda: age_pieces(p.age_on(ctx.day), rng, "short"),
         "other_age": lambda: age_pieces(rng.randint(55, 103), rng, "short"),
         "age_num": lambda: age_pieces(p.age_on(ctx.day), rng, "short")[:1],
@@ -206,7 +221,7 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
         "man": lambda: rng.choice(("man", "gentleman", "male")) if person.sex == "M" else
         rng.choice(("woman", "lady", "female")),
         "sex": lambda: person.sex if rng.random() < 0.5 else ("male" if person.sex == "M" else "female"),
-        "time": lambda: [Neg(_time(rng), "time")],
+        "time": lambda: [Neg(next_time(), "time")],
         "bp": lambda: [Neg(f"{rng.randint(88, 182)}/{rng.randint(48, 102)}", "vital")],
         "hr": lambda: [Neg(str(rng.randint(52, 128)), "vital")],
         "rr": lambda: [Neg(str(rng.randint(12, 30)), "vital")],
@@ -217,10 +232,14 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
         "labs": lambda: _labs_line(rng, rng.randint(2, 6)),
         "lab": lambda: _labs_line(rng, 1),
         "med": lambda: _med(rng),
+        "med_name": lambda: rng.choice(MEDS)[0],
+        "code": lambda: [Neg(rng.choice(("ICD-10 I50.9", "ICD-10: E11.65", "I48.91", "CPT 99214", "J18.9",
+                                         "N17.9", "CPT 71046", "Z79.01", "DRG 291", "LOINC 2160-0")), "code")],
         "dose": lambda: [Neg(rng.choice(("5 mg", "0.5 mg", "10 mg", "40 mEq", "1 g", "2 units", "500 mL",
                                          "250 mL", "1 L", "12.5 mg", "325 mg", "0.4 mg")), "dose")],
-        "frac": lambda: [Neg(rng.choice(("1/2", "2/3", "3/4", "1/4", "4/5", "3/5", "1:1", "2:1", "1/3")),
-                             "fraction")],
+        "portion": lambda: [Neg(rng.choice(("1/2", "2/3", "3/4", "1/4", "1/3", "50%", "half")), "fraction")],
+        "strength": lambda: [Neg(rng.choice(("4/5", "3/5", "4+/5", "2/5", "5-/5")), "fraction")],
+        "ratio": lambda: [Neg(rng.choice(("1:1", "2:1", "1:2", "1:10")), "fraction")],
         "pain": lambda: [Neg(f"{rng.randint(0, 10)}/10", "score")],
         "score": lambda: [Neg(rng.choice(SCORES), "score")],
         "duration": lambda: [Neg(rng.choice(("for 3 days", "x2 days", "for 2 weeks", "for the past week",
@@ -230,7 +249,9 @@ def make_slots(ctx: NoteContext) -> dict[str, Slot]:
                                          f"room {rng.randint(2, 12)}{rng.choice('AB')}",
                                          f"bed {rng.randint(1, 24)}{rng.choice('ABCD')}")), "room")],
         "cond": lambda: [Neg(rng.choice(CONDITIONS), "condition")],
-        "exam": lambda: [Neg(rng.choice(EXAM_FINDINGS), "exam")],
+        "exam": lambda: [Neg(rng.choice([f for group in EXAM_FINDINGS.values() for f in group]), "exam")],
+        **{f"exam_{system}": (lambda group=group: [Neg(rng.choice(group), "exam")])
+           for system, group in EXAM_FINDINGS.items()},
         "proc": lambda: [Neg(rng.choice(DEVICES_AND_PROCEDURES), "eponym")],
         "n": lambda: str(rng.randint(2, 9)),
         "ef": lambda: f"{rng.choice((20, 25, 30, 35, 40, 45, 50, 55, 60, 65))}%",

@@ -26,7 +26,7 @@ _HEADER_FIELDS = (
 
 _HPI = (
     "{pt} is {a_age} {man} with a history of {cond}, {cond}, and {cond} who presents with {cc} {duration}.",
-    "{a_age} {man} with PMH significant for {cond} and {cond} presenting [from home|from {hosp_other}|via EMS|"
+    "{A_age} {man} with PMH significant for {cond} and {cond} presenting [from home|from {hosp_other}|via EMS|"
     "from rehab|from an assisted living facility] with {cc}.",
     "Patient is {a_age} {sex} w/ {cond} who was in {his} usual state of health until {date_prior}, when {he} "
     "developed {cc}.",
@@ -153,6 +153,28 @@ _COURSE = (
     ("Crohn's disease", (
         "No evidence of flare; continued home Humira.", "GI ({dr2}) aware of the admission.",
         "CT on {date_adm} without abscess or obstruction.")),
+    ("NSTEMI", (
+        "Troponin peaked at 0.45; ECG with lateral ST depressions.", "Started on a heparin drip, aspirin and Plavix.",
+        "Cardiac catheterization on {date_near} by {dr2_last} showed a 90% mid-LAD lesion, treated with a DES.",
+        "Right radial access site without hematoma.", "Cardiac rehab referral placed.",
+        "Discharged on aspirin 81 mg and Plavix 75 mg for at least 12 months.")),
+    ("Alcohol withdrawal", (
+        "Last drink reported {date_short}.", "Managed on CIWA protocol with Ativan; peak CIWA 18.",
+        "Thiamine and folate given to prevent Wernicke encephalopathy.", "Social work met with the patient and "
+        "provided resources.", "No withdrawal seizures.")),
+    ("Cellulitis of the left lower extremity", (
+        "Erythema demarcated on admission, receded with cefazolin.", "No abscess on ultrasound.",
+        "Transitioned to Keflex 500 mg QID to complete 7 days.", "Tinea pedis treated with topical clotrimazole.")),
+    ("Hepatic encephalopathy / cirrhosis", (
+        "Precipitated by missed lactulose doses.", "Titrated lactulose to 3-4 BMs daily; rifaximin added.",
+        "MELD 18.", "Diagnostic paracentesis on {date_short} negative for SBP.", "Hepatology ({dr2}) following; "
+        "transplant evaluation at {hosp_other} to be discussed.")),
+    ("Pulmonary embolism", (
+        "CTA on {date_adm} with segmental PE without RV strain.", "Started on heparin drip, transitioned to Eliquis.",
+        "LE Doppler with left popliteal DVT.", "Hypercoagulability workup deferred to outpatient.")),
+    ("Syncope", (
+        "Orthostatic on admission; improved with IV fluids.", "Telemetry without arrhythmia over 48 hours.",
+        "Echo without significant valvular disease.", "Event monitor to be mailed to {addr}.")),
     ("Hypertension", (
         "Blood pressures ranged {bp} to {bp}.", "Home amlodipine continued; lisinopril held given AKI.",
         "Resume lisinopril at PCP follow-up if Cr stable.")),
@@ -185,7 +207,9 @@ _INSTRUCTIONS = (
 _SIGNATURE = (
     "{dr}\nAttending Physician", "Electronically signed by {dr} on {date_dc} at {time}.",
     "[Dictated by|Prepared by] {dr2} for {dr}.", "{dr}, {hosp} Hospitalist Service", "cc: {pcp}",
-    "D: {date_dc} {time}  T: {date_dc} {time}", "Job #: {accession}", "NPI: {npi}",
+    "D: {date_dc} {time}  T: {date_dc} {time}", "Patient seen and examined on the day of discharge; >30 minutes "
+    "spent on discharge planning. {dr}", "Attending attestation: I have reviewed the resident's note "
+    "({dr2}) and agree.", "Job #: {accession}", "NPI: {npi}", "{dr} (pager {pager})",
 )
 
 
@@ -217,9 +241,9 @@ def write_discharge_summary(w: Writer, target_chars: int) -> None:
         w.heading(("Physical Exam on Admission", "Physical Exam", "Exam", "Admission Exam"))
         w.say(("Vitals: T {temp} HR {hr} BP {bp} RR {rr} SpO2 {spo2} on {o2}.",
                "VS: {temp}, {hr}, {bp}, {rr}, {spo2} {o2}"), end="\n")
-        w.some(["General: [NAD|uncomfortable appearing|frail elderly {man}].", "HEENT: {exam}.",
-                "CV: {exam}.", "Lungs: {exam}.", "Abd: {exam}.", "Neuro: {exam}; {exam}.", "Ext: {exam}.",
-                "Skin: {exam}.", "{score}."], 4, 8, sep="\n")
+        w.some(["General: {exam_general}.", "HEENT: {exam_heent}.", "CV: {exam_cv}.", "Lungs: {exam_lung}.",
+                "Abd: {exam_abd}.", "Neuro: {exam_neuro}; {exam_neuro}.", "Ext: {exam_ext}.", "Skin: {exam_skin}.",
+                "{score}."], 4, 8, sep="\n")
     w.heading(("Pertinent Results", "Labs", "Admission Labs", "Data"))
     w.say(("Admission labs: {labs}.", "On admission: {labs}.", "{date_adm}: {labs}."), end="\n")
     w.say(("Discharge labs: {labs}.", "{date_dc}: {labs}.", "Micro: blood cultures {date_adm} no growth "
@@ -236,14 +260,14 @@ def write_discharge_summary(w: Writer, target_chars: int) -> None:
         if index and len(w) > target_chars * 0.78:
             break
         w.text(f"\n\n{index + 1}. {title}: " if numbered else f"\n\n# {title}\n")
-        w.some(sentences, 2, 5)
+        w.some(sentences, 2, 6)
     w.heading(("Discharge Medications", "Medications on Discharge", "DISCHARGE MEDS"))
     for index in range(rng.randint(3, 12)):
         w.say("{med}", end="\n")
         if index == 0 and rng.random() < 0.3:
             w.say(("STOP taking {med}.", "CHANGE: {med}.", "NEW: {med}."), end="\n")
     w.heading(("Discharge Diagnoses", "Discharge Diagnosis", "Diagnoses"))
-    w.some([title for title, _ in problems[:4]], 1, 3, sep="\n")
+    w.some([title + rng.choice(("", "", " ({code})")) for title, _ in problems[:4]], 1, 3, sep="\n")
     w.heading(("Discharge Condition", "Condition at Discharge"))
     w.some(_DISCHARGE_CONDITION, 2, 4, sep="\n")
     w.heading(("Disposition",))

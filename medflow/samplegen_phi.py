@@ -345,7 +345,8 @@ def clinician_name(clinician: Clinician, rng: random.Random) -> list[Piece]:
         if form == 2:
             return ["Dr. ", Phi(f"{p.first} {p.last}", PhiLabel.NAME)]
         if form == 3:
-            return [Phi(f"{p.first} {p.last}", PhiLabel.NAME), f", {cred}"]
+            suffix = rng.choice((cred, cred, cred, f"{cred}, PhD", f"{cred}, MPH", f"{cred} FACC", f"{cred}, FACP"))
+            return [Phi(f"{p.first} {p.last}", PhiLabel.NAME), f", {suffix}"]
         if form == 4:
             return [Phi(f"{p.first[0]}. {p.last}", PhiLabel.NAME), f", {cred}"]
         if form == 5:
@@ -370,7 +371,8 @@ def ordinal(n: int) -> str:
 
 DATE_STYLES_FULL = ("mdy_pad", "mdy", "mdy2", "mdy_dash2", "mdy_dash", "month_day_year", "mon_day_year",
                     "day_month_year", "iso", "dd_mon_yyyy", "mdy_pad", "mdy")
-DATE_STYLES_SHORT = ("md", "md", "month_day", "month_day_ord", "day_mon", "mon_dot", "the_ord", "md_pad")
+DATE_STYLES_SHORT = ("md", "md", "month_day", "month_day_ord", "day_mon", "mon_dot", "the_ord", "md_pad",
+                     "ord_of_month")
 DATE_STYLES_COARSE = ("year", "month_year", "m_yyyy", "mon_year")
 
 
@@ -383,7 +385,7 @@ def date_pieces(day: date, style: str) -> list[Piece]:
         "month_day_year": f"{month} {d}, {y}", "mon_day_year": f"{mon} {d}, {y}",
         "day_month_year": f"{d} {month} {y}", "iso": day.isoformat(), "dd_mon_yyyy": f"{d:02d}-{mon}-{y}",
         "md": f"{m}/{d}", "md_pad": f"{m:02d}/{d:02d}", "month_day": f"{month} {d}",
-        "month_day_ord": f"{month} {ordinal(d)}", "day_mon": f"{d} {mon}",
+        "month_day_ord": f"{month} {ordinal(d)}", "ord_of_month": f"{ordinal(d)} of {month}", "day_mon": f"{d} {mon}",
         "mon_dot": f"{mon}. {d}" if len(month) > 3 else f"{month} {d}",
         "year": str(y), "month_year": f"{month} {y}", "m_yyyy": f"{m}/{y}", "mon_year": f"{mon} {y}",
     }

@@ -83,19 +83,30 @@ LABS = (
     ("CK", 40, 2200, 0), ("ESR", 5, 90, 0), ("CRP", 0.5, 180, 1), ("Ferritin", 12, 900, 0),
 )
 
-EXAM_FINDINGS = (
-    "Babinski sign negative bilaterally", "positive Murphy's sign", "Murphy's sign negative",
-    "Homan's sign negative", "no Kernig or Brudzinski sign", "Romberg negative", "positive Tinel sign at the wrist",
-    "Phalen test positive on the right", "tender at McBurney's point", "Rovsing sign absent",
-    "no Cullen or Grey Turner sign", "Chvostek sign negative", "Trousseau sign negative", "no JVD",
-    "lungs clear to auscultation bilaterally", "bibasilar crackles", "RRR, no m/r/g", "irregularly irregular rhythm",
-    "2/6 systolic murmur at RUSB", "abdomen soft, NT/ND, +BS", "1+ pitting edema to mid shin bilaterally",
-    "no focal neurologic deficits", "A&O x3", "CN II-XII grossly intact", "strength 5/5 throughout",
-    "strength 4/5 in the left upper extremity", "sensation intact to light touch", "pupils equal, round, reactive",
-    "mucous membranes dry", "sacral stage 2 pressure injury", "no rashes", "well healed sternotomy scar",
-    "mild resting tremor of the right hand", "cogwheel rigidity", "Levine sign noted", "Trendelenburg gait",
-    "Lachman negative", "McMurray test equivocal", "negative straight leg raise", "Spurling test negative",
-)
+# Exam findings by system; several are eponymous signs.
+EXAM_FINDINGS: dict[str, tuple[str, ...]] = {
+    "general": ("NAD", "frail, elderly appearing", "uncomfortable appearing", "well appearing", "diaphoretic"),
+    "heent": ("pupils equal, round, reactive", "mucous membranes dry", "no scleral icterus", "EOMI",
+              "oropharynx clear", "Mallampati III airway"),
+    "cv": ("RRR, no m/r/g", "irregularly irregular rhythm", "2/6 systolic murmur at RUSB", "no JVD",
+           "Levine sign noted", "S3 present", "distant heart sounds"),
+    "lung": ("lungs clear to auscultation bilaterally", "bibasilar crackles", "diffuse expiratory wheezes",
+             "decreased breath sounds at the right base", "no increased work of breathing"),
+    "abd": ("abdomen soft, NT/ND, +BS", "positive Murphy's sign", "Murphy's sign negative",
+            "tender at McBurney's point", "Rovsing sign absent", "no Cullen or Grey Turner sign", "ascites present",
+            "well healed midline scar"),
+    "neuro": ("Babinski sign negative bilaterally", "no Kernig or Brudzinski sign", "Romberg negative",
+              "no focal neurologic deficits", "A&O x3", "CN II-XII grossly intact", "strength 5/5 throughout",
+              "strength 4/5 in the left upper extremity", "mild resting tremor of the right hand",
+              "cogwheel rigidity", "Chvostek sign negative", "Trousseau sign negative", "Trendelenburg gait",
+              "asterixis present"),
+    "ext": ("1+ pitting edema to mid shin bilaterally", "Homan's sign negative", "positive Tinel sign at the wrist",
+            "Phalen test positive on the right", "Lachman negative", "McMurray test equivocal",
+            "negative straight leg raise", "Spurling test negative", "warm and well perfused"),
+    "skin": ("no rashes", "sacral stage 2 pressure injury", "well healed sternotomy scar", "ecchymoses on both "
+             "forearms", "jaundice"),
+}
+
 
 SCORES = (
     "Glasgow Coma Scale 15", "GCS 14", "GCS 9", "Apgar 8 and 9", "Wells score 2", "CHA2DS2-VASc 4",

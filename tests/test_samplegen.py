@@ -151,3 +151,13 @@ def test_committed_samples_match_the_generator() -> None:
     assert first.schema.equals(EXPECTED_SCHEMA)
     expected = build_notes(3000)
     assert first.column("note_text").to_pylist() == [n.note.text for n in expected[: first.num_rows]]
+
+
+def test_name_variety_and_name_like_negatives(notes: list[SampleNote]) -> None:
+    names = {s.value.lower() for n in notes for s in n.note.spans if s.label == "NAME"}
+    assert names & {"hope", "rose", "grant", "young", "bill", "will", "may", "june", "bell"}
+    assert any("'" in name for name in names) and any("-" in name for name in names)
+    assert any(re.fullmatch(r"[a-z]{2}", name) for name in names)  # initials such as JS
+    negatives = " ".join(s.value for n in notes for s in n.note.negatives).lower()
+    for eponym in ("parkinson", "crohn", "murphy's sign", "babinski", "foley", "alzheimer"):
+        assert eponym in negatives, eponym
