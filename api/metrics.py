@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Realtime target is tens of milliseconds: resolve that range finely, keep a tail for faults.
@@ -29,6 +29,11 @@ class ApiMetrics:
             "HTTP request latency by route template and status code",
             ["method", "route", "status"],
             buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.http_in_flight = Gauge(
+            "medflow_http_requests_in_flight",
+            "HTTP requests being processed (drains to 0 during graceful shutdown)",
             registry=self.registry,
         )
         self.triton_duration = Histogram(

@@ -52,6 +52,7 @@ class RequestObserverMiddleware:
             await send(message)
 
         start = time.perf_counter()
+        self.metrics.http_in_flight.inc()
         try:
             await self.app(scope, receive, send_observed)
         except Exception as exc:
@@ -60,6 +61,7 @@ class RequestObserverMiddleware:
                 body = {"detail": "internal error", "request_id": request_id}
                 await JSONResponse(body, status_code=500)(scope, receive, send_observed)
         finally:
+            self.metrics.http_in_flight.dec()
             elapsed = time.perf_counter() - start
             route = scope["route"].path if "route" in scope else UNMATCHED_ROUTE
             self.metrics.observe_http(scope["method"], route, status, elapsed)

@@ -4,12 +4,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +25,7 @@ from api.app import create_app
 from api.routes import get_service
 from api.service import BackendUnavailable, ClassifyService
 from inference.classify import Prediction
+from inference.triton_server import free_port
 from medflow.settings import Settings
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
@@ -155,3 +163,73 @@ def unit_app(settings: Settings | None = None) -> UnitApp:
     )
     app.dependency_overrides[get_service] = lambda: service
     return UnitApp(app, TestClient(app, raise_server_exceptions=False), deid, classifier)
+
+
+class ApiServer:
+    """`medflow api` in a subprocess (real uvicorn, real engine), on a free port, logs captured to files."""
+
+    def __init__(self, work_dir: Path, *, triton_url: str, model_repository: Path, **settings: object) -> None:
+        self.work_dir = work_dir
+        self.triton_url = triton_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.audit_path = work_dir / "audit.jsonl"
+        self.stdout_path = work_dir / "api.stdout.log"
+        self.stderr_path = work_dir / "api.stderr.log"
+        self.env = dict(os.environ) | {
+            "MEDFLOW_JWT_SECRET": SECRET,
+            "MEDFLOW_JWT_ISSUER": ISSUER,
+            "MEDFLOW_JWT_AUDIENCE": AUDIENCE,
+            "MEDFLOW_MODEL_REPOSITORY": str(model_repository),
+            "MEDFLOW_API_AUDIT_LOG_FILE": str(self.audit_path),
+        }
+        self.env |= {f"MEDFLOW_{k.upper()}": str(v) for k, v in settings.items()}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 120.0) -> ApiServer:
+        command = [str(Path(sys.executable).parent / "medflow"), "api", "--port", str(self.port)]
+        command += ["--triton-url", self.triton_url]
+        with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=self.env, cwd=self.work_dir
+            )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"medflow api exited with {self.process.returncode}:\n{self.logs()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"medflow api not healthy after {timeout_s} s:\n{self.logs()[-3000:]}")
+
+    def stop(self, timeout_s: float = 30.0) -> int | None:
+        """SIGTERM (uvicorn drains in-flight requests), SIGKILL if it does not exit in time."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return process.returncode
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in (self.stdout_path, self.stderr_path) if p.exists())
+
+    def audit_records(self) -> list[dict[str, Any]]:
+        if not self.audit_path.exists():
+            return []
+        return [json.loads(line) for line in self.audit_path.read_text().splitlines()]
+
+    def __enter__(self) -> ApiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
