@@ -97,7 +97,8 @@ def write_nursing_note(w: Writer, target_chars: int) -> None:
         return
     style = rng.randrange(5)
     if rng.random() < 0.5:
-        w.say(("Nursing Note", "RN Shift Note {time}-{time}", "Nsg Progress Note {date_short}", "NURSING",
+        w.say(("Nursing Note", "RN Shift Note [0700-1900|1900-0700|7a-7p|7p-7a|0700-1530]",
+               "Nsg Progress Note {date_short}", "NURSING",
                "Shift Assessment", "RN NOTE {date_short} {time}", "Nursing Progress Note - 7A-7P",
                "Nursing Note - {room}"), end="\n")
     if style == 0:  # systems review

@@ -201,7 +201,7 @@ class IdentityFactory:
             age = max(18, patient_age - self.rng.randint(20, 35))
         else:
             age = max(18, patient_age + self.rng.randint(-15, 15))
-        return Relative(person, relation, self.phone_number(), age)
+        return Relative(person, relation, self.phone_number(), min(age, self.rng.randint(95, 104)))
 
     # --- places -----------------------------------------------------------------------------------
     def address(self) -> Address:
