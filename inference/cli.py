@@ -25,7 +25,9 @@ def build(
     demo: Annotated[
         bool, typer.Option("--demo", help="Offline: random-weight DistilBERT + WordPiece trained on the samples")
     ] = False,
-    samples: Annotated[Path, typer.Option(help="Parquet notes for the demo tokenizer")] = DEFAULT_SAMPLES,
+    samples: Annotated[
+        Path, typer.Option(help="Synthetic or de-identified Parquet notes: the demo vocabulary is stored")
+    ] = DEFAULT_SAMPLES,
     seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
 ) -> None:
     """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
