@@ -15,6 +15,7 @@ from medflow.manifest import committed_reports
 from medflow.pipeline import FileReport, RunContext
 from medflow.settings import get_settings
 from medflow.stages import build_stages
+from medflow.storage import remove_temp_files
 from tasks.batch import commit_manifest, list_inputs, process_input_file
 
 
@@ -47,6 +48,9 @@ def nightly_deid_inference(
     )
     logger = get_run_logger()
     with RunLock(output_uri, ctx.run_date, ctx.run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
+        for table in ("predictions", "quarantine"):
+            if removed := remove_temp_files(ctx.partition(table)):
+                logger.warning("removed %d temporary object(s) left by an interrupted run", removed)
         committed = {} if force else committed_reports(output_uri, ctx.run_date)
         reports: list[FileReport] = []
         for source in list_inputs(input_uri):

@@ -100,6 +100,9 @@ def parquet_column_names(fs: AbstractFileSystem, path: str) -> list[str]:
         return list(pq.ParquetFile(f).schema_arrow.names)
 
 
+TEMP_SUFFIX = ".tmp"
+
+
 @contextmanager
 def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
     """Open ``path`` for writing so that readers see either nothing or the complete object.
@@ -118,7 +121,7 @@ def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
             raise
         f.close()
         return
-    tmp = posixpath.join(parent, f".{posixpath.basename(path)}.{uuid.uuid4().hex}.tmp")
+    tmp = posixpath.join(parent, f".{posixpath.basename(path)}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
     try:
         with fs.open(tmp, "wb") as f:
             yield f
@@ -126,6 +129,20 @@ def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
     finally:
         if fs.exists(tmp):
             fs.rm(tmp)
+
+
+def remove_temp_files(uri: str) -> int:
+    """Delete temporary objects that a killed writer left under ``uri``; returns how many.
+
+    Only safe while holding the run lock of that partition: no live writer can own them then.
+    """
+    fs, root = filesystem_for(uri)
+    if not fs.exists(root):
+        return 0
+    orphans = [p for p in fs.find(root) if posixpath.basename(p).startswith(".") and p.endswith(TEMP_SUFFIX)]
+    for path in orphans:
+        fs.rm_file(path)
+    return len(orphans)
 
 
 def write_json(fs: AbstractFileSystem, path: str, payload: dict[str, Any]) -> None:

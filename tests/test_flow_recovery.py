@@ -40,9 +40,14 @@ def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _task_run_counts(flow_run_id: str, name_prefix: str) -> list[int]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=200,
+        )
     return [r.run_count for r in runs if r.name.startswith(name_prefix)]
 
 
