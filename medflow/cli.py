@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from api.cli import app as api_app
+from api.cli import token as api_token
 from deid.cli import app as deid_app
 from inference.cli import model_app, triton_app
 from medflow.settings import REPO_ROOT, get_settings
@@ -18,6 +19,7 @@ app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, 
 app.add_typer(model_app, name="model", help="Build and export the classifier into triton_repo/.")
 app.add_typer(triton_app, name="triton", help="Run the embedded Triton Inference Server.")
 app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
+app.command("token", help="Print a development JWT signed with MEDFLOW_JWT_SECRET (alias of `api token`).")(api_token)
 samples_app = typer.Typer(no_args_is_help=True)
 app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gold PHI spans.")
 
