@@ -11,7 +11,7 @@ from pathlib import Path
 
 from deid.engine import get_engine
 from inference.classify import classify_texts
-from inference.model_files import ModelInfo, load_model_info
+from inference.model_files import ModelInfo, latest_version_dir, load_model_info
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import TritonClassifier
 from medflow.pipeline import Classify, Stages
@@ -19,15 +19,8 @@ from medflow.settings import Settings
 
 
 def model_version_dir(settings: Settings) -> Path:
-    """The newest numeric version directory of the configured model (Triton's default policy)."""
-    model_dir = Path(settings.model_repository) / settings.triton_model
-    versions = [p for p in model_dir.glob("*") if p.is_dir() and p.name.isdigit()]
-    if not versions:
-        raise FileNotFoundError(
-            f"no model version under {model_dir}: run `medflow model build --demo` (offline) "
-            "or `medflow model build --model ID_OR_DIR`"
-        )
-    return max(versions, key=lambda p: int(p.name))
+    """The newest built version of the configured model (Triton's default version policy)."""
+    return latest_version_dir(Path(settings.model_repository) / settings.triton_model)
 
 
 @lru_cache(maxsize=4)
