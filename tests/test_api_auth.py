@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -202,3 +205,29 @@ def test_jwks_modes(source, keys, request):
         for name, (token, _) in _asymmetric_cases(keys).items()
     }
     assert outcomes == {name: expected for name, (_, expected) in _asymmetric_cases(keys).items()}
+
+
+def test_token_command_prints_only_a_verifiable_token(tmp_path):
+    """`medflow api token` (the real CLI) prints one token on stdout, accepted by the app with its scopes."""
+    medflow = str(Path(sys.executable).parent / "medflow")
+    env = dict(os.environ) | {
+        "MEDFLOW_JWT_SECRET": SECRET,
+        "MEDFLOW_JWT_ISSUER": ISSUER,
+        "MEDFLOW_JWT_AUDIENCE": AUDIENCE,
+    }
+    command = [medflow, "api", "token", "--scope", "classify", "--scope", "classify:deid-text", "--subject", "dr-who"]
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0, run.stderr
+    token = run.stdout.strip()
+    assert run.stdout == token + "\n" and token.count(".") == 2
+    api = unit_app()
+    response = api.client.post("/v1/classify", json={"text": "Zebulon Quigglesworth"}, headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json()["deid_text"] == "[NAME]"
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == "dr-who"
+
+    env.pop("MEDFLOW_JWT_SECRET")
+    missing = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert missing.returncode == 2
+    assert missing.stdout == ""
+    assert "MEDFLOW_JWT_SECRET" in missing.stderr
