@@ -112,6 +112,7 @@ def bench(
     seconds: Annotated[float, typer.Option(help="Minimum time per measurement")] = 3.0,
     triton: Annotated[bool, typer.Option(help="Also measure through an embedded Triton")] = True,
     triton_sequences: Annotated[int, typer.Option(help="Sequences sent to Triton per precision")] = 256,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads (0: all cores)")] = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON")] = None,
 ) -> None:
     """Sequences/s in process (ONNX Runtime FP32 vs INT8) and through the embedded Triton (gRPC)."""
@@ -125,9 +126,10 @@ def bench(
     sizes = [int(b) for b in batch_sizes.split(",")]
     results = []
     for precision in ("fp32", "int8"):
-        results += bench_in_process(version_dir, precision, sizes, seq_len, seconds)
+        results += bench_in_process(version_dir, precision, sizes, seq_len, seconds, threads or None)
         if triton:
-            with EmbeddedTriton(model_dir, precision=precision, grpc_port=0, http_port=0, metrics_port=0) as server:
+            ports = {"grpc_port": 0, "http_port": 0, "metrics_port": 0}
+            with EmbeddedTriton(model_dir, precision=precision, intra_op_threads=threads or None, **ports) as server:
                 typer.echo(f"triton ({precision}) started in {server.start_seconds:.1f} s")
                 results.append(bench_triton(server.grpc_url, precision, triton_sequences, seq_len))
     for r in results:

@@ -186,6 +186,7 @@ def export_onnx(model: Any, path: Path, opset: int = OPSET) -> None:
 
     example_ids = torch.ones((2, 16), dtype=torch.int64)
     example_mask = torch.ones((2, 16), dtype=torch.int64)
+    example_mask[1, 10:] = 0  # trace with real padding, so no "mask is all ones" shortcut gets baked in
     dynamic = {0: "batch", 1: "sequence"}
     # The tracer warns about shape-dependent Python branches in transformers' masking code; they are
     # exercised by the parity tests (padded vs unpadded, several lengths), so the noise is dropped here.

@@ -101,3 +101,27 @@ def test_build_without_hub_fails_fast_naming_demo(tmp_path: Path):
     assert "Traceback" not in result.stderr + result.stdout
     assert len(result.stderr.strip().splitlines()) == 1  # one paragraph
     assert not (tmp_path / "repo" / "distilbert" / "1").exists()
+
+
+def test_build_from_local_checkpoint_directory(tmp_path: Path, tiny_model_arch, synthetic_notes):
+    """The non-demo path (hub id or local dir), offline: a saved transformers checkpoint is exported."""
+    from transformers import PreTrainedTokenizerFast
+
+    from inference.export import build_pretrained, train_demo_tokenizer
+
+    checkpoint = tmp_path / "my-classifier"
+    model = build_demo_model(tiny_model_arch)
+    model.config.id2label = {0: "NEGATIVE", 1: "POSITIVE"}
+    model.save_pretrained(checkpoint)
+    specials = {"unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]"}
+    PreTrainedTokenizerFast(
+        tokenizer_object=train_demo_tokenizer(synthetic_notes(50, 0), 400), model_max_length=256, **specials
+    ).save_pretrained(checkpoint)
+    result = build_pretrained(repo=tmp_path / "repo", name="distilbert", model_id_or_dir=str(checkpoint))
+    info = load_model_info(result.version_dir)
+    assert (info.model_name, info.labels, info.max_length) == ("my-classifier", ("NEGATIVE", "POSITIVE"), 256)
+    assert info.source == str(checkpoint)
+    tokenizer = NoteTokenizer.from_dir(result.version_dir)
+    seqs = [c[0] for c in tokenizer.encode_notes(synthetic_notes(3, 4), 64, 0)]
+    ids, mask = pad_batch(seqs)
+    assert run_logits(load_session(result.version_dir / "model.int8.onnx"), ids, mask).shape == (3, 2)
