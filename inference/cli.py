@@ -76,17 +76,18 @@ def serve(
     signal.signal(signal.SIGINT, interrupt)
     if precision not in ("int8", "fp32"):
         raise typer.BadParameter("precision must be int8 or fp32")
-    server = EmbeddedTriton(
-        model_dir,
-        precision=precision,  # type: ignore[arg-type]
-        dynamic_batching=dynamic_batching,
-        grpc_port=grpc_port,
-        http_port=http_port,
-        metrics_port=metrics_port,
-        host=host,
-        intra_op_threads=threads or None,
-    )
+    server: EmbeddedTriton | None = None
     try:
+        server = EmbeddedTriton(
+            model_dir,
+            precision=precision,  # type: ignore[arg-type]
+            dynamic_batching=dynamic_batching,
+            grpc_port=grpc_port,
+            http_port=http_port,
+            metrics_port=metrics_port,
+            host=host,
+            intra_op_threads=threads or None,
+        )
         server.start()
         typer.echo(
             f"Triton ready in {server.start_seconds:.1f} s: model {server.model_name!r} ({precision}) "
@@ -101,7 +102,8 @@ def serve(
     except KeyboardInterrupt:
         typer.echo("stopping Triton")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
 @model_app.command("bench")
