@@ -24,9 +24,11 @@ class TokenizerNlpEngine(SpacyNlpEngine):
     def __init__(self, model_name: str) -> None:
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
         self._model_name = model_name
+        self.english_words: frozenset[str] = frozenset()
 
     def load(self) -> None:
         nlp: Language = spacy.load(self._model_name)
+        self.english_words = _lemma_index_words(nlp)
         # Keep the tokenizer (and its exceptions); drop every trained component.
         for name in list(nlp.pipe_names):
             nlp.remove_pipe(name)
@@ -48,3 +50,14 @@ class TokenizerNlpEngine(SpacyNlpEngine):
             nlp_engine=self,
             language=LANGUAGE,
         )
+
+
+def _lemma_index_words(nlp: Language) -> frozenset[str]:
+    """English vocabulary (WordNet lemma index shipped with the model's rule lemmatizer), used to
+    tell ordinary words from names; empty when the model has no such lemmatizer."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    return frozenset(word for words in lookups.get_table("lemma_index").values() for word in words)

@@ -31,9 +31,10 @@ from deid.recognizers.locations import (
 from deid.recognizers.names import NameRecognizer
 
 
-def clinical_recognizers() -> list[EntityRecognizer]:
+def clinical_recognizers(english_words: frozenset[str] = frozenset()) -> list[EntityRecognizer]:
+    """`english_words`: ordinary vocabulary, to tell names from words (see `deid.nlp`)."""
     return [
-        NameRecognizer(),
+        NameRecognizer(english_words),
         DateRecognizer(),
         AgeOver89Recognizer(),
         PhoneRecognizer(),
@@ -56,8 +57,8 @@ def clinical_recognizers() -> list[EntityRecognizer]:
     ]
 
 
-def build_registry() -> RecognizerRegistry:
+def build_registry(english_words: frozenset[str] = frozenset()) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in clinical_recognizers():
+    for recognizer in clinical_recognizers(english_words):
         registry.add_recognizer(recognizer)
     return registry

@@ -8,17 +8,19 @@ from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
 
 OVER_89 = r"(?:9\d|1[01]\d)"
+UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+OVER_89_WORDS = rf"(?:ninety(?:[- ]{UNITS})?|one hundred(?:(?: and)?[- ](?:{UNITS}|ten|eleven|twelve))?)"
 
 
 class AgeOver89Recognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "age_unit",
-            rf"(?<![\w.]){OVER_89}(?=\s*-?\s*(?:y/?o\b|yo\b|y\.o\.|yrs?\b|years?\b|year-old|yr-old|-year))",
+            rf"(?<![\w.])(?:{OVER_89}|{OVER_89_WORDS})(?=\s*-?\s*(?:y/?o\b|yo\b|y\.o\.|y\b|yrs?\b|years?\b|year-old|yr-old|-year))",
             0.85,
         ),
         Pattern("age_sex", rf"(?<![\w.]){OVER_89}(?=(?-i:[MF])\b)", 0.7),
-        Pattern("age_keyed", rf"\b(?:age|aged)\s*:?\s*(?P<phi>{OVER_89})\b", 0.85),
+        Pattern("age_keyed", rf"\b(?:age|aged|age/sex|age/gender)\s*:?\s*(?P<phi>{OVER_89}|{OVER_89_WORDS})\b", 0.85),
     ]
 
     def __init__(self) -> None:

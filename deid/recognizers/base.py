@@ -16,6 +16,18 @@ DEFAULT_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
 # Bound on one regex scan: protects the pipeline from pathological inputs (backtracking).
 REGEX_TIMEOUT_S = 2.0
 PHI_GROUP = "phi"
+UPPER = regex.compile(r"[A-Z]")
+# Fewer capitals than this share of characters: an all-lower-case note (patient messages).
+LOWER_CASE_SHARE = 0.01
+
+
+def case_insensitive_view(text: str) -> str:
+    """The text to match case-sensitive patterns on: an all-lower-case note is upper-cased (same
+    length, so offsets hold) so that it matches like an ALL CAPS note does."""
+    if len(UPPER.findall(text)) >= LOWER_CASE_SHARE * len(text):
+        return text
+    upper = text.upper()
+    return upper if len(upper) == len(text) else text
 
 
 class GroupPatternRecognizer(PatternRecognizer):
@@ -41,6 +53,8 @@ class GroupPatternRecognizer(PatternRecognizer):
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
         }
         results: list[RecognizerResult] = []
+        if not (self.global_regex_flags or DEFAULT_FLAGS) & regex.IGNORECASE:
+            text = case_insensitive_view(text)
         for pattern, compiled in self._compiled_patterns():
             has_group = PHI_GROUP in compiled.groupindex
             try:

@@ -28,6 +28,12 @@ class PhoneRecognizer(GroupPatternRecognizer):
         ),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
+        # Pager and extension numbers are short: only after the word that introduces them.
+        Pattern(
+            "pager",
+            r"\b(?:pager|beeper|pgr|paged\b[^.\n]{0,40}?\bat|ext\.?|extension|x)\s*[#:]?\s*(?P<phi>\d{4,5})\b(?![/:.]\d)",
+            0.7,
+        ),
         Pattern(
             "international",
             r"(?<![\w.-])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])",

@@ -22,21 +22,34 @@ YEAR4 = r"(?:19\d\d|20\d\d)"
 YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 # Not a date when a unit, scale or dosing word follows, or a vital-sign word precedes.
 NOT_AFTER = (
-    r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
-    r"pain|murmur|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|ns\b|x\b))"
+    r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|pills?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
+    r"pain|murmur|systolic|diastolic|holosystolic|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|"
+    r"ns\b|x\b|cup|tsp|tbsp))"
 )
-NOT_BEFORE = r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score)[\s:]{0,3})"
+NOT_BEFORE = (
+    r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
+    r"take|taking|took|the|ate|eaten|drank)[\s:]{0,3})"
+)
+# A pain score (`4/10`) or Apgar (`8/9`) is not a date unless a date word says so.
+NOT_SCALE = r"(?!\d{1,2}/10\b)"
 EDGE_L = r"(?=\d)(?<![\w/.:-])"
 EDGE_R = r"(?![\w/:]|\.\d|-\d)"
+EDGE_R_YEAR = r"(?![\w/]|[.:]\d|-\d)"  # a full date may end with a colon (`CXR 5/8/2024: ...`)
 
 
 class DateRecognizer(GroupPatternRecognizer):
     PATTERNS = [
-        Pattern("iso", rf"{EDGE_L}{YEAR4}[-/.]{MON_NUM}[-/.]{DAY}{EDGE_R}", 0.9),
-        Pattern("mdy", rf"{EDGE_L}{NOT_BEFORE}{MON_NUM}([-/.]){DAY}\1{YEAR}{EDGE_R}", 0.9),
-        Pattern("md", rf"{EDGE_L}{NOT_BEFORE}{MON_NUM}/{DAY}{EDGE_R}{NOT_AFTER}", 0.6),
+        Pattern("iso", rf"{EDGE_L}{YEAR4}[-/.]{MON_NUM}[-/.]{DAY}{EDGE_R_YEAR}", 0.9),
+        Pattern("mdy", rf"{EDGE_L}{MON_NUM}([-/.]){DAY}\1{YEAR}{EDGE_R_YEAR}", 0.9),
+        Pattern("md", rf"{EDGE_L}{NOT_BEFORE}{NOT_SCALE}{MON_NUM}/{DAY}{EDGE_R}{NOT_AFTER}", 0.6),
         Pattern("md_dash", rf"{EDGE_L}{NOT_BEFORE}{MON_NUM}-{DAY}{EDGE_R}(?=\s*(?:at|@|\d|,|\.|\s))", 0.4),
-        Pattern("my", rf"{EDGE_L}{MON_NUM}/{YEAR4}{EDGE_R}", 0.7),
+        Pattern("my", rf"{EDGE_L}{MON_NUM}/{YEAR4}{EDGE_R_YEAR}", 0.7),
+        Pattern(
+            "md_cued",
+            rf"\b(?:on|since|from|until|till|by|dated?|dos|seen|admitted|discharged|through|thru|due)\s*:?\s*"
+            rf"(?P<phi>{MON_NUM}/{DAY}){EDGE_R}",
+            0.8,
+        ),
         Pattern(
             "month_day_year",
             rf"\b{MONTH}\.?\s+{DAY}{ORD}?(?:\s*,\s*|\s+){YEAR4}\b",
@@ -53,13 +66,21 @@ class DateRecognizer(GroupPatternRecognizer):
             r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
             0.55,
         ),
-        # A bare year; `at 2000` / `1900 hrs` are 24-hour clock times, not years.
+        # A bare year. Nursing notes start lines with 24-hour times (`2000 TEMP ROSE`, `1900-0700`)
+        # and lab values are four-digit numbers (`BNP 2042`): a year needs a word that says so
+        # (`in 2016`, `since 2019`) or stands in parentheses or after a procedure (`CABG 2016`).
         Pattern(
-            "year",
-            rf"(?=[12]\d{{3}})(?<![\w/.:$#-])(?<!(?:at|@|approx|around|by|until)\s*){YEAR4}"
-            r"(?![\w/:%]|\.\d|-\d|\s*(?:mg|mcg|ml|cc|units?|kcal|cal|g\b|hrs?\b|hours|h\b|[ap]\.?m\b))",
-            0.5,
+            "year_cued",
+            r"\b(?:in|since|from|of|to|until|till|during|circa|ca|year|back|early|late|mid|summer|spring|fall|"
+            r"autumn|winter|dx|dx'd|diagnosed|hx|s/p|through|thru|and|or|before|after|around|last|prior|"
+            r"colonoscopy|egd|cabg|surgery|repair|replacement|ectomy|otomy|plasty|transplant|stent|mi|cva|"
+            r"tia|dvt|pe|fracture|delivery|vaccine|vaccinated|booster|quit|stopped|started|married|widowed|"
+            r"retired|born|divorced|moved)\s*[:,]?\s*(?:the\s+)?(?:year\s+)?(?:of\s+)?"
+            rf"(?P<phi>{YEAR4})(?![\w/:%-]|\.\d)",
+            0.6,
         ),
+        Pattern("year_paren", rf"\((?P<phi>{YEAR4})\)", 0.6),
+        Pattern("year_comma", rf"(?<=\w),\s*(?P<phi>{YEAR4})(?![\w/:%-]|\.\d|\s*(?:mg|ml|units?|cc))", 0.5),
         Pattern("year_apos", r"(?<=\s)['’]\d\d\b(?!\s*(?:s|\"|in|ft))", 0.5),
     ]
 

@@ -65,23 +65,36 @@ CALENDAR_WORDS: frozenset[str] = frozenset(
 )
 
 
-def _faker_names(attribute_suffixes: tuple[str, ...]) -> set[str]:
+# Census-derived US/UK lists: a word in them is a name first (Johnson, Mary), even when WordNet
+# also knows it. Names only in the other locales' lists that are English words (Post, Low, Senna)
+# are ambiguous.
+STRONG_NAME_LOCALES: tuple[str, ...] = ("en_US", "en_GB")
+FIRST_NAME_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female")
+LAST_NAME_ATTRIBUTES = ("last_names", "last_names_male", "last_names_female")
+
+
+def _faker_names(locales: tuple[str, ...], attributes: tuple[str, ...]) -> set[str]:
     names: set[str] = set()
-    for locale in NAME_LOCALES:
+    for locale in locales:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for suffix in attribute_suffixes:
-            names.update(n.lower() for n in getattr(provider, suffix, ()) if len(n) > 1)
+        for attribute in attributes:
+            names.update(n.lower() for n in getattr(provider, attribute, ()) if len(n) > 1)
     return names
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    return frozenset(_faker_names(("first_names", "first_names_male", "first_names_female")))
+    return frozenset(_faker_names(NAME_LOCALES, FIRST_NAME_ATTRIBUTES))
 
 
 @lru_cache(maxsize=1)
 def last_names() -> frozenset[str]:
-    return frozenset(_faker_names(("last_names", "last_names_male", "last_names_female")))
+    return frozenset(_faker_names(NAME_LOCALES, LAST_NAME_ATTRIBUTES))
+
+
+@lru_cache(maxsize=1)
+def strong_names() -> frozenset[str]:
+    return frozenset(_faker_names(STRONG_NAME_LOCALES, FIRST_NAME_ATTRIBUTES + LAST_NAME_ATTRIBUTES))
 
 
 def is_allow_listed(word_lower: str) -> bool:

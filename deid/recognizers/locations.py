@@ -6,20 +6,25 @@ start an address; ALL CAPS notes still match because upper-case letters satisfy 
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import Pattern
+from faker.providers.address.en_US import Provider as UsAddresses
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
-STREET_TYPES = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
-    r"circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|loop|alley|row|plaza|path|pike|crescent|"
-    r"close|gardens|heights|hollow|ridge|run|view|crossing|point|commons|gate|green|walk)"
-)
+# USPS street suffixes (Faker's maintained list) plus the common abbreviations.
+STREET_ABBREVIATIONS = "st ave rd blvd ln dr ct pl ter cir pkwy hwy sq trl".split()
+STREET_TYPES = "(?:" + "|".join(
+    sorted({s.lower() for s in UsAddresses.street_suffixes} | set(STREET_ABBREVIATIONS), key=len, reverse=True)
+) + ")"
 STREET_TYPES_CI = rf"(?i:{STREET_TYPES})"
-UNIT_DESIGNATOR = r"(?:(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|bldg|building|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6})"
+UNIT_DESIGNATOR = (
+    r"(?:(?i:\b(?:apt|apartment|suite|ste|unit|room|rm|floor|fl|bldg|building)\b|#)\.?\s*#?\s*"
+    r"(?=[A-Za-z-]*\d)[A-Za-z0-9-]{1,6}\b)"
+)
 UNIT = rf"(?:,?\s*{UNIT_DESIGNATOR})"
 STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
@@ -73,8 +78,16 @@ class CityRecognizer(GroupPatternRecognizer):
         ),
         Pattern(
             "lives_in",
-            rf"\b(?i:lives|living|resides|residing|moved|relocated|born)\s+(?i:in|at|to|from)\s+(?P<phi>{CAP}(?:\s{CAP}){{0,2}})",
-            0.4,
+            r"\b(?i:lives|living|resides|residing|moved|relocated|born|raised|arrived|transported|travel|"
+            r"traveling|travelling|visiting|returned)\b[^.\n]{0,40}?\b(?i:in|to|from)\s+"
+            rf"(?P<phi>(?!(?i:the|a|an|his|her|their|my|our|home|bed|senior|assisted)\b){CAP}(?:\s{CAP}){{0,2}})",
+            0.5,
+        ),
+        # The line after a street address (`1 Main St | Springfield, IL 62701` or `... in Springfield`).
+        Pattern(
+            "after_street",
+            rf"\b{STREET_TYPES_CI}\b\.?{UNIT}?(?:,?\s*\n|,|\s+in)\s*(?P<phi>{CAP}(?:\s{CAP}){{0,2}})(?=,|\s+{STATE_ANY}\b|\.|$)",
+            0.6,
         ),
     ]
 
@@ -125,9 +138,12 @@ class ZipRecognizer(GroupPatternRecognizer):
 
 FACILITY_TYPES = (
     r"(?:hospital|medical center|medical centre|health center|health centre|clinic|infirmary|"
-    r"rehabilitation center|rehab center|rehab|nursing home|nursing facility|hospice|health system|"
-    r"healthcare|health care|medical group|urgent care|care center|surgery center|cancer center|"
-    r"children's hospital|memorial|va medical center|senior living|assisted living|skilled nursing facility)"
+    r"rehabilitation center|rehabilitation hospital|rehab center|rehab|nursing home|nursing facility|hospice|"
+    r"health system|healthcare|health care|medical group|medical associates|urgent care|care center|"
+    r"surgery center|surgical center|cancer center|cancer institute|heart institute|institute|"
+    r"children's hospital|memorial|va medical center|senior living|assisted living|skilled nursing facility|"
+    r"behavioral health|mental health center|family health center|health campus|campus|physicians|"
+    r"pediatrics|dialysis center|imaging center|radiology|laboratory|labs|pharmacy|specialists)"
 )
 FACILITY_WORD = (
     r"(?!(?i:the|a|an|to|at|in|from|of|and|for|with|by|on|was|is|pt|patient|seen|admitted|transferred|"
@@ -141,6 +157,15 @@ class HospitalRecognizer(GroupPatternRecognizer):
             "named_facility",
             rf"\b(?:(?i:st\.?|saint)\s+)?{FACILITY_WORD}(?:[ -]{FACILITY_WORD}){{0,3}}\s+(?i:{FACILITY_TYPES})\b",
             0.8,
+        ),
+        # Initialisms of facilities (`SMH`, `QVMC`) where a facility is expected.
+        Pattern(
+            "facility_initialism",
+            r"\b(?i:at|to|from|in|clinic|facility|hospital|location|site|transferred|admitted|accepted)\s*:?\s+"
+            r"(?P<phi>(?!(?:ICU|CCU|MICU|SICU|NICU|PICU|PACU|CVICU|ED|ER|OR|IR|PT|OT|MD|RN|NP|PA|DO|ICD|CT|MRI|"
+            r"EKG|ECG|EEG|EMS|GI|ENT|ID|OB|PCP|SNF|LTAC|ALF|HOH|BR|BID|TID|QID|PRN|AM|PM|US|VA)\b)"
+            r"[A-Z]{1,4}(?:H|MC|HC|HS|GH|CH|MH|RMC|CI|HI|MG|UC|BH|LC|RC|SNF|AL)\b)",
+            0.6,
         ),
         Pattern(
             "facility_of",
@@ -157,3 +182,28 @@ class HospitalRecognizer(GroupPatternRecognizer):
             global_regex_flags=CASE_SENSITIVE,
             context=["transferred", "admitted", "hospital", "facility"],
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Facility names, then their initialisms wherever the note uses them (`Warren Women's
+        Hospital` ... `WWH`)."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        initialisms = {initialism(text[r.start : r.end]) for r in results} - {""}
+        if initialisms:
+            pattern = regex.compile(r"\b(?:" + "|".join(sorted(initialisms)) + r")\b", regex.IGNORECASE)
+            for match in pattern.finditer(text):
+                if text[match.start() : match.end()].isupper():
+                    results.append(RecognizerResult(PhiLabel.HOSPITAL.value, match.start(), match.end(), 0.7))
+        return results
+
+
+def initialism(facility: str) -> str:
+    """`Hartford Rehabilitation Center` -> `HRC`; empty when too short to be distinctive."""
+    words = regex.findall(r"[A-Za-z][\w'’]*", facility)
+    letters = "".join(w[0] for w in words if w.lower() not in {"of", "the", "and"})
+    return letters.upper() if len(letters) >= 2 else ""

@@ -1,10 +1,11 @@
-"""Person names: patients, relatives and clinicians, in title case or ALL CAPS.
+"""Person names: patients, relatives and clinicians, in title case, ALL CAPS or all lower case.
 
 Signals, strongest first: a title before (`Dr.`, `Mrs`), a credential after (`, MD`, `RN`), a relation
 word before (`wife`, `daughter`), membership in the name lists, and adjacency to another name token
-(`John Kowalczyk`, `Smith, John`, `J. Smith`). Ordinary words that are also names (`Will`, `Hope`) and
-medical eponyms (`Foley`, `Parkinson`) need a cue. Capitalisation is only evidence in mixed-case text:
-ALL CAPS notes fall back to the lists and cues.
+(`John Kowalczyk`, `Smith, John`, `J. Smith`). Ordinary words that are also names (`Will`, `Hope`,
+`Post`) and medical eponyms (`Foley`, `Parkinson`) need a cue; a name-list word followed by `disease`,
+`sign`, `catheter`... is an eponym. Capitalisation is evidence only in mixed-case text: ALL CAPS and
+all-lower-case notes fall back to the lists and cues.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc
 
 from deid.labels import PhiLabel
-from deid.recognizers.lexicon import COMMON_WORD_NAMES, first_names, is_allow_listed, last_names
+from deid.recognizers.lexicon import (
+    CALENDAR_WORDS,
+    COMMON_WORD_NAMES,
+    first_names,
+    is_allow_listed,
+    last_names,
+    strong_names,
+)
 
 TITLES = frozenset("dr doctor mr mrs ms miss mx prof professor".split())
 CREDENTIALS = frozenset(
@@ -29,138 +36,207 @@ RELATIONS = frozenset(
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
     fiance fiancee neighbor named""".split()
 )
-# Words that end a name run even when capitalised: facility words and common note headers.
+# Words that end a name run even when capitalised: facility and address words, note headers.
 NON_NAME_WORDS = frozenset(
     """hospital clinic center centre medical health healthcare memorial university college institute
     street st avenue ave road rd drive lane blvd unit floor room service services department dept
-    syndrome disease sign test score fracture maneuver procedure catheter drain tube criteria scale
-    position lift bag note plan assessment history patient pt""".split()
+    note plan assessment history patient pt""".split()
 )
+# A name-list word followed by one of these is an eponym, not a person (Thomas splint, Bell palsy).
+EPONYM_HEADS = frozenset(
+    """syndrome disease disorder sign signs test score fracture maneuver manoeuvre procedure catheter
+    drain tube criteria scale position lift bag splint palsy cyst lesion phenomenon reflex stockings
+    hose classification staging stage law ulcer node nodes tumor tumour body bodies cell cells""".split()
+)
+CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
 WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
+INITIALS_RE = re.compile(r"[A-Z]{2,3}")
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 HYPHENS = frozenset({"-", "'", "’"})
-# Words that introduce a name but are never part of it.
-CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
-CAPS_RATIO = 0.7
+
+CAPS_WORD_SHARE = 0.6  # more ALL-CAPS words than this: an ALL CAPS note
+LOWER_CAPITALISED_SHARE = 0.03  # fewer capitalised words than this: an all-lower-case note
 
 SCORE_CUE = 0.9
 SCORE_LIST = 0.75
 SCORE_RELATION = 0.6
 
 
-def is_caps_text(text: str) -> bool:
-    """True when letters are mostly upper case (ALL CAPS notes): capitalisation carries no signal."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return False
-    return sum(c.isupper() for c in letters) / len(letters) >= CAPS_RATIO
+def case_is_informative(words: list[str]) -> bool:
+    """False for ALL CAPS or all-lower-case text, where capitalisation says nothing about names."""
+    alpha = [w for w in words if w.isalpha()]
+    if len(alpha) < 3:
+        return True
+    upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
+    capitalised = sum(w[0].isupper() for w in alpha) / len(alpha)
+    return upper < CAPS_WORD_SHARE and capitalised >= LOWER_CAPITALISED_SHARE
 
 
 class NameRecognizer(EntityRecognizer):
     """Token-based person-name recognizer over the spaCy tokens in the NLP artifacts."""
 
-    def __init__(self) -> None:
+    def __init__(self, english_words: frozenset[str] = frozenset()) -> None:
+        self._english = english_words
         super().__init__(supported_entities=[PhiLabel.NAME.value], name="ClinicalNameRecognizer")
 
     def load(self) -> None:
         self._first = first_names()
         self._last = last_names()
+        self._strong = strong_names()
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        if nlp_artifacts is None or nlp_artifacts.tokens is None:
+        if nlp_artifacts is None or nlp_artifacts.tokens is None or not len(nlp_artifacts.tokens):
             return []
-        doc: Doc = nlp_artifacts.tokens
+        doc = nlp_artifacts.tokens
         words = [t.text for t in doc]
-        if not words:
-            return []
-        starts = nlp_artifacts.tokens_indices
-        # Line breaks separate names (a list of staff on separate lines is several names).
-        breaks = [("\n" in t.whitespace_) or ("\n" in t.text) for t in doc]
+        # A line break separates names (staff listed one per line are several names).
+        self._breaks = [("\n" in t.whitespace_) or ("\n" in t.text) for t in doc]
         self._spaced = [bool(t.whitespace_) for t in doc]
-        caps = is_caps_text(text)
-        scores = self._seed_scores(words, breaks, caps)
+        self._informative = case_is_informative(words)
+        scores = self._seed_scores(words)
         if any(scores):
-            self._extend(words, breaks, scores, caps)
-        return self._to_results(words, starts, scores)
+            self._extend(words, scores)
+            if self._propagate(words, scores):
+                self._extend(words, scores)
+        return self._to_results(words, nlp_artifacts.tokens_indices, scores)
 
-    # --- token classification -----------------------------------------------------------------
+    # --- word classes -------------------------------------------------------------------------
     def _in_lists(self, lower: str) -> bool:
         return lower in self._first or lower in self._last
 
-    @staticmethod
-    def _is_ambiguous(lower: str) -> bool:
-        return lower in COMMON_WORD_NAMES or lower in STOP_WORDS or is_allow_listed(lower)
+    def _is_english(self, lower: str) -> bool:
+        return lower in self._english or lower in STOP_WORDS
 
-    @staticmethod
-    def _could_be_name(word: str, caps: bool) -> bool:
-        """A token that may belong to a name once a cue says so."""
-        if not word[:1].isupper() or WORD_RE.fullmatch(word) is None:
+    def _is_ambiguous(self, lower: str) -> bool:
+        """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
+        return (
+            lower in COMMON_WORD_NAMES
+            or lower in STOP_WORDS
+            or is_allow_listed(lower)
+            or (lower in self._english and lower not in self._strong)
+        )
+
+    def _shaped(self, word: str) -> bool:
+        """Could be part of a name, by form alone."""
+        if WORD_RE.fullmatch(word) is None:
+            return False
+        if self._informative and not word[0].isupper():
             return False
         lower = word.lower()
         return lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS
 
-    def _seed_scores(self, words: list[str], breaks: list[bool], caps: bool) -> list[float]:
+    def _prev(self, words: list[str], i: int) -> str:
+        return _norm(words[i - 1]) if i > 0 and not self._breaks[i - 1] else ""
+
+    def _eponym_follows(self, words: list[str], i: int) -> bool:
+        j = i + 1
+        while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
+            j += 1
+        return j < len(words) and words[j].lower() in EPONYM_HEADS
+
+    # --- seeds --------------------------------------------------------------------------------
+    def _seed_scores(self, words: list[str]) -> list[float]:
         scores = [0.0] * len(words)
         for i, word in enumerate(words):
-            if not word[:1].isupper() or not self._could_be_name(word, caps):
+            if not self._shaped(word):
                 continue
             lower = word.lower()
-            prev = _norm(words[i - 1]) if i > 0 and not breaks[i - 1] else ""
-            if prev in TITLES or self._credential_follows(words, breaks, i):
+            prev = self._prev(words, i)
+            if prev in TITLES:
                 scores[i] = SCORE_CUE
+            elif self._credential_follows(words, i) and (
+                self._in_lists(lower) or not self._is_english(lower) or INITIALS_RE.fullmatch(word)
+            ):
+                scores[i] = SCORE_CUE
+            elif self._eponym_follows(words, i) or lower in CALENDAR_WORDS:
                 continue
-            in_lists = self._in_lists(lower)
-            if in_lists and not self._is_ambiguous(lower):
+            elif self._in_lists(lower) and not self._is_ambiguous(lower):
                 scores[i] = SCORE_LIST
-            elif prev in RELATIONS and not is_allow_listed(lower) and (in_lists or not caps):
+            elif self._in_lists(lower) and not is_allow_listed(lower) and i > 0 and _is_dotted_initial(words[i - 1]):
+                scores[i] = SCORE_LIST  # "I. Strong"
+            elif prev in RELATIONS and not is_allow_listed(lower) and (
+                self._in_lists(lower) or not self._is_english(lower)
+            ):
                 scores[i] = SCORE_RELATION
         return scores
 
-    @staticmethod
-    def _credential_follows(words: list[str], breaks: list[bool], i: int) -> bool:
+    def _credential_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
-        if j < len(words) and words[j] == "," and not breaks[i]:
+        if j < len(words) and words[j] in {",", "/"} and not self._breaks[i]:
             j += 1
-        return j < len(words) and not breaks[j - 1] and words[j][:1].isupper() and _norm(words[j]) in CREDENTIALS
+        if j >= len(words) or self._breaks[j - 1]:
+            return False
+        credential = words[j]
+        return _norm(credential) in CREDENTIALS and (credential[:1].isupper() or not self._informative)
 
-    def _extend(self, words: list[str], breaks: list[bool], scores: list[float], caps: bool) -> None:
-        """Grow each seed over adjacent name-like tokens and initials (`J. Smith`, `Mary Ann Kowalczyk`,
+    def _propagate(self, words: list[str], scores: list[float]) -> bool:
+        """A surname found once (`Dr. Vattimo`) is a name wherever else the note uses it."""
+        known = {
+            w.lower()
+            for w, s in zip(words, scores, strict=True)
+            if s and len(w) > 2 and WORD_RE.fullmatch(w) and not self._is_ambiguous(w.lower())
+            and not self._is_english(w.lower())
+        }
+        added = False
+        for i, word in enumerate(words):
+            if not scores[i] and word.lower() in known and self._shaped(word):
+                scores[i] = SCORE_RELATION
+                added = True
+        return added
+
+    # --- extension ----------------------------------------------------------------------------
+    def _extend(self, words: list[str], scores: list[float]) -> None:
+        """Grow each seed over adjacent name tokens and initials (`J. Smith`, `Mary Ann Kowalczyk`,
         `Smith-Jones`, `Smith, John`, `Kowalczyk, Anna, RN`)."""
         n = len(words)
         stack = [i for i in range(n) if scores[i]]
         while stack:
             i = stack.pop()
-            for j, step in ((i - 1, -1), (i + 1, 1)):
-                if not 0 <= j < n or scores[j] or breaks[min(i, j)]:
+            for step in (-1, 1):
+                j = i + step
+                if not 0 <= j < n or scores[j] or self._breaks[min(i, j)]:
                     continue
-                if self._joins(words, j, step, caps):
+                if self._joins(words, j, step, scores[i]):
                     scores[j] = scores[i]
                     stack.append(j)
-                elif words[j] == "," and 0 <= j + step < n and not scores[j + step] and not breaks[min(j, j + step)]:
-                    # "Smith, John" / "Kowalczyk, Anna, RN": a comma between two parts of one name.
+                elif words[j] == "," and 0 <= j + step < n and not scores[j + step]:
                     k = j + step
-                    if self._could_be_name(words[k], caps) and (
-                        self._in_lists(words[k].lower()) or scores[i] >= SCORE_CUE
-                    ) and _norm(words[k]) not in CREDENTIALS:
+                    if not self._breaks[min(j, k)] and self._comma_joins(words[k], scores[i]):
                         scores[k] = scores[i]
                         stack.append(k)
 
-    def _joins(self, words: list[str], j: int, step: int, caps: bool) -> bool:
-        """May token j (next to a name token, on side -step of it) continue that name?"""
+    def _comma_joins(self, word: str, seed_score: float) -> bool:
+        """`Smith, John` / `Kowalczyk, Anna, RN`: the other side of a comma is part of the name."""
+        if not self._shaped(word) or _norm(word) in CREDENTIALS:
+            return False
+        lower = word.lower()
+        return (self._in_lists(lower) and not self._is_ambiguous(lower)) or (
+            seed_score >= SCORE_CUE and self._in_lists(lower)
+        )
+
+    def _joins(self, words: list[str], j: int, step: int, seed_score: float) -> bool:
+        """May token j, on side `step` of a name token, continue that name?"""
         word = words[j]
         if INITIAL_RE.fullmatch(word):
-            return not (caps and word.rstrip(".") in {"A", "I"})
+            # "J. Smith", "Smith J." and "J Smith"; a bare capital after a name is usually not an initial.
+            if word in {"A", "I"} and not self._informative:
+                return False
+            return word.endswith(".") or step == -1
         if word in HYPHENS:
             k = j + step
             glued = not self._spaced[j] and not self._spaced[j - 1]
-            return glued and 0 <= k < len(words) and self._could_be_name(words[k], caps)
-        if not self._could_be_name(word, caps) or is_allow_listed(word.lower()):
+            return glued and 0 <= k < len(words) and self._shaped(words[k])
+        if not self._shaped(word) or self._eponym_follows(words, j) or word.lower() in CALENDAR_WORDS:
             return False
-        if caps:
-            return self._in_lists(word.lower()) and word.lower() not in COMMON_WORD_NAMES
-        return not word.isupper() or len(word) > 3
+        lower = word.lower()
+        if self._in_lists(lower) and (not self._is_ambiguous(lower) or self._informative):
+            return True
+        if seed_score >= SCORE_CUE or self._informative:
+            return not self._is_english(lower)
+        return False
 
     @staticmethod
     def _to_results(words: list[str], starts: list[int], scores: list[float]) -> list[RecognizerResult]:
@@ -186,5 +262,5 @@ def _norm(token_text: str) -> str:
     return token_text.lower().rstrip(".")
 
 
-def _is_title_token(token_text: str) -> bool:
-    return _norm(token_text) in TITLES
+def _is_dotted_initial(token_text: str) -> bool:
+    return len(token_text) == 2 and token_text[0].isupper() and token_text[1] == "."

@@ -1,9 +1,11 @@
 import pytest
 
-from deid.recognizers.names import NameRecognizer, is_caps_text
+from deid.recognizers.names import NameRecognizer, case_is_informative
 
-REC = NameRecognizer()
-REC.load()
+
+@pytest.fixture(scope="module")
+def rec(nlp_engine):
+    return NameRecognizer(nlp_engine.english_words)
 
 
 @pytest.mark.parametrize(
@@ -19,8 +21,8 @@ REC.load()
         ("daughter Xyla called", ["Xyla"]),
     ],
 )
-def test_names(found, text, names):
-    assert found(REC, text) == names
+def test_names(found, rec, text, names):
+    assert found(rec, text) == names
 
 
 @pytest.mark.parametrize(
@@ -34,11 +36,12 @@ def test_names(found, text, names):
         "FOLEY DC'D, PARKINSON'S STABLE",
     ],
 )
-def test_not_names(found, text):
-    assert found(REC, text) == []
+def test_not_names(found, rec, text):
+    assert found(rec, text) == []
 
 
-def test_caps_detection():
-    assert is_caps_text("PT SEEN BY DR. JONES, stable")
-    assert not is_caps_text("Pt seen by Dr. Jones")
-    assert not is_caps_text("12/12")
+def test_case_is_informative():
+    assert not case_is_informative("PT SEEN BY DR . JONES , stable".split())
+    assert not case_is_informative("hi dr jones can you call me back about the refill".split())
+    assert case_is_informative("Pt seen by Dr . Jones for follow up of her knee pain".split())
+    assert case_is_informative(["12/12"])
