@@ -38,9 +38,9 @@ class TritonNoteClassifier:
         except TritonInferenceError as exc:
             raise BackendUnavailable(str(exc)) from None
 
-    async def is_ready(self, timeout_s: float) -> bool:
+    async def is_ready(self) -> bool:
         try:
-            await self._client.wait_ready(timeout_s)
+            await self._client.wait_ready(timeout_s=0)  # a single server + model check, no polling
         except TimeoutError:
             return False
         return True

@@ -62,7 +62,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     @app.get(
         "/readyz",
         tags=["probes"],
-        responses={503: {"model": ErrorResponse, "description": "Triton unreachable or model not ready"}},
+        responses={503: {"model": ReadinessResponse, "description": "Triton unreachable or model not ready"}},
     )
     async def readyz(response: Response, service: ClassifyService = Depends(get_service)) -> ReadinessResponse:
         """Triton is reachable and the model is ready."""

@@ -40,7 +40,7 @@ class NoteClassifier(Protocol):
     model_version: str
 
     async def classify(self, texts: Sequence[str]) -> Sequence[NotePrediction]: ...
-    async def is_ready(self, timeout_s: float) -> bool: ...
+    async def is_ready(self) -> bool: ...  # one check; the caller bounds its time
     async def close(self) -> None: ...
 
 
@@ -94,7 +94,7 @@ class ClassifyService:
     async def is_ready(self, timeout_s: float) -> bool:
         try:
             async with asyncio.timeout(timeout_s):
-                return await self._classifier.is_ready(timeout_s)
+                return await self._classifier.is_ready()
         except (TimeoutError, BackendUnavailable):
             return False
 

@@ -116,7 +116,7 @@ class FakeClassifier:
             Prediction("PAIN" if re.search(r"\bpain\b", t) else "OTHER", 0.75, 1, len(t.split()) + 2) for t in texts
         ]
 
-    async def is_ready(self, timeout_s: float) -> bool:
+    async def is_ready(self) -> bool:
         if self.mode == "hang":
             await asyncio.sleep(3600)
         return self.ready
