@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Last added is outermost: the observer sees the guard's 413/422 too.
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
-    app.add_middleware(RequestObserverMiddleware, metrics=metrics)
+    app.add_middleware(RequestObserverMiddleware, metrics=metrics, route_paths=frozenset(r.path for r in app.routes))
     return app
 
 

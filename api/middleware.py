@@ -29,9 +29,11 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestObserverMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: ApiMetrics, route_paths: frozenset[str]) -> None:
         self.app = app
         self.metrics = metrics
+        # Requests rejected before routing (e.g. 413 from the body guard) still get their route label.
+        self.route_paths = route_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,7 +65,7 @@ class RequestObserverMiddleware:
         finally:
             self.metrics.http_in_flight.dec()
             elapsed = time.perf_counter() - start
-            route = scope["route"].path if "route" in scope else UNMATCHED_ROUTE
+            route = self._route_label(scope)
             self.metrics.observe_http(scope["method"], route, status, elapsed)
             if scope["path"].startswith(AUDITED_PREFIX):
                 principal = state.get("principal")
@@ -76,6 +78,11 @@ class RequestObserverMiddleware:
                     entity_counts=state.get("entity_counts", {}),
                     latency_ms=elapsed * 1000,
                 )
+
+    def _route_label(self, scope: Scope) -> str:
+        if "route" in scope:
+            return scope["route"].path
+        return scope["path"] if scope["path"] in self.route_paths else UNMATCHED_ROUTE
 
 
 def _request_id(scope: Scope) -> str:

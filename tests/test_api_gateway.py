@@ -237,6 +237,7 @@ def test_metrics_count_requests_latency_triton_and_entities(api, token):
     api.client.post("/v1/classify", json={"text": ""}, headers=bearer(token))
     api.client.post("/v1/classify", json={"text": "x"})
     api.client.get("/no/such/path/Zebulon")
+    api.client.post("/v1/classify", content=b"x" * 9000, headers=bearer(token))
     api.classifier.mode = "unavailable"
     api.client.post("/v1/classify", json={"text": "x"}, headers=bearer(token))
     text = api.client.get("/metrics").text
@@ -245,6 +246,7 @@ def test_metrics_count_requests_latency_triton_and_entities(api, token):
     assert _sample(text, 'medflow_http_requests_total{method="POST",route="/v1/classify",status="422"}') == 1
     assert _sample(text, 'medflow_http_requests_total{method="POST",route="/v1/classify",status="401"}') == 1
     assert _sample(text, 'medflow_http_requests_total{method="GET",route="unmatched",status="404"}') == 1
+    assert _sample(text, 'medflow_http_requests_total{method="POST",route="/v1/classify",status="413"}') == 1
     assert _sample(text, f"medflow_http_request_duration_seconds_count{{{ok}}}") == 3
     assert _sample(text, 'medflow_triton_request_duration_seconds_count{outcome="ok"}') == 3
     assert _sample(text, 'medflow_triton_request_duration_seconds_count{outcome="error"}') == 1
