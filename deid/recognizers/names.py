@@ -48,6 +48,12 @@ EPONYM_HEADS = frozenset(
     drain tube criteria scale position lift bag splint palsy cyst lesion phenomenon reflex stockings
     hose classification staging stage law ulcer node nodes tumor tumour body bodies cell cells""".split()
 )
+# Field labels that introduce a person (`Patient: SMITH, JOHN`, `Read by Wyatt Loyal`, `cc: J. Lee`).
+FIELD_LABELS = frozenset(
+    """name patient pt attending referring pcp signed cc resident fellow surgeon physician provider
+    author dictated transcribed cosigned ordering consultant interpreter contact proxy hcp poa
+    guardian emergency by""".split()
+)
 CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
 WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
@@ -131,6 +137,29 @@ class NameRecognizer(EntityRecognizer):
     def _prev(self, words: list[str], i: int) -> str:
         return _norm(words[i - 1]) if i > 0 and not self._breaks[i - 1] else ""
 
+    def _after_title(self, words: list[str], i: int) -> bool:
+        """`Dr. Smith`, `Dr. G. Smith`."""
+        prev = self._prev(words, i)
+        if prev in TITLES:
+            return True
+        return i > 1 and _is_dotted_initial(words[i - 1]) and self._prev(words, i - 1) in TITLES
+
+    def _after_field_label(self, words: list[str], i: int) -> bool:
+        """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
+        prev = self._prev(words, i)
+        if prev == "by":
+            return True
+        return prev == ":" and i > 1 and not self._breaks[i - 2] and _norm(words[i - 2]) in FIELD_LABELS
+
+    def _plausible_name(self, word: str) -> bool:
+        """With a strong cue, any case: a listed name or a word that is not ordinary English."""
+        if WORD_RE.fullmatch(word) is None:
+            return False
+        lower = word.lower()
+        if lower in CUE_WORDS or lower in NON_NAME_WORDS or lower in CALENDAR_WORDS:
+            return False
+        return self._in_lists(lower) or not self._is_english(lower) or INITIALS_RE.fullmatch(word) is not None
+
     def _eponym_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
         while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
@@ -141,17 +170,19 @@ class NameRecognizer(EntityRecognizer):
     def _seed_scores(self, words: list[str]) -> list[float]:
         scores = [0.0] * len(words)
         for i, word in enumerate(words):
+            if self._after_title(words, i) and (self._shaped(word) or self._plausible_name(word)):
+                scores[i] = SCORE_CUE
+                continue
+            if (self._credential_follows(words, i) or self._after_field_label(words, i)) and self._plausible_name(
+                word
+            ):
+                scores[i] = SCORE_CUE
+                continue
             if not self._shaped(word):
                 continue
             lower = word.lower()
             prev = self._prev(words, i)
-            if prev in TITLES:
-                scores[i] = SCORE_CUE
-            elif self._credential_follows(words, i) and (
-                self._in_lists(lower) or not self._is_english(lower) or INITIALS_RE.fullmatch(word)
-            ):
-                scores[i] = SCORE_CUE
-            elif self._eponym_follows(words, i) or lower in CALENDAR_WORDS:
+            if self._eponym_follows(words, i) or lower in CALENDAR_WORDS:
                 continue
             elif self._in_lists(lower) and not self._is_ambiguous(lower):
                 scores[i] = SCORE_LIST
@@ -164,8 +195,11 @@ class NameRecognizer(EntityRecognizer):
         return scores
 
     def _credential_follows(self, words: list[str], i: int) -> bool:
+        """`Smith, MD`, `Smith MD`, `JS/RN`, `Holly M. RN`."""
         j = i + 1
-        if j < len(words) and words[j] in {",", "/"} and not self._breaks[i]:
+        if j < len(words) and _is_dotted_initial(words[j]) and not self._breaks[i]:
+            j += 1
+        if j < len(words) and words[j] in {",", "/"} and not self._breaks[j - 1]:
             j += 1
         if j >= len(words) or self._breaks[j - 1]:
             return False
@@ -213,9 +247,9 @@ class NameRecognizer(EntityRecognizer):
         if not self._shaped(word) or _norm(word) in CREDENTIALS:
             return False
         lower = word.lower()
-        return (self._in_lists(lower) and not self._is_ambiguous(lower)) or (
-            seed_score >= SCORE_CUE and self._in_lists(lower)
-        )
+        if not self._in_lists(lower) or lower in CALENDAR_WORDS:
+            return seed_score >= SCORE_CUE and not self._is_english(lower)
+        return not self._is_ambiguous(lower) or self._informative or seed_score >= SCORE_CUE
 
     def _joins(self, words: list[str], j: int, step: int, seed_score: float) -> bool:
         """May token j, on side `step` of a name token, continue that name?"""
@@ -234,6 +268,8 @@ class NameRecognizer(EntityRecognizer):
         lower = word.lower()
         if self._in_lists(lower) and (not self._is_ambiguous(lower) or self._informative):
             return True
+        if self._in_lists(lower) and step == -1 and seed_score >= SCORE_CUE and not is_allow_listed(lower):
+            return True  # a first name before a cued surname: `WEI ROSE, LPN`
         if seed_score >= SCORE_CUE or self._informative:
             return not self._is_english(lower)
         return False
