@@ -48,7 +48,9 @@ def tiny_model_repo(tmp_path_factory: pytest.TempPathFactory, tiny_model_arch) -
     from inference.export import build_demo
 
     repo = tmp_path_factory.mktemp("triton_repo")
-    build_demo(repo=repo, name="distilbert", corpus=tiny_corpus(), arch=tiny_model_arch)
+    build_demo(
+        repo=repo, name="distilbert", corpus=tiny_corpus(), arch=tiny_model_arch, check_texts=tiny_corpus(16, 99)
+    )
     return repo
 
 
@@ -66,8 +68,9 @@ def embedded_triton(tiny_model_repo: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """Prefect's real test harness (temporary database + API server), started once per session (~16 s)."""
-    import flows  # noqa: F401 - sets the offline Prefect defaults before the server starts
     from prefect.testing.utilities import prefect_test_harness
+
+    import flows  # noqa: F401 - sets the offline Prefect defaults before the server starts
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
