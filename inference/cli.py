@@ -13,6 +13,7 @@ triton_app = typer.Typer(no_args_is_help=True)
 
 DEFAULT_REPO = Path("triton_repo")
 DEFAULT_SAMPLES = Path("data/samples")
+INT8_CHECK_TEXTS = 64
 
 
 @model_app.command("build")
@@ -31,15 +32,19 @@ def build(
     seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
 ) -> None:
     """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
+    from itertools import islice
+
     from inference.export import DemoArchitecture, ModelSourceError, build_demo, build_pretrained, sample_note_texts
 
+    have_samples = any(samples.glob("*.parquet"))
+    check_texts = list(islice(sample_note_texts(samples), INT8_CHECK_TEXTS)) if have_samples else []
     try:
         if demo:
-            result = build_demo(
-                repo=repo, name=name, corpus=sample_note_texts(samples), arch=DemoArchitecture(seed=seed)
-            )
+            corpus = sample_note_texts(samples)
+            arch = DemoArchitecture(seed=seed)
+            result = build_demo(repo=repo, name=name, corpus=corpus, arch=arch, check_texts=check_texts)
         else:
-            result = build_pretrained(repo=repo, name=name, model_id_or_dir=model)
+            result = build_pretrained(repo=repo, name=name, model_id_or_dir=model, check_texts=check_texts)
     except ModelSourceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -49,6 +54,12 @@ def build(
         f"into {result.version_dir}: export {result.export_seconds:.1f} s, "
         f"INT8 quantization {result.quantize_seconds:.1f} s"
     )
+    if result.int8_check:
+        check = result.int8_check
+        typer.echo(
+            f"INT8 vs FP32 on {check['sequences']:.0f} sample notes: label agreement {check['label_agreement']:.1%}, "
+            f"max |logit diff| {check['max_abs_logit_diff']:.3f} (FP32 logit range {check['fp32_logit_range']:.3f})"
+        )
 
 
 @triton_app.command("serve")

@@ -12,7 +12,7 @@ import socket
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from inference.model_files import (
     ModelInfo,
     write_model_info,
 )
+from inference.quant_check import compare_precisions
 
 if TYPE_CHECKING:
     import tokenizers
@@ -66,6 +67,7 @@ class BuildResult:
     info: ModelInfo
     export_seconds: float
     quantize_seconds: float
+    int8_check: dict[str, float] | None
 
 
 # --- tokenizer for the demo model ------------------------------------------------------------------
@@ -233,9 +235,13 @@ def build_model_repo(
     model_name: str,
     source: str,
     max_length: int,
+    check_texts: Sequence[str] = (),
     version: int = 1,
 ) -> BuildResult:
-    """Write model.onnx, model.int8.onnx, tokenizer.json and medflow_model.json into repo/name/version/."""
+    """Write model.onnx, model.int8.onnx, tokenizer.json and medflow_model.json into repo/name/version/.
+
+    `check_texts` (synthetic or de-identified) measure INT8 against FP32; the result is recorded.
+    """
     import time
 
     labels = tuple(model.config.id2label[i] for i in range(model.config.num_labels))
@@ -265,14 +271,15 @@ def build_model_repo(
             max_length=max_length,
             source=source,
         )
-        write_model_info(staging, info)
+        int8_check = compare_precisions(staging, check_texts) if check_texts else None
+        write_model_info(staging, info, {"int8_check": int8_check} if int8_check else None)
         version_dir = model_dir / str(version)
         if version_dir.exists():
             shutil.rmtree(version_dir)
         staging.rename(version_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(version_dir, info, exported - started, quantized - exported)
+    return BuildResult(version_dir, info, exported - started, quantized - exported, int8_check)
 
 
 def build_demo(
@@ -282,6 +289,7 @@ def build_demo(
     corpus: Iterable[str],
     arch: DemoArchitecture = DemoArchitecture(),
     max_length: int = 512,
+    check_texts: Sequence[str] = (),
 ) -> BuildResult:
     tokenizer = train_demo_tokenizer(corpus, vocab_size=arch.vocab_size)
     model = build_demo_model(arch)
@@ -293,10 +301,13 @@ def build_demo(
         model_name=DEMO_MODEL_NAME,
         source=f"random weights (seed {arch.seed}); WordPiece trained on synthetic notes",
         max_length=min(max_length, arch.max_position_embeddings),
+        check_texts=check_texts,
     )
 
 
-def build_pretrained(*, repo: Path, name: str, model_id_or_dir: str) -> BuildResult:
+def build_pretrained(
+    *, repo: Path, name: str, model_id_or_dir: str, check_texts: Sequence[str] = ()
+) -> BuildResult:
     model, hf_tokenizer = load_pretrained(model_id_or_dir)
     max_length = min(int(hf_tokenizer.model_max_length), int(model.config.max_position_embeddings))
     return build_model_repo(
@@ -307,4 +318,5 @@ def build_pretrained(*, repo: Path, name: str, model_id_or_dir: str) -> BuildRes
         model_name=Path(model_id_or_dir).name if Path(model_id_or_dir).is_dir() else model_id_or_dir,
         source=model_id_or_dir,
         max_length=max_length,
+        check_texts=check_texts,
     )

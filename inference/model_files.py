@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,15 +41,16 @@ def load_model_info(version_dir: Path) -> ModelInfo:
     )
 
 
-def write_model_info(version_dir: Path, info: ModelInfo) -> Path:
-    """Write `medflow_model.json` with the sha256 of every other file in the version directory."""
+def write_model_info(version_dir: Path, info: ModelInfo, extra: Mapping[str, object] | None = None) -> Path:
+    """Write `medflow_model.json` with the sha256 of every other file in the version directory
+    (plus `extra` build facts, e.g. the INT8 check)."""
     version_dir = Path(version_dir)
     checksums = {
         p.name: sha256_file(p)
         for p in sorted(version_dir.iterdir())
         if p.is_file() and p.name != MODEL_INFO_FILE
     }
-    payload = asdict(info) | {"labels": list(info.labels), "sha256": checksums}
+    payload = asdict(info) | {"labels": list(info.labels), "sha256": checksums} | dict(extra or {})
     path = version_dir / MODEL_INFO_FILE
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path

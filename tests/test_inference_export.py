@@ -48,6 +48,15 @@ def test_model_info_and_checksums(version_dir: Path):
     assert all(recorded[name] == sha256_file(version_dir / name) for name in recorded)
 
 
+def test_int8_check_recorded(version_dir: Path, synthetic_notes):
+    from inference.quant_check import compare_precisions
+
+    recorded = json.loads((version_dir / "medflow_model.json").read_text())["int8_check"]
+    assert recorded == compare_precisions(version_dir, synthetic_notes(16, 99))
+    assert recorded["sequences"] == 16
+    assert 0.0 < recorded["max_abs_logit_diff"] < recorded["fp32_logit_range"]
+
+
 def test_onnx_fp32_matches_torch_with_padding(version_dir: Path, batch, tiny_model_arch):
     import torch
 
