@@ -60,6 +60,7 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
         handler = _ProgressHandler(progress, progress.add_task("notes", total=total_rows))
         progress_logger.addHandler(handler)
         progress_logger.setLevel(logging.DEBUG)
+        progress_logger.propagate = False  # the bar shows progress; keep the events out of the console log
         try:
             with progress:
                 manifest = nightly_deid_inference(
@@ -67,5 +68,6 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
                 )
         finally:
             progress_logger.removeHandler(handler)
+            progress_logger.propagate = True
     print_run_summary(manifest, console)
     return manifest

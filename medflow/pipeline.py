@@ -70,7 +70,7 @@ class RunContext:
     model_name: str
     model_version: str
     processed_at: datetime
-    read_batch_rows: int = 512
+    read_batch_rows: int = 128
     max_note_chars: int = 1_000_000
 
     def partition(self, table: str) -> str:

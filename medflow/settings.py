@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(64, description="Max sequences per Triton request")
 
     # --- batch flow -------------------------------------------------------------------------------
-    read_batch_rows: int = Field(512, description="Rows per Arrow record batch read from Parquet")
+    # Small enough that de-identification of one batch overlaps classification of the previous one
+    # within a file, large enough that length bucketing keeps padding low.
+    read_batch_rows: int = Field(128, description="Rows per Arrow record batch read from Parquet")
     max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
     lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
     lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
