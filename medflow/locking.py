@@ -57,9 +57,17 @@ class RunLock:
     """Context manager holding the lease for one output partition while a run writes to it."""
 
     def __init__(
-        self, output_uri: str, run_date: date, owner: str, ttl_s: float = 120.0, wait_s: float = 0.0
+        self,
+        output_uri: str,
+        run_date: date,
+        owner: str,
+        ttl_s: float = 120.0,
+        wait_s: float = 0.0,
+        scope: str | None = None,
     ) -> None:
-        self.uri = join_uri(output_uri, "_locks", f"run_date={run_date.isoformat()}.lock")
+        # ``scope`` narrows the lock to a part of the date (one fan-out partition): parts lock independently.
+        suffix = f".{scope}" if scope else ""
+        self.uri = join_uri(output_uri, "_locks", f"run_date={run_date.isoformat()}{suffix}.lock")
         self.fs, self.path = filesystem_for(self.uri)
         self.owner = f"{owner}@{socket.gethostname()}"
         self.ttl_s, self.wait_s = ttl_s, wait_s

@@ -1,0 +1,131 @@
+"""Scale-out past one machine: one deployment run of ``nightly-deid-inference`` per partition of the inputs.
+
+The parent holds the date's run lock (no unpartitioned run and no second fan-out of that date can
+write meanwhile), sweeps temporary objects of killed writers, lists the inputs once and starts one
+flow run per partition ``k/n`` of the partition deployment. On a Kubernetes work pool each partition
+run is its own Job and pod; on a process work pool, its own process. Partitions lock only their own
+share (``run_date=….part-k-of-n.lock``), so they run in parallel while a rerun of the same partition
+still waits. Each partition commits its own manifest; the parent waits for all, checks that every
+listed input was processed exactly once and publishes one summary over all partitions.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from prefect import flow, get_run_logger
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+from prefect.runtime import deployment, flow_run
+from prefect.states import Completed, Failed, State
+
+from flows.nightly import nightly_deid_inference
+from medflow.artifacts import publish_partitions_artifact, publish_run_artifacts
+from medflow.locking import RunLock
+from medflow.manifest import RunManifest, load_manifests
+from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
+from medflow.settings import get_settings
+from medflow.storage import join_uri, remove_temp_files
+from tasks.batch import list_inputs
+
+
+def _default_run_date(started_at: datetime) -> date:
+    """The scheduled date (stable across retries of the parent); all partitions get this same date."""
+    scheduled = flow_run.scheduled_start_time
+    return (scheduled or started_at).astimezone(UTC).date()
+
+
+def _sibling_deployment() -> str:
+    """``nightly-deid-inference/<this deployment's name>``: deploy registers both flows under one name."""
+    if not deployment.name:
+        raise ValueError("partition_deployment is required when nightly-fanout does not run from a deployment")
+    return f"{nightly_deid_inference.name}/{deployment.name}"
+
+
+def _wait_for_final(flow_run_ids: list[UUID], poll_interval_s: float) -> list[FlowRun]:
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = [client.read_flow_run(i) for i in flow_run_ids]
+            if all(r.state is not None and r.state.is_final() for r in runs):
+                return runs
+            time.sleep(poll_interval_s)
+
+
+@flow(name="nightly-fanout", log_prints=False)
+def nightly_fanout(
+    input_uri: str,
+    output_uri: str,
+    run_date: date | None = None,
+    partitions: int = 4,
+    partition_deployment: str | None = None,
+    triton_url: str | None = None,
+    force: bool = False,
+    poll_interval_s: float = 10.0,
+) -> State:
+    """Process ``input_uri`` as ``partitions`` parallel runs of ``partition_deployment``; summarize them.
+
+    ``partition_deployment`` defaults to ``nightly-deid-inference/<name of this run's deployment>``.
+    Completed when every partition completed and every input was processed exactly once; Failed
+    (naming the partitions) otherwise. A rerun skips what the completed partitions committed.
+    """
+    settings = get_settings()
+    logger = get_run_logger()
+    started_at = datetime.now(tz=UTC)
+    run_id = str(flow_run.id or uuid.uuid4())
+    run_date = run_date or _default_run_date(started_at)
+    target = partition_deployment or _sibling_deployment()
+    with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
+        for table in ("predictions", "quarantine"):
+            if removed := remove_temp_files(join_uri(output_uri, table, f"run_date={run_date.isoformat()}")):
+                logger.warning("removed %d temporary object(s) left by an interrupted run", removed)
+        sources = list_inputs(input_uri)
+        plan = plan_partitions(len(sources), partitions)
+        started: list[tuple[Partition, FlowRun]] = []
+        for part in plan:
+            child = run_deployment(
+                target,
+                parameters={
+                    "input_uri": input_uri,
+                    "output_uri": output_uri,
+                    "run_date": run_date.isoformat(),
+                    "triton_url": triton_url,
+                    "force": force,
+                    "partition": part.spec,
+                },
+                flow_run_name=f"{run_date.isoformat()}-{part.lock_scope}",
+                idempotency_key=f"{run_id}-{part.lock_scope}",  # a retried parent does not start twice
+                timeout=0,
+            )
+            logger.info("started partition %s as flow run %s (%s)", part.spec, child.name, child.id)
+            started.append((part, child))
+        finished = _wait_for_final([child.id for _, child in started], poll_interval_s)
+    committed = {m.run_id: m for m in load_manifests(output_uri, run_date)}
+    runs = [
+        PartitionRun(part, run.name, run.state.type.value, committed.get(str(run.id)))
+        for (part, _), run in zip(started, finished, strict=True)
+    ]
+    child_manifests: list[RunManifest] = [r.manifest for r in runs if r.manifest is not None]
+    merged = merge_manifests(
+        run_id, run_date, input_uri, output_uri, child_manifests, started_at, datetime.now(tz=UTC)
+    )
+    publish_partitions_artifact(runs)
+    publish_run_artifacts(merged, key="nightly-fanout", title="Nightly fan-out")
+
+    coverage = check_coverage([s.uri for s in sources], child_manifests)
+    failed = [r.partition.spec for r in runs if r.state != "COMPLETED" or r.manifest is None]
+    t = merged.totals
+    message = f"{len(runs)} partition(s), {t.rows_out}/{t.rows_in} rows written, {t.files_skipped} file(s) skipped"
+    if merged.status != "ok":
+        message += f"; QUARANTINED {t.rows_quarantined} row(s), {t.files_failed} file(s)"
+    if failed or not coverage.complete:
+        problems = [f"partition(s) {', '.join(failed)} did not complete"] if failed else []
+        if coverage.missing:
+            problems.append(f"{len(coverage.missing)} input(s) not processed")
+        if coverage.duplicated:
+            problems.append(f"{len(coverage.duplicated)} input(s) processed twice")
+        return Failed(message=f"{message}; {'; '.join(problems)}", data=merged)
+    return Completed(message=message, data=merged)

@@ -1,0 +1,22 @@
+"""Helpers for tests that read back what flows recorded in the Prefect API (artifacts)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+
+def run_artifacts(flow_run_id: UUID | str) -> dict[str, Any]:
+    """The artifacts of one flow run by key (the latest version of each key)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import Artifact
+
+    # A raw request: the 3.8 sync client's read_artifacts sends null for omitted filters, which the API
+    # rejects, and empty flow-run/task-run filters would drop artifacts created outside a task.
+    query = {"artifacts": {"flow_run_id": {"any_": [str(flow_run_id)]}}, "sort": "CREATED_DESC", "limit": 50}
+    with get_client(sync_client=True) as client:
+        artifacts = Artifact.model_validate_list(client.request("POST", "/artifacts/filter", json=query).json())
+    latest: dict[str, Any] = {}
+    for artifact in artifacts:
+        latest.setdefault(artifact.key, artifact)
+    return latest

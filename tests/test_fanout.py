@@ -1,0 +1,161 @@
+"""Fan-out: partition specs and locks (unit), and a real fan-out on a process work pool: the parent
+starts one deployment run per partition, a real `prefect worker` runs them as separate processes
+against the embedded Triton, and together they process every input note exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from prefect_support import run_artifacts
+
+from medflow.locking import RunLock, RunLockedError
+from medflow.partitions import Partition, plan_partitions
+
+RUN_DATE = date(2026, 11, 21)
+
+
+@pytest.mark.parametrize("n_items,count", [(1, 1), (5, 2), (8, 4), (7, 3), (3, 5)])
+def test_partitions_are_disjoint_and_cover_every_item(n_items: int, count: int) -> None:
+    items = [f"s3://in/notes-{i:04d}.parquet" for i in range(n_items)]
+    plan = plan_partitions(n_items, count)
+    assert len(plan) == min(n_items, count)
+    shares = [Partition.parse(p.spec).select(items) for p in plan]
+    assert sorted(x for share in shares for x in share) == items
+    assert all(shares)  # never an empty partition
+    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+@pytest.mark.parametrize("spec", ["0/2", "3/2", "1", "a/b", "1/0", ""])
+def test_bad_partition_specs_are_refused(spec: str) -> None:
+    with pytest.raises(ValueError, match="partition"):
+        Partition.parse(spec)
+
+
+def test_partition_locks_are_independent_but_exclusive_per_partition(tmp_path: Path) -> None:
+    out = str(tmp_path)
+    one, two = Partition(1, 2), Partition(2, 2)
+    with RunLock(out, RUN_DATE, "child-1", ttl_s=60, scope=one.lock_scope):
+        with RunLock(out, RUN_DATE, "child-2", ttl_s=60, scope=two.lock_scope):  # runs in parallel
+            pass
+        with pytest.raises(RunLockedError):  # a second run of the same partition waits, then gives up
+            RunLock(out, RUN_DATE, "rerun-1", ttl_s=60, wait_s=0.2, scope=one.lock_scope).acquire()
+        assert (tmp_path / "_locks" / "run_date=2026-11-21.part-1-of-2.lock").exists()
+    assert not list(tmp_path.rglob("*.lock"))
+
+
+@pytest.fixture()
+def process_worker(prefect_harness, flow_env: str, tmp_path: Path) -> Iterator[str]:
+    """A process work pool and a real `prefect worker` (subprocess) polling it; yields the pool name.
+
+    Flow runs inherit the worker's environment: the test's MEDFLOW_* settings and the harness API URL.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.deploy import ensure_work_pool
+
+    pool = f"medflow-test-{uuid.uuid4().hex[:8]}"
+    assert ensure_work_pool(pool, "process")
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    prefect_cli = Path(sys.executable).parent / "prefect"
+    worker = subprocess.Popen(
+        [str(prefect_cli), "worker", "start", "--pool", pool, "--type", "process", "--limit", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
+    try:
+        yield pool
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        log.close()
+
+
+def _input_note_ids(folder: Path) -> list[str]:
+    files = sorted(folder.glob("*.parquet"))
+    return sorted(nid for f in files for nid in pq.read_table(f, columns=["note_id"])["note_id"].to_pylist())
+
+
+def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
+    process_worker: str, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from flows.deploy import NightlyDeployment, register_nightly
+    from flows.fanout import nightly_fanout
+    from medflow.manifest import load_manifests
+    from medflow.samplegen import generate_samples
+
+    folder = tmp_path / "in"
+    generate_samples(folder, n_notes=40, seed=11, n_files=4)
+    (folder / "gold.jsonl").unlink()
+    out = tmp_path / "out"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=process_worker, input_uri=str(folder),
+        output_uri=str(out), partitions=2, paused=True,
+    )
+    ids = register_nightly(spec)
+
+    state = nightly_fanout(
+        input_uri=str(folder), output_uri=str(out), run_date=RUN_DATE, partitions=2,
+        partition_deployment=spec.partition_deployment, poll_interval_s=1.0, return_state=True,
+    )
+    assert state.is_completed(), state.message
+    merged = state.result()
+
+    # Two separate deployment runs of the partition deployment, both completed, one per partition.
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]])),
+            sort=FlowRunSort.START_TIME_ASC,
+            limit=10,
+        )
+    assert sorted(c.parameters["partition"] for c in children) == ["1/2", "2/2"]
+    assert {c.state.type.value for c in children} == {"COMPLETED"}
+    assert len({c.id for c in children}) == 2
+
+    # Each child committed its own manifest; together they hold every note exactly once.
+    manifests = load_manifests(str(out), RUN_DATE)
+    assert sorted(m.run_id for m in manifests) == sorted(str(c.id) for c in children)
+    assert all(len(m.files) == 2 for m in manifests)
+    outputs = [f.output for m in manifests for f in m.files]
+    written = Counter(
+        nid for path in outputs for nid in pq.read_table(path, columns=["note_id"])["note_id"].to_pylist()
+    )
+    expected = _input_note_ids(folder)
+    assert sorted(written) == expected and set(written.values()) == {1}
+    assert merged.totals.rows_out == len(expected) == 40
+    assert merged.totals.files == 4
+    assert not list(out.rglob("*.lock"))
+
+    # The parent's artifacts: one row per partition, totals over all of them.
+    by_key = run_artifacts(state.state_details.flow_run_id)
+    partitions = json.loads(by_key["nightly-fanout-partitions"].data)
+    assert [row["partition"] for row in partitions] == ["1/2", "2/2"]
+    assert sum(row["rows_out"] for row in partitions) == 40
+    assert {row["state"] for row in partitions} == {"COMPLETED"}
+    total_row = json.loads(by_key["nightly-fanout-files"].data)[-1]
+    assert total_row["rows_out"] == 40
