@@ -134,7 +134,7 @@ def build_engine(settings: Settings) -> DeidEngine:
     nlp_engine = TokenizerNlpEngine(settings.spacy_model)
     nlp_engine.load()
     analyzer = AnalyzerEngine(
-        registry=build_registry(nlp_engine.english_words),
+        registry=build_registry(nlp_engine.english),
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],
         context_aware_enhancer=WindowContextEnhancer(),

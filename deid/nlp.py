@@ -13,6 +13,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from deid.recognizers.lexicon import EnglishVocabulary
+
 LANGUAGE = "en"
 BATCH_SIZE = 64
 
@@ -24,11 +26,11 @@ class TokenizerNlpEngine(SpacyNlpEngine):
     def __init__(self, model_name: str) -> None:
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
         self._model_name = model_name
-        self.english_words: frozenset[str] = frozenset()
+        self.english = EnglishVocabulary()
 
     def load(self) -> None:
         nlp: Language = spacy.load(self._model_name)
-        self.english_words = _lemma_index_words(nlp)
+        self.english = _english_vocabulary(nlp)
         # Keep the tokenizer (and its exceptions); drop every trained component.
         for name in list(nlp.pipe_names):
             nlp.remove_pipe(name)
@@ -52,12 +54,15 @@ class TokenizerNlpEngine(SpacyNlpEngine):
         )
 
 
-def _lemma_index_words(nlp: Language) -> frozenset[str]:
+def _english_vocabulary(nlp: Language) -> EnglishVocabulary:
     """English vocabulary (WordNet lemma index shipped with the model's rule lemmatizer), used to
     tell ordinary words from names; empty when the model has no such lemmatizer."""
     if "lemmatizer" not in nlp.pipe_names:
-        return frozenset()
+        return EnglishVocabulary()
     lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
     if lookups is None or not lookups.has_table("lemma_index"):
-        return frozenset()
-    return frozenset(word for words in lookups.get_table("lemma_index").values() for word in words)
+        return EnglishVocabulary()
+    index = lookups.get_table("lemma_index")
+    by_pos = {pos: frozenset(index.get(pos, ())) for pos in ("noun", "verb", "adj", "adv")}
+    non_nouns = by_pos["verb"] | by_pos["adj"] | by_pos["adv"]
+    return EnglishVocabulary(words=non_nouns | by_pos["noun"], non_nouns=non_nouns)

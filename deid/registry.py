@@ -21,6 +21,7 @@ from deid.recognizers.identifiers import (
     SsnRecognizer,
     VehicleRecognizer,
 )
+from deid.recognizers.lexicon import EnglishVocabulary
 from deid.recognizers.locations import (
     CityRecognizer,
     HospitalRecognizer,
@@ -31,10 +32,11 @@ from deid.recognizers.locations import (
 from deid.recognizers.names import NameRecognizer
 
 
-def clinical_recognizers(english_words: frozenset[str] = frozenset()) -> list[EntityRecognizer]:
-    """`english_words`: ordinary vocabulary, to tell names from words (see `deid.nlp`)."""
+def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[EntityRecognizer]:
+    """`english`: ordinary vocabulary, to tell names and places from words (see `deid.nlp`)."""
+    english = english or EnglishVocabulary()
     return [
-        NameRecognizer(english_words),
+        NameRecognizer(english),
         DateRecognizer(),
         AgeOver89Recognizer(),
         PhoneRecognizer(),
@@ -53,12 +55,12 @@ def clinical_recognizers(english_words: frozenset[str] = frozenset()) -> list[En
         CityRecognizer(),
         StateRecognizer(),
         ZipRecognizer(),
-        HospitalRecognizer(),
+        HospitalRecognizer(english),
     ]
 
 
-def build_registry(english_words: frozenset[str] = frozenset()) -> RecognizerRegistry:
+def build_registry(english: EnglishVocabulary | None = None) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in clinical_recognizers(english_words):
+    for recognizer in clinical_recognizers(english):
         registry.add_recognizer(recognizer)
     return registry

@@ -6,6 +6,7 @@ Lists are built once per process (they are module-level caches), lower-cased."""
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Faker locales whose name lists are in Latin script: the patient population of a US hospital is
@@ -95,6 +96,16 @@ def last_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def strong_names() -> frozenset[str]:
     return frozenset(_faker_names(STRONG_NAME_LOCALES, FIRST_NAME_ATTRIBUTES + LAST_NAME_ATTRIBUTES))
+
+
+@dataclass(frozen=True)
+class EnglishVocabulary:
+    """Ordinary English words (lower case), from the spaCy model's WordNet lemma index. `non_nouns`
+    are verbs, adjectives and adverbs: a name-list word among them (Will, Read, Young) is ambiguous,
+    while a noun-only one may be a proper name WordNet happens to list (Johnson, Mary)."""
+
+    words: frozenset[str] = frozenset()
+    non_nouns: frozenset[str] = frozenset()
 
 
 def is_allow_listed(word_lower: str) -> bool:

@@ -12,6 +12,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
+from deid.recognizers.lexicon import EnglishVocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
@@ -42,6 +43,9 @@ STATE_ABBR = "(?:" + "|".join(STATES) + ")"
 # Abbreviations that are also credentials or words (`Smith, MD`, `PA`, `OR`): a state only before a ZIP.
 AMBIGUOUS_STATE = "(?:MD|PA|OR|IN|ME|OK|HI|DO|MA|MS|DE|LA|CO|SC|NP|RN)"
 STATE_ANY = rf"(?:{STATE_ABBR}|(?i:{STATE_NAMES}))"
+STREET_LINE = (
+    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?{UNIT}?"
+)
 ZIP = r"\d{5}(?:-\d{4})?"
 
 
@@ -49,7 +53,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "number_street",
-            rf"(?<![\w/.-])\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?{UNIT}?",
+            STREET_LINE,
             0.85,
         ),
         Pattern("po_box", r"\b(?i:p\.?\s?o\.?\s?box|post office box)\s+\d{1,6}\b", 0.9),
@@ -79,14 +83,14 @@ class CityRecognizer(GroupPatternRecognizer):
         Pattern(
             "lives_in",
             r"\b(?i:lives|living|resides|residing|moved|relocated|born|raised|arrived|transported|travel|"
-            r"traveling|travelling|visiting|returned)\b[^.\n]{0,40}?\b(?i:in|to|from)\s+"
+            r"traveling|travelling|visiting)\b[^.\n]{0,40}?\b(?i:in|to|from)\s+"
             rf"(?P<phi>(?!(?i:the|a|an|his|her|their|my|our|home|bed|senior|assisted)\b){CAP}(?:\s{CAP}){{0,2}})",
             0.5,
         ),
         # The line after a street address (`1 Main St | Springfield, IL 62701` or `... in Springfield`).
         Pattern(
             "after_street",
-            rf"\b{STREET_TYPES_CI}\b\.?{UNIT}?(?:,?\s*\n|,|\s+in)\s*(?P<phi>{CAP}(?:\s{CAP}){{0,2}})(?=,|\s+{STATE_ANY}\b|\.|$)",
+            rf"{STREET_LINE}(?:,?\s*\n|,|\s+in)\s*(?P<phi>{CAP}(?:\s{CAP}){{0,2}})(?=,|\s+{STATE_ANY}\b|\.|$)",
             0.6,
         ),
     ]
@@ -138,16 +142,18 @@ class ZipRecognizer(GroupPatternRecognizer):
 
 FACILITY_TYPES = (
     r"(?:hospital|medical center|medical centre|health center|health centre|clinic|infirmary|"
-    r"rehabilitation center|rehabilitation hospital|rehab center|rehab|nursing home|nursing facility|hospice|"
+    r"rehabilitation center|rehabilitation hospital|rehab center|nursing home|nursing facility|hospice|"
     r"health system|healthcare|health care|medical group|medical associates|urgent care|care center|"
     r"surgery center|surgical center|cancer center|cancer institute|heart institute|institute|"
     r"children's hospital|memorial|va medical center|senior living|assisted living|skilled nursing facility|"
-    r"behavioral health|mental health center|family health center|health campus|campus|physicians|"
-    r"pediatrics|dialysis center|imaging center|radiology|laboratory|labs|pharmacy|specialists)"
+    r"behavioral health|mental health center|family health center|health campus|campus|"
+    r"dialysis center|imaging center)"
 )
 FACILITY_WORD = (
     r"(?!(?i:the|a|an|to|at|in|from|of|and|for|with|by|on|was|is|pt|patient|seen|admitted|transferred|"
-    r"discharged|home)\b)[A-Z][A-Za-z'.&-]*"
+    r"discharged|home|brief|admission|admitting|discharge|recent|am|pm|cardiac|pulmonary|physical|occupational|"
+    r"your|our|his|her|their|this|that|outpatient|inpatient|acute|local|outside|prior|previous|same|new|"
+    r"clinic|note|hospital|per|call|called)\b)[A-Z][A-Za-z'.&-]*"
 )
 
 
@@ -163,7 +169,9 @@ class HospitalRecognizer(GroupPatternRecognizer):
             "facility_initialism",
             r"\b(?i:at|to|from|in|clinic|facility|hospital|location|site|transferred|admitted|accepted)\s*:?\s+"
             r"(?P<phi>(?!(?:ICU|CCU|MICU|SICU|NICU|PICU|PACU|CVICU|ED|ER|OR|IR|PT|OT|MD|RN|NP|PA|DO|ICD|CT|MRI|"
-            r"EKG|ECG|EEG|EMS|GI|ENT|ID|OB|PCP|SNF|LTAC|ALF|HOH|BR|BID|TID|QID|PRN|AM|PM|US|VA)\b)"
+            r"EKG|ECG|EEG|EMS|GI|ENT|ID|OB|PCP|SNF|LTAC|ALF|HOH|BR|BID|TID|QID|PRN|AM|PM|US|VA|PMH|HPI|ROS|"
+            r"DVT|CBC|BMP|CMP|LFT|ABG|VBG|UA|UTI|CHF|COPD|HTN|DM|CKD|ESRD|MI|CVA|TIA|PE|GERD|BPH|OSA|HOB|"
+            r"ADL|ADLS|IADL|RH|LH|BH|GH)\b)"
             r"[A-Z]{1,4}(?:H|MC|HC|HS|GH|CH|MH|RMC|CI|HI|MG|UC|BH|LC|RC|SNF|AL)\b)",
             0.6,
         ),
@@ -174,7 +182,8 @@ class HospitalRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+        self._english = english or EnglishVocabulary()
         super().__init__(
             supported_entity=PhiLabel.HOSPITAL.value,
             patterns=self.PATTERNS,
@@ -191,8 +200,12 @@ class HospitalRecognizer(GroupPatternRecognizer):
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
         """Facility names, then their initialisms wherever the note uses them (`Warren Women's
-        Hospital` ... `WWH`)."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        Hospital` ... `WWH`). A cued initialism that is an English word (`IN FAITH`) is not one."""
+        results = [
+            r
+            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            if " " in text[r.start : r.end].strip() or text[r.start : r.end].lower() not in self._english.words
+        ]
         initialisms = {initialism(text[r.start : r.end]) for r in results} - {""}
         if initialisms:
             pattern = regex.compile(r"\b(?:" + "|".join(sorted(initialisms)) + r")\b", regex.IGNORECASE)

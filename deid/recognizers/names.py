@@ -20,6 +20,7 @@ from deid.labels import PhiLabel
 from deid.recognizers.lexicon import (
     CALENDAR_WORDS,
     COMMON_WORD_NAMES,
+    EnglishVocabulary,
     first_names,
     is_allow_listed,
     last_names,
@@ -55,6 +56,9 @@ FIELD_LABELS = frozenset(
     guardian emergency by""".split()
 )
 CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
+AGE_WORD_PREFIXES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred")
 WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
 INITIALS_RE = re.compile(r"[A-Z]{2,3}")
@@ -82,8 +86,8 @@ def case_is_informative(words: list[str]) -> bool:
 class NameRecognizer(EntityRecognizer):
     """Token-based person-name recognizer over the spaCy tokens in the NLP artifacts."""
 
-    def __init__(self, english_words: frozenset[str] = frozenset()) -> None:
-        self._english = english_words
+    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+        self._english = english or EnglishVocabulary()
         super().__init__(supported_entities=[PhiLabel.NAME.value], name="ClinicalNameRecognizer")
 
     def load(self) -> None:
@@ -114,7 +118,7 @@ class NameRecognizer(EntityRecognizer):
         return lower in self._first or lower in self._last
 
     def _is_english(self, lower: str) -> bool:
-        return lower in self._english or lower in STOP_WORDS
+        return lower in self._english.words or lower in STOP_WORDS
 
     def _is_ambiguous(self, lower: str) -> bool:
         """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
@@ -122,27 +126,45 @@ class NameRecognizer(EntityRecognizer):
             lower in COMMON_WORD_NAMES
             or lower in STOP_WORDS
             or is_allow_listed(lower)
-            or (lower in self._english and lower not in self._strong)
+            or lower in self._english.non_nouns
+            or (lower in self._english.words and lower not in self._strong)
         )
 
     def _shaped(self, word: str) -> bool:
         """Could be part of a name, by form alone."""
         if WORD_RE.fullmatch(word) is None:
             return False
-        if self._informative and not word[0].isupper():
-            return False
+        if self._informative and (not word[0].isupper() or (word.isupper() and len(word) <= 4)):
+            return False  # lower case, or an acronym (GERD, AKI) in a mixed-case note
         lower = word.lower()
         return lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS
 
     def _prev(self, words: list[str], i: int) -> str:
         return _norm(words[i - 1]) if i > 0 and not self._breaks[i - 1] else ""
 
-    def _after_title(self, words: list[str], i: int) -> bool:
-        """`Dr. Smith`, `Dr. G. Smith`."""
+    def _is_title_before(self, words: list[str], i: int) -> bool:
+        """A title ends right before token i: `Dr.`, `MRS` or `MRS` + `.` (split off by the tokenizer)."""
         prev = self._prev(words, i)
         if prev in TITLES:
             return True
-        return i > 1 and _is_dotted_initial(words[i - 1]) and self._prev(words, i - 1) in TITLES
+        return prev == "." and i > 1 and not self._spaced[i - 2] and self._prev(words, i - 1) in TITLES
+
+    def _after_title(self, words: list[str], i: int) -> bool:
+        """`Dr. Smith`, `Dr. G. Smith`."""
+        if self._is_title_before(words, i):
+            return True
+        return i > 1 and _is_dotted_initial(words[i - 1]) and self._is_title_before(words, i - 1)
+
+    @staticmethod
+    def _introduces_age(words: list[str], i: int) -> bool:
+        """`Lance is a 15 yo ...`, `White is an eighty-nine-year-old ...`: the H&P opening line."""
+        following = [w.lower() for w in words[i + 1 : i + 4]]
+        return (
+            len(following) == 3
+            and following[0] == "is"
+            and following[1] in {"a", "an"}
+            and (following[2][:1].isdigit() or following[2].startswith(AGE_WORD_PREFIXES))
+        )
 
     def _after_field_label(self, words: list[str], i: int) -> bool:
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
@@ -156,9 +178,11 @@ class NameRecognizer(EntityRecognizer):
         if WORD_RE.fullmatch(word) is None:
             return False
         lower = word.lower()
-        if lower in CUE_WORDS or lower in NON_NAME_WORDS or lower in CALENDAR_WORDS:
+        if lower in CUE_WORDS or lower in CALENDAR_WORDS or lower in STOP_WORDS:
             return False
-        return self._in_lists(lower) or not self._is_english(lower) or INITIALS_RE.fullmatch(word) is not None
+        if INITIALS_RE.fullmatch(word):
+            return True
+        return lower not in NON_NAME_WORDS and (self._in_lists(lower) or not self._is_english(lower))
 
     def _eponym_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
@@ -173,9 +197,8 @@ class NameRecognizer(EntityRecognizer):
             if self._after_title(words, i) and (self._shaped(word) or self._plausible_name(word)):
                 scores[i] = SCORE_CUE
                 continue
-            if (self._credential_follows(words, i) or self._after_field_label(words, i)) and self._plausible_name(
-                word
-            ):
+            cued = self._credential_follows(words, i) or self._after_field_label(words, i)
+            if (cued or self._introduces_age(words, i) or self._is_signature(words, i)) and self._plausible_name(word):
                 scores[i] = SCORE_CUE
                 continue
             if not self._shaped(word):
@@ -193,6 +216,12 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_RELATION
         return scores
+
+    def _is_signature(self, words: list[str], i: int) -> bool:
+        """`-CW` / `- PB` at the end of a line: a nurse's initials signing an entry."""
+        if INITIALS_RE.fullmatch(words[i]) is None or i == 0 or words[i - 1] not in {"-", "--"}:
+            return False
+        return i + 1 == len(words) or self._breaks[i]
 
     def _credential_follows(self, words: list[str], i: int) -> bool:
         """`Smith, MD`, `Smith MD`, `JS/RN`, `Holly M. RN`."""

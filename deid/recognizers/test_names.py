@@ -5,7 +5,7 @@ from deid.recognizers.names import NameRecognizer, case_is_informative
 
 @pytest.fixture(scope="module")
 def rec(nlp_engine):
-    return NameRecognizer(nlp_engine.english_words)
+    return NameRecognizer(nlp_engine.english)
 
 
 @pytest.mark.parametrize(
