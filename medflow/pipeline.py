@@ -23,7 +23,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, REQUIRED_COLUMNS
+from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
     atomic_write,
@@ -31,7 +31,7 @@ from medflow.storage import (
     filesystem_for,
     iter_record_batches,
     join_uri,
-    parquet_column_names,
+    parquet_schema,
 )
 from medflow.validation import RejectedRow, ValidatedBatch, validate_batch
 
@@ -197,9 +197,9 @@ def process_file(
     try:
         with timer.stage("read"):
             report.rows_in = count_parquet_rows(in_fs, source.path)
-            missing = [c for c in REQUIRED_COLUMNS if c not in parquet_column_names(in_fs, source.path)]
-        if missing:
-            return _fail_file(report, ctx, source, f"missing required column(s): {', '.join(missing)}", timer)
+            problem = schema_problem(parquet_schema(in_fs, source.path))
+        if problem:
+            return _fail_file(report, ctx, source, problem, timer)
         _stream_file(source, ctx, stages, report, timer, on_rows)
     except Exception as exc:
         if not is_corrupt_input_error(exc):

@@ -45,3 +45,25 @@ QUARANTINE_SCHEMA = pa.schema(
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
+
+
+def _is_text(data_type: pa.DataType) -> bool:
+    # An all-null column is typed `null` by writers; its rows are quarantined one by one as missing.
+    return (
+        pa.types.is_null(data_type)
+        or pa.types.is_string(data_type)
+        or pa.types.is_large_string(data_type)
+        or pa.types.is_binary(data_type)
+        or pa.types.is_large_binary(data_type)
+    )
+
+
+def schema_problem(schema: pa.Schema) -> str | None:
+    """Why an input object cannot be processed at all, or None. Other columns are coerced per row."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in schema.names]
+    if missing:
+        return f"missing required column(s): {', '.join(missing)}"
+    text_type = schema.field("note_text").type
+    if not _is_text(text_type):
+        return f"note_text has type {text_type}, expected string"
+    return None

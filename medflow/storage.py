@@ -95,9 +95,9 @@ def iter_record_batches(
         yield from parquet.iter_batches(batch_size=batch_rows, columns=wanted)
 
 
-def parquet_column_names(fs: AbstractFileSystem, path: str) -> list[str]:
+def parquet_schema(fs: AbstractFileSystem, path: str) -> pa.Schema:
     with fs.open(path, "rb") as f:
-        return list(pq.ParquetFile(f).schema_arrow.names)
+        return pq.ParquetFile(f).schema_arrow
 
 
 TEMP_SUFFIX = ".tmp"

@@ -86,3 +86,89 @@ def test_uncommitted_output_is_invisible_to_queries(prefect_harness, flow_env, s
         pq.write_table(pa.concat_tables([orphan, orphan]), f)
     frame = run_query("SELECT count(*) AS n FROM predictions", output_uri)
     assert frame.item() == 40
+
+
+def test_bad_input_is_quarantined_and_counts_reconcile(prefect_harness, flow_env, moto_s3, monkeypatch) -> None:
+    """Every kind of bad input at once, on S3: the good rows go on, each bad row/file has a reason."""
+    import io
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flows.nightly import nightly_deid_inference
+
+    for key, value in moto_s3.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("MEDFLOW_MAX_NOTE_CHARS", "20000")
+    s3fs.S3FileSystem.clear_instance_cache()
+    fs = s3fs.S3FileSystem(skip_instance_cache=True)
+    bucket = f"medflow-{uuid.uuid4().hex[:8]}"
+    fs.mkdir(bucket)
+
+    def put(name: str, table: pa.Table | bytes) -> None:
+        if isinstance(table, bytes):
+            fs.pipe_file(f"{bucket}/in/{name}", table)
+            return
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        fs.pipe_file(f"{bucket}/in/{name}", buffer.getvalue())
+
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    mixed = pa.table(
+        {
+            "note_id": ["a1", "a2", "a3", "a1", "a5", None, "a7"],
+            "patient_id": ["p1"] * 7,
+            "note_type": ["nursing_note"] * 7,
+            "note_text": [
+                b"Pt seen by Dr. Hannelore Quistgaard on 03/04/2026, stable.",
+                None,
+                b"   ",
+                b"duplicate of a1",
+                b"x" * 20001,
+                b"no id",
+                b"\xff\xfe not utf-8",
+            ],
+            "created_at": [when] * 7,
+        }
+    )
+    put("a-mixed.parquet", mixed)
+    put("b-no-text-column.parquet", pa.table({"note_id": ["b1", "b2"], "body": ["x", "y"]}))
+    put("c-numeric-text.parquet", pa.table({"note_id": ["c1"], "note_text": [42]}))
+    put("d-corrupt.parquet", b"PAR1" + bytes(range(256)) * 4)
+    put("e-good.parquet", pa.table({"note_id": ["e1"], "note_text": ["Follow up in clinic, BP 120/80."]}))
+
+    state = nightly_deid_inference(
+        input_uri=f"s3://{bucket}/in", output_uri=f"s3://{bucket}/out", run_date=RUN_DATE, return_state=True
+    )
+    assert state.is_completed()
+    assert "QUARANTINED 9 row(s), 3 file(s)" in state.message  # 6 rows of a-mixed + every row of b and c
+    manifest = state.result()
+    by_file = {f.source.rsplit("/", 1)[1]: f for f in manifest.files}
+    for report in manifest.files:
+        assert report.rows_in == report.rows_out + report.rows_quarantined, report.source
+    assert [(n, by_file[n].status, by_file[n].rows_out) for n in sorted(by_file)] == [
+        ("a-mixed.parquet", "partial", 1),
+        ("b-no-text-column.parquet", "failed", 0),
+        ("c-numeric-text.parquet", "failed", 0),
+        ("d-corrupt.parquet", "failed", 0),
+        ("e-good.parquet", "ok", 1),
+    ]
+    quarantine = run_query(
+        "SELECT source, row_index, reason FROM quarantine ORDER BY source, row_index", f"s3://{bucket}/out"
+    ).rows()
+    reasons = [(src.rsplit("/", 1)[1], idx, reason) for src, idx, reason in quarantine]
+    assert reasons == [
+        ("a-mixed.parquet", 1, "missing note_text"),
+        ("a-mixed.parquet", 2, "empty note_text"),
+        ("a-mixed.parquet", 3, "duplicate note_id"),
+        ("a-mixed.parquet", 4, "note_text longer than 20000 characters"),
+        ("a-mixed.parquet", 5, "missing note_id"),
+        ("a-mixed.parquet", 6, "note_text is not valid UTF-8"),
+        ("b-no-text-column.parquet", None, "missing required column(s): note_text"),
+        ("c-numeric-text.parquet", None, "note_text has type int64, expected string"),
+        ("d-corrupt.parquet", None, "unreadable Parquet (ArrowInvalid)"),
+    ]
+    rows = run_query("SELECT note_id, deid_text FROM predictions ORDER BY note_id", f"s3://{bucket}/out").rows()
+    assert [r[0] for r in rows] == ["a1", "e1"]
+    assert "Quistgaard" not in rows[0][1] and "03/04/2026" not in rows[0][1]

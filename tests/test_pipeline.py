@@ -221,3 +221,11 @@ def test_changed_input_or_model_gets_a_new_object_name(tmp_path: Path) -> None:
     (after,) = list_parquet_objects(str(tmp_path / "in"))
     assert before.fingerprint("1") != after.fingerprint("1")
     assert after.fingerprint("1") != after.fingerprint("2")
+
+
+def test_note_text_of_wrong_type_quarantines_the_file(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "j.parquet", [{"note_id": "n1", "note_text": 12345}])
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+    assert (report.status, report.rows_quarantined) == ("failed", 1)
+    assert report.error == "note_text has type int64, expected string"
