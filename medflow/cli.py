@@ -67,6 +67,46 @@ def run(
     print_run_summary(manifest, Console())
 
 
+class PoolType(StrEnum):
+    process = "process"
+    kubernetes = "kubernetes"
+
+
+@app.command()
+def deploy(
+    name: str = typer.Option("local", help="Deployment name of both flows (the environment: local, k8s...)"),
+    pool: str = typer.Option("medflow-local", help="Prefect work pool; created if missing"),
+    pool_type: PoolType = typer.Option(PoolType.process, help="Type of the pool when it has to be created"),
+    cron: str = typer.Option("0 2 * * *", help="Schedule of the nightly run"),
+    timezone: str = typer.Option("Europe/Berlin", help="IANA timezone of the cron schedule"),
+    input_uri: str = typer.Option("data/samples", "--input", help="Input Parquet folder (path, s3://)"),
+    output_uri: str = typer.Option("out/nightly", "--output", help="Output root (path, s3://)"),
+    partitions: int = typer.Option(4, min=1, help="Parallel flow runs per night (one per share of the files)"),
+    image: str | None = typer.Option(None, help="Image of the flow-run pods (Kubernetes pools)"),
+    paused: bool = typer.Option(False, help="Register with the schedule paused"),
+) -> None:
+    """Register the nightly deployments (scheduled fan-out + partition runs) with PREFECT_API_URL."""
+    from flows.deploy import K8S_JOB_TEMPLATE, NightlyDeployment, absolute_uri, ensure_work_pool, register_nightly
+
+    template = K8S_JOB_TEMPLATE if pool_type is PoolType.kubernetes else None
+    if ensure_work_pool(pool, pool_type.value, template):
+        typer.echo(f"created {pool_type.value} work pool {pool}")
+    spec = NightlyDeployment(
+        name=name,
+        work_pool=pool,
+        input_uri=absolute_uri(input_uri),
+        output_uri=absolute_uri(output_uri),
+        cron=cron,
+        timezone=timezone,
+        partitions=partitions,
+        image=image,
+        paused=paused,
+    )
+    for deployment_name in register_nightly(spec):
+        typer.echo(f"registered {deployment_name} on {pool}")
+    typer.echo(f"schedule: {cron} ({timezone}); start a worker: prefect worker start --pool {pool}")
+
+
 @app.command()
 def demo(
     output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Where the demo writes its tables"),
@@ -119,3 +159,40 @@ def samples_generate(
 
     summary = generate_samples(out_dir, n_notes=n_notes, seed=seed)
     typer.echo(summary)
+
+
+@app.command()
+def bench(
+    json_out: Path = typer.Option(Path("out/bench/bench.json"), "--json", help="Where the JSON report goes"),
+    png: Path | None = typer.Option(None, help="Chart PNG (default: the JSON path with .png)"),
+    quick: bool = typer.Option(False, "--quick", help="Smaller counts and a subset of the samples (< 3 min)"),
+    precision: str = typer.Option("int8", help="Model variant: int8 or fp32"),
+    model_dir: Path = typer.Option(REPO_ROOT / "triton_repo" / "distilbert", help="Built model directory"),
+    samples: Path = typer.Option(SAMPLES_DIR, help="Synthetic sample notes"),
+    triton_instances: int = typer.Option(0, help="Model instances in the embedded Triton (0: its default)"),
+    triton_threads: int = typer.Option(0, help="ONNX Runtime threads per Triton instance (0: its default)"),
+) -> None:
+    """The paper's serving comparison and the batch-path throughput, measured on this machine."""
+    import json
+
+    from medflow.bench.chart import write_chart
+    from medflow.bench.run import FULL, QUICK, BenchConfig, run_bench
+
+    if precision not in ("int8", "fp32"):
+        raise typer.BadParameter("precision must be int8 or fp32")
+    config = BenchConfig(
+        model_dir=model_dir,
+        samples_dir=samples,
+        precision=precision,
+        sizes=QUICK if quick else FULL,
+        triton_instances=triton_instances or None,
+        triton_threads=triton_threads or None,
+    )
+    report = run_bench(config, progress=lambda step: typer.echo(f"bench: {step}", err=True))
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.write_text(json.dumps(report, indent=2) + "\n")
+    chart = write_chart(report, png or json_out.with_suffix(".png"))
+    for name, check in report["targets"].items():
+        verdict = "met" if check["met"] else "MISSED"
+        typer.echo(f"{name:40} {check['value']!s:>10} (target {check['target']}): {verdict}")
+    typer.echo(f"wrote {json_out} and {chart} in {report['seconds']:.0f} s")
