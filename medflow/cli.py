@@ -55,8 +55,10 @@ def run(
     from rich.console import Console
 
     from flows.nightly import nightly_deid_inference
+    from medflow.logging_config import configure_logging
     from medflow.report import print_run_summary
 
+    configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
     manifest = nightly_deid_inference(
         input_uri=input_uri,
         output_uri=output_uri,

