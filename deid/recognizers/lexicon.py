@@ -13,7 +13,19 @@ from functools import lru_cache
 # not only Anglo-Saxon, and names from these lists appear in real notes.
 NAME_LOCALES: tuple[str, ...] = (
     "en_US", "en_GB", "en_IE", "en_NZ", "es_MX", "es_ES", "de_DE", "fr_FR", "it_IT", "pl_PL",
-    "pt_BR", "nl_NL", "hu_HU", "fi_FI", "sv_SE", "cs_CZ", "ro_RO", "hr_HR", "et_EE",
+    "pt_BR", "nl_NL", "hu_HU", "fi_FI", "sv_SE", "cs_CZ", "ro_RO", "hr_HR", "et_EE", "vi_VN", "en_IN",
+    "en_PK", "en_NG", "yo_NG", "ig_NG", "ha_NG", "en_KE", "sw", "tw_GH", "zu_ZA", "tr_TR", "id_ID",
+)
+# Faker's Chinese and Korean lists are not romanised: the common romanised surnames.
+EAST_ASIAN_SURNAMES: frozenset[str] = frozenset(
+    """
+    wang li zhang liu chen yang huang zhao wu zhou xu sun zhu hu guo lin gao luo zheng liang xie tang
+    feng deng cao peng zeng xiao tian pan yuan cai jiang yu du ye cheng wei su lu ding shen ren yao
+    ng wong chan cheung leung lau chow tsang kwan yip kwok tse fong mak hui tam lai chiu
+    kim park choi jung jeong kang cho yoon yun jang lim han shin oh seo kwon hwang ahn yoo hong jeon
+    ko moon bae baek nam noh ha kwak
+    nguyen tran le pham hoang phan vu vo dang bui ngo duong ly truong dinh
+    """.split()
 )
 
 # Medical eponyms and device/brand words that are also surnames: never a name on their own.
@@ -90,7 +102,7 @@ def first_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def last_names() -> frozenset[str]:
-    return frozenset(_faker_names(NAME_LOCALES, LAST_NAME_ATTRIBUTES))
+    return frozenset(_faker_names(NAME_LOCALES, LAST_NAME_ATTRIBUTES)) | EAST_ASIAN_SURNAMES
 
 
 @lru_cache(maxsize=1)

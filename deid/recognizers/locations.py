@@ -44,7 +44,10 @@ STATE_ABBR = "(?:" + "|".join(STATES) + ")"
 AMBIGUOUS_STATE = "(?:MD|PA|OR|IN|ME|OK|HI|DO|MA|MS|DE|LA|CO|SC|NP|RN)"
 STATE_ANY = rf"(?:{STATE_ABBR}|(?i:{STATE_NAMES}))"
 STREET_LINE = (
-    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?{UNIT}?"
+    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?"
+    # `1415 PER DR. OWSIANY`: a time, a word and a doctor, not a drive.
+    r"(?!(?<=(?i:\bdr\.?))[ \t]*[A-Z])"
+    rf"{UNIT}?"
 )
 ZIP = r"\d{5}(?:-\d{4})?"
 

@@ -147,7 +147,7 @@ class NameRecognizer(EntityRecognizer):
         prev = self._prev(words, i)
         if prev in TITLES:
             return True
-        return prev == "." and i > 1 and not self._spaced[i - 2] and self._prev(words, i - 1) in TITLES
+        return words[i - 1] == "." and i > 1 and not self._spaced[i - 2] and self._prev(words, i - 1) in TITLES
 
     def _after_title(self, words: list[str], i: int) -> bool:
         """`Dr. Smith`, `Dr. G. Smith`."""
@@ -197,6 +197,9 @@ class NameRecognizer(EntityRecognizer):
             if self._after_title(words, i) and (self._shaped(word) or self._plausible_name(word)):
                 scores[i] = SCORE_CUE
                 continue
+            if self._initial_and_credential_follow(words, i) and self._shaped(word):
+                scores[i] = SCORE_CUE  # `PRECIOUS R. RN`
+                continue
             cued = self._credential_follows(words, i) or self._after_field_label(words, i)
             if (cued or self._introduces_age(words, i) or self._is_signature(words, i)) and self._plausible_name(word):
                 scores[i] = SCORE_CUE
@@ -211,7 +214,7 @@ class NameRecognizer(EntityRecognizer):
                 scores[i] = SCORE_LIST
             elif self._in_lists(lower) and not is_allow_listed(lower) and i > 0 and _is_dotted_initial(words[i - 1]):
                 scores[i] = SCORE_LIST  # "I. Strong"
-            elif prev in RELATIONS and not is_allow_listed(lower) and (
+            elif prev in RELATIONS and lower not in CALENDAR_WORDS and (
                 self._in_lists(lower) or not self._is_english(lower)
             ):
                 scores[i] = SCORE_RELATION
@@ -222,6 +225,9 @@ class NameRecognizer(EntityRecognizer):
         if INITIALS_RE.fullmatch(words[i]) is None or i == 0 or words[i - 1] not in {"-", "--"}:
             return False
         return i + 1 == len(words) or self._breaks[i]
+
+    def _initial_and_credential_follow(self, words: list[str], i: int) -> bool:
+        return i + 1 < len(words) and _is_dotted_initial(words[i + 1]) and self._credential_follows(words, i + 1)
 
     def _credential_follows(self, words: list[str], i: int) -> bool:
         """`Smith, MD`, `Smith MD`, `JS/RN`, `Holly M. RN`."""
