@@ -7,6 +7,7 @@ roughly `len(batch) * longest_sequence` tokens of compute, whatever the real len
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,3 +47,20 @@ def pad_batch(seqs: Sequence[np.ndarray], pad_id: int = 0) -> tuple[np.ndarray, 
         input_ids[row, : len(seq)] = seq
         attention_mask[row, : len(seq)] = 1
     return input_ids, attention_mask
+
+
+@dataclass(slots=True)
+class PaddingTally:
+    """Real vs computed tokens of the batches a client sent (computed = batch size x padded width)."""
+
+    real_tokens: int = 0
+    computed_tokens: int = 0
+
+    def add(self, lengths: Sequence[int]) -> None:
+        if lengths:
+            self.real_tokens += sum(lengths)
+            self.computed_tokens += len(lengths) * max(lengths)
+
+    @property
+    def efficiency(self) -> float:
+        return self.real_tokens / self.computed_tokens if self.computed_tokens else 1.0

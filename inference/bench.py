@@ -1,6 +1,7 @@
 """Throughput measurements of the model: in-process ONNX Runtime (FP32 vs INT8) and through Triton.
 
-Synthetic token ids only (no note text), fixed sequence length, so numbers compare across runs.
+`medflow model bench` uses synthetic token ids (no note text) of a fixed length, so numbers compare
+across runs; `medflow bench` (medflow/bench/) times the same session helpers on real note chunks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 
+from inference.batching import bucket_by_length, pad_batch
 from inference.model_files import Precision, onnx_path
 from inference.onnx_model import load_session, run_logits
 
@@ -39,6 +42,47 @@ def synthetic_sequences(n: int, seq_len: int, seed: int = 0) -> list[np.ndarray]
     return [np.concatenate([[2], row, [3]]).astype(np.int64) for row in body]
 
 
+@dataclass(frozen=True, slots=True)
+class SessionTiming:
+    """Repeated session runs over a fixed list of padded batches."""
+
+    sequences: int
+    seconds: float
+    latencies_s: tuple[float, ...]  # one per session call (one batch)
+
+    @property
+    def seq_per_s(self) -> float:
+        return self.sequences / self.seconds
+
+
+PaddedBatch = tuple[np.ndarray, np.ndarray]  # (input_ids, attention_mask)
+
+
+def padded_batches(
+    seqs: list[np.ndarray], max_batch_size: int, token_budget: int, pad_id: int = 0
+) -> list[PaddedBatch]:
+    """The batches a client would send for these sequences (length buckets, padded-token budget)."""
+    lengths = [len(s) for s in seqs]
+    return [pad_batch([seqs[i] for i in b], pad_id) for b in bucket_by_length(lengths, max_batch_size, token_budget)]
+
+
+def time_session(
+    session: ort.InferenceSession, batches: list[PaddedBatch], min_seconds: float, min_passes: int = 1
+) -> SessionTiming:
+    """Run the batches in order, repeatedly, for at least `min_seconds` and `min_passes` full passes."""
+    run_logits(session, *batches[0])  # warm-up: allocations, kernel selection
+    sequences, latencies, passes = 0, [], 0
+    started = time.perf_counter()
+    while passes < min_passes or time.perf_counter() - started < min_seconds:
+        for ids, mask in batches:
+            call_started = time.perf_counter()
+            run_logits(session, ids, mask)
+            latencies.append(time.perf_counter() - call_started)
+            sequences += len(ids)
+        passes += 1
+    return SessionTiming(sequences, time.perf_counter() - started, tuple(latencies))
+
+
 def bench_in_process(
     version_dir: Path,
     precision: Precision,
@@ -51,13 +95,8 @@ def bench_in_process(
     results = []
     for batch_size in batch_sizes:
         ids = np.stack(synthetic_sequences(batch_size, seq_len))
-        mask = np.ones_like(ids)
-        run_logits(session, ids, mask)  # warm-up: allocations, kernel selection
-        runs, started = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - started) < min_seconds or runs < 2:
-            run_logits(session, ids, mask)
-            runs += 1
-        results.append(Throughput("onnxruntime", precision, batch_size, seq_len, runs * batch_size, elapsed))
+        timing = time_session(session, [(ids, np.ones_like(ids))], min_seconds, min_passes=2)
+        results.append(Throughput("onnxruntime", precision, batch_size, seq_len, timing.sequences, timing.seconds))
     return results
 
 

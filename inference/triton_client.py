@@ -17,14 +17,14 @@ import tritonclient.grpc as grpcclient
 import tritonclient.grpc.aio as grpcaio
 from tritonclient.utils import InferenceServerException
 
-from inference.batching import bucket_by_length, pad_batch
+from inference.batching import PaddingTally, bucket_by_length, pad_batch
 
 
 class TritonInferenceError(RuntimeError):
     """A Triton request failed (status text only; no inputs in the message)."""
 
 
-def _make_inputs(seqs: Sequence[np.ndarray], pad_id: int) -> list[grpcclient.InferInput]:
+def make_inputs(seqs: Sequence[np.ndarray], pad_id: int) -> list[grpcclient.InferInput]:
     input_ids, attention_mask = pad_batch(seqs, pad_id)
     inputs = []
     for name, array in (("input_ids", input_ids), ("attention_mask", attention_mask)):
@@ -73,6 +73,7 @@ class TritonClassifier:
         self.max_batch_size = max_batch_size
         self.token_budget = token_budget
         self.pad_id = pad_id
+        self.padding = PaddingTally()  # over all calls; read by the benchmark (one caller thread)
         self._client = grpcclient.InferenceServerClient(url)
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
@@ -89,7 +90,10 @@ class TritonClassifier:
 
     def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
         """Logits [len(seqs), num_labels] in input order."""
-        batches = bucket_by_length([len(s) for s in seqs], self.max_batch_size, self.token_budget)
+        lengths = [len(s) for s in seqs]
+        batches = bucket_by_length(lengths, self.max_batch_size, self.token_budget)
+        for indices in batches:
+            self.padding.add([lengths[i] for i in indices])
         slots = threading.BoundedSemaphore(self.inflight)
         done: queue.Queue[tuple[int, np.ndarray | None, BaseException | None]] = queue.Queue()
 
@@ -127,7 +131,7 @@ class TritonClassifier:
                 break
             self._client.async_infer(
                 self.model,
-                _make_inputs([seqs[i] for i in indices], self.pad_id),
+                make_inputs([seqs[i] for i in indices], self.pad_id),
                 callback=lambda result, error, b=batch_no: on_done(b, result, error),
                 outputs=[grpcclient.InferRequestedOutput("logits")],
                 client_timeout=self.timeout_s,
@@ -191,7 +195,7 @@ class AsyncTritonClassifier:
             try:
                 result = await self._client.infer(
                     self.model,
-                    _make_inputs(seqs, self.pad_id),
+                    make_inputs(seqs, self.pad_id),
                     outputs=[grpcaio.InferRequestedOutput("logits")],
                     client_timeout=self.timeout_s,
                 )

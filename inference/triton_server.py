@@ -48,6 +48,7 @@ def local_model_config(
     precision: Precision,
     dynamic_batching: bool,
     intra_op_threads: int | None = None,
+    instances: int = 1,
 ) -> model_config_pb2.ModelConfig:
     """The CPU variant of the production config: only the execution details change."""
     config = model_config_pb2.ModelConfig()
@@ -58,7 +59,7 @@ def local_model_config(
     config.ClearField("optimization")  # TensorRT / GPU accelerators
     config.ClearField("model_warmup")  # its all-zero attention masks only make sense for TRT engine builds
     config.ClearField("instance_group")
-    config.instance_group.add(kind=model_config_pb2.ModelInstanceGroup.KIND_CPU, count=1)
+    config.instance_group.add(kind=model_config_pb2.ModelInstanceGroup.KIND_CPU, count=instances)
     if not dynamic_batching:
         config.ClearField("dynamic_batching")
     config.parameters["onnx_file"].string_value = ONNX_FILES[precision]
@@ -79,12 +80,17 @@ def generate_local_repository(
     precision: Precision,
     dynamic_batching: bool,
     intra_op_threads: int | None = None,
+    instances: int = 1,
 ) -> Path:
     """Write `out_repo/<name>/config.pbtxt` + per-version `model.py` and symlinks to the built weights."""
     model_dir = Path(model_dir).resolve()
     production = read_model_config(model_dir / CONFIG_FILE)
     config = local_model_config(
-        production, precision=precision, dynamic_batching=dynamic_batching, intra_op_threads=intra_op_threads
+        production,
+        precision=precision,
+        dynamic_batching=dynamic_batching,
+        intra_op_threads=intra_op_threads,
+        instances=instances,
     )
     target = Path(out_repo) / config.name
     target.mkdir(parents=True, exist_ok=True)
@@ -151,6 +157,7 @@ class EmbeddedTriton:
         metrics_port: int = 8002,
         host: str = "127.0.0.1",
         intra_op_threads: int | None = None,
+        instances: int = 1,
         start_timeout_s: float = 120.0,
         work_dir: Path | None = None,
     ) -> None:
@@ -163,6 +170,7 @@ class EmbeddedTriton:
         self.http_port = http_port or free_port()
         self.metrics_port = metrics_port or free_port()
         self.intra_op_threads = intra_op_threads
+        self.instances = instances
         self.start_timeout_s = start_timeout_s
         self._own_work_dir = work_dir is None
         self._work_dir_arg = work_dir
@@ -199,6 +207,7 @@ class EmbeddedTriton:
             precision=self.precision,
             dynamic_batching=self.dynamic_batching,
             intra_op_threads=self.intra_op_threads,
+            instances=self.instances,
         )
         backends = prepare_backend_dir(self.work_dir / "backends")
         command = [

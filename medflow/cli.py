@@ -162,3 +162,39 @@ def samples_generate(
     summary = generate_samples(out_dir, n_notes=n_notes, seed=seed)
     typer.echo(summary)
 
+
+@app.command()
+def bench(
+    json_out: Path = typer.Option(Path("out/bench/bench.json"), "--json", help="Where the JSON report goes"),
+    png: Path | None = typer.Option(None, help="Chart PNG (default: the JSON path with .png)"),
+    quick: bool = typer.Option(False, "--quick", help="Smaller counts and a subset of the samples (< 3 min)"),
+    precision: str = typer.Option("int8", help="Model variant: int8 or fp32"),
+    model_dir: Path = typer.Option(REPO_ROOT / "triton_repo" / "distilbert", help="Built model directory"),
+    samples: Path = typer.Option(SAMPLES_DIR, help="Synthetic sample notes"),
+    triton_instances: int = typer.Option(0, help="Model instances in the embedded Triton (0: its default)"),
+    triton_threads: int = typer.Option(0, help="ONNX Runtime threads per Triton instance (0: its default)"),
+) -> None:
+    """The paper's serving comparison and the batch-path throughput, measured on this machine."""
+    import json
+
+    from medflow.bench.chart import write_chart
+    from medflow.bench.run import FULL, QUICK, BenchConfig, run_bench
+
+    if precision not in ("int8", "fp32"):
+        raise typer.BadParameter("precision must be int8 or fp32")
+    config = BenchConfig(
+        model_dir=model_dir,
+        samples_dir=samples,
+        precision=precision,
+        sizes=QUICK if quick else FULL,
+        triton_instances=triton_instances or None,
+        triton_threads=triton_threads or None,
+    )
+    report = run_bench(config, progress=lambda step: typer.echo(f"bench: {step}", err=True))
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.write_text(json.dumps(report, indent=2) + "\n")
+    chart = write_chart(report, png or json_out.with_suffix(".png"))
+    for name, check in report["targets"].items():
+        verdict = "met" if check["met"] else "MISSED"
+        typer.echo(f"{name:40} {check['value']!s:>10} (target {check['target']}): {verdict}")
+    typer.echo(f"wrote {json_out} and {chart} in {report['seconds']:.0f} s")

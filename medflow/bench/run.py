@@ -1,0 +1,305 @@
+"""Orchestrates one benchmark run and assembles the JSON report (keys named as in issue 7).
+
+Order: in-process ceiling, FastAPI baseline, Triton unbatched, then one Triton with dynamic batching
+for `triton_dynamic`, `hybrid`, the batch path and the memory runs. One thing is measured at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medflow.bench.serving import LoadPlan
+
+PAPER_T4 = {
+    "hardware": "NVIDIA T4 (paper: Scalable and Secure AI Inference in Healthcare, 2026)",
+    "fastapi_inproc": {"p50_ms": 22, "p95_ms": 45, "throughput_rps": 450},
+    "triton_unbatched": {"throughput_rps": 420},
+    "triton_dynamic": {"p50_ms": 34, "throughput_rps": 780, "max_batch": 16},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BenchSizes:
+    short_notes: int
+    load: LoadPlan
+    raw_batch_sizes: tuple[int, ...]
+    raw_min_seconds: float
+    batch_notes: int
+    raw_seq_sample: int
+    token_budgets: tuple[int, ...]
+    memory_base_notes: int
+    memory_read_batch_rows: int
+    memory_deid: bool
+    memory_factor: int = 10
+
+
+QUICK = BenchSizes(
+    short_notes=64,
+    load=LoadPlan(min_requests=48, requests_per_client=2, max_seconds=15.0),
+    raw_batch_sizes=(1, 8, 32),
+    raw_min_seconds=1.0,
+    batch_notes=100,
+    raw_seq_sample=128,
+    token_budgets=(2048, 4096, 8192),
+    memory_base_notes=16,
+    memory_read_batch_rows=8,
+    memory_deid=False,
+)
+FULL = BenchSizes(
+    short_notes=256,
+    load=LoadPlan(min_requests=240, requests_per_client=4, max_seconds=60.0),
+    raw_batch_sizes=(1, 4, 8, 16, 32, 64),
+    raw_min_seconds=3.0,
+    batch_notes=1000,
+    raw_seq_sample=512,
+    token_budgets=(1024, 2048, 4096, 8192),
+    memory_base_notes=64,
+    memory_read_batch_rows=32,
+    memory_deid=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchConfig:
+    model_dir: Path
+    samples_dir: Path
+    precision: str = "int8"
+    sizes: BenchSizes = FULL
+    triton_instances: int | None = None  # None: EmbeddedTriton's default
+    triton_threads: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def machine_info() -> dict[str, object]:
+    import onnxruntime
+
+    return {
+        "cores": len(os.sched_getaffinity(0)),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "onnxruntime": onnxruntime.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    from deid.engine import get_engine
+    from inference.model_files import latest_version_dir, load_model_info
+    from inference.tokenizer import NoteTokenizer
+    from inference.triton_server import EmbeddedTriton
+    from medflow.bench import batch, serving
+    from medflow.bench.memory import memory_growth
+    from medflow.bench.notes import sample_table, short_notes, write_sample_copies
+    from medflow.bench.servers import ServerProcess, medflow_command, python_module_command
+    from medflow.pipeline import Stages
+    from medflow.settings import get_settings
+
+    sizes, precision = config.sizes, config.precision
+    model_dir = config.model_dir.resolve()
+    report: dict[str, Any] = {"machine": machine_info()}
+    started = time.perf_counter()
+    version_dir = latest_version_dir(model_dir)
+    info = load_model_info(version_dir)
+    tokenizer = NoteTokenizer.from_dir(version_dir)
+    settings = get_settings().model_copy(
+        update={"model_repository": model_dir.parent, "triton_model": model_dir.name, "precision": precision}
+    )
+    engine = get_engine(settings)
+    progress("selecting and de-identifying the short notes")
+    notes = short_notes(config.samples_dir, tokenizer, engine.deidentify, sizes.short_notes)
+    plan, pad = sizes.load, tokenizer.pad_id
+    triton_options: dict[str, Any] = {"precision": precision, "grpc_port": 0, "http_port": 0, "metrics_port": 0}
+    if config.triton_instances:
+        triton_options["instances"] = config.triton_instances
+    if config.triton_threads:
+        triton_options["intra_op_threads"] = config.triton_threads
+
+    with tempfile.TemporaryDirectory(prefix="medflow-bench-") as tmp:
+        work = Path(tmp)
+        progress("raw_model_rps: ONNX Runtime in process, batch-size sweep")
+        points = serving.raw_model_sweep(
+            version_dir,
+            precision,
+            notes.seqs,
+            sizes.raw_batch_sizes,
+            sizes.raw_min_seconds,
+            pad,  # type: ignore[arg-type]
+        )
+        report["raw_model_rps"] = serving.summarize(points)
+
+        progress("fastapi_inproc: FastAPI + in-process ONNX Runtime under uvicorn")
+        inproc = python_module_command(
+            "medflow.bench.inproc_app",
+            "--model-dir",
+            str(model_dir),
+            "--precision",
+            precision,
+            "--max-length",
+            str(settings.max_length),
+            "--stride",
+            str(settings.chunk_stride),
+        )
+        with ServerProcess(inproc, work / "inproc.log") as server:
+            senders = serving.http_senders(server.port, "/classify", notes.deid_texts)
+            report["fastapi_inproc"] = serving.summarize(serving.sweep(senders, plan))
+
+        progress("triton_unbatched: embedded Triton, dynamic batching off")
+        with EmbeddedTriton(model_dir, dynamic_batching=False, **triton_options) as triton:
+            senders = serving.triton_senders(triton.grpc_url, triton.model_name, notes.seqs, pad)
+            report["triton_unbatched"] = serving.summarize(serving.sweep(senders, plan))
+
+        progress("triton_dynamic: embedded Triton, dynamic batching on")
+        with EmbeddedTriton(model_dir, dynamic_batching=True, **triton_options) as triton:
+            senders = serving.triton_senders(triton.grpc_url, triton.model_name, notes.seqs, pad)
+            report["triton_dynamic"] = serving.summarize(serving.sweep(senders, plan))
+
+            progress("hybrid: medflow api (auth + de-identification) -> Triton")
+            secret = secrets.token_urlsafe(32)  # in-bench only: never printed or written
+            api_env = {
+                "MEDFLOW_JWT_SECRET": secret,
+                "MEDFLOW_JWT_ISSUER": settings.jwt_issuer,
+                "MEDFLOW_JWT_AUDIENCE": settings.jwt_audience,
+                "MEDFLOW_MODEL_REPOSITORY": str(model_dir.parent),
+                "MEDFLOW_TRITON_MODEL": model_dir.name,
+                "MEDFLOW_API_AUDIT_LOG_FILE": str(work / "audit.jsonl"),
+            }
+            api = medflow_command("api", "--triton-url", triton.grpc_url)
+            with ServerProcess(api, work / "api.log", api_env) as server:
+                headers = {"Authorization": f"Bearer {_token(secret, settings)}"}
+                senders = serving.http_senders(server.port, "/v1/classify", notes.raw_texts, headers)
+                report["hybrid"] = serving.summarize(serving.sweep(senders, plan))
+
+            progress("batch path: raw model vs process_file (without / with de-identification)")
+            batch_settings = settings.model_copy(update={"triton_url": triton.grpc_url})
+            input_dir = work / "batch-input"
+            write_sample_copies(config.samples_dir, input_dir, sizes.batch_notes, copies=1)
+            texts = [t for t in sample_table(input_dir).column("note_text").to_pylist() if t and t.strip()]
+            seqs = [
+                c
+                for chunks in tokenizer.encode_notes(texts, settings.max_length, settings.chunk_stride)
+                for c in chunks
+            ]
+            raw = batch.raw_model_seq_per_s(
+                version_dir,
+                precision,
+                seqs,
+                sizes.token_budgets,
+                settings.max_batch_size,  # type: ignore[arg-type]
+                sizes.raw_seq_sample,
+                sizes.raw_min_seconds,
+                pad,
+            )
+            with batch.triton_batch_client(triton.grpc_url, batch_settings, pad) as client:
+                classify = batch.classify_stage(batch_settings, tokenizer, info, client)
+                without = batch.pipeline_run(
+                    input_dir, work / "out-plain", batch_settings, Stages(batch.passthrough_deidentify, classify), info
+                )
+                padding = client.padding.efficiency
+                with_deid = batch.pipeline_run(
+                    input_dir, work / "out-deid", batch_settings, Stages(engine.deidentify, classify), info
+                )
+            report["raw_model_seq_per_s"] = raw["seq_per_s"]
+            report["pipeline_seq_per_s"] = {"without_deid": without["seq_per_s"], "with_deid": with_deid["seq_per_s"]}
+            report["padding_efficiency"] = round(padding, 4)
+
+            progress(f"memory: peak RSS on 1x and {sizes.memory_factor}x input (one subprocess each)")
+            memory_env = dict(os.environ) | {
+                "MEDFLOW_TRITON_URL": triton.grpc_url,
+                "MEDFLOW_MODEL_REPOSITORY": str(model_dir.parent),
+                "MEDFLOW_TRITON_MODEL": model_dir.name,
+                "MEDFLOW_PRECISION": precision,
+                "MEDFLOW_READ_BATCH_ROWS": str(sizes.memory_read_batch_rows),
+            }
+            memory = memory_growth(
+                config.samples_dir,
+                work,
+                memory_env,
+                sizes.memory_base_notes,
+                sizes.memory_factor,
+                sizes.memory_deid,
+                timeout_s=900,
+            )
+            report["memory_growth_ratio"] = memory["ratio"]
+
+    report["details"] = {
+        "raw_model_batch": raw,
+        "pipeline": {"without_deid": without, "with_deid": with_deid},
+        "memory": memory,
+        "short_notes": {"count": len(notes.seqs), "max_tokens": max(len(s) for s in notes.seqs)},
+    }
+    report["targets"] = targets(report)
+    report["paper"] = PAPER_T4
+    report["config"] = {
+        "precision": precision,
+        "model_name": info.model_name,
+        "sizes": asdict(sizes),
+        "triton_instances": config.triton_instances,
+        "triton_threads": config.triton_threads,
+        "max_length": settings.max_length,
+        "max_batch_size": settings.max_batch_size,
+        "batch_token_budget": settings.batch_token_budget,
+        "inflight_requests": settings.inflight_requests,
+    } | config.extra
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def _token(secret: str, settings: Any) -> str:
+    from api.auth import mint_dev_token
+
+    return mint_dev_token(
+        secret,
+        subject="medflow-bench",
+        scopes=["classify"],
+        ttl_s=3600,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+
+
+def _at(scenario: dict[str, Any], concurrency: int) -> dict[str, Any]:
+    return next(p for p in scenario["sweep"] if p["concurrency"] == concurrency)
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 3) if b else float("nan")
+
+
+def targets(report: dict[str, Any]) -> dict[str, dict[str, object]]:
+    """The issue's targets as measured ratios, each with its threshold and whether it was met."""
+    raw, dyn, unb = (report[k]["throughput_rps"] for k in ("raw_model_rps", "triton_dynamic", "triton_unbatched"))
+    hybrid, inproc = report["hybrid"], report["fastapi_inproc"]
+    h1, i1 = _at(hybrid, 1), _at(inproc, 1)
+    h16, i16 = _at(hybrid, 16), _at(inproc, 16)
+    checks = {
+        "triton_dynamic_vs_raw_model": (_ratio(dyn, raw), ">=", 0.90),
+        "triton_dynamic_vs_unbatched": (_ratio(dyn, unb), ">=", 1.4),
+        "pipeline_without_deid_vs_raw_model": (
+            _ratio(report["pipeline_seq_per_s"]["without_deid"], report["raw_model_seq_per_s"]),
+            ">=",
+            0.85,
+        ),
+        "padding_efficiency": (report["padding_efficiency"], ">=", 0.90),
+        "hybrid_p50_vs_fastapi_inproc_p50_c1": (_ratio(h1["p50_ms"], i1["p50_ms"]), "<=", 1.5),
+        "hybrid_p50_ms_c1": (h1["p50_ms"], "<=", 22.0),
+        "hybrid_p95_ms_c1": (h1["p95_ms"], "<=", 45.0),
+        "hybrid_errors_c16": (h16["errors"], "<=", 0),
+        "hybrid_vs_fastapi_inproc_rps_c16": (_ratio(h16["throughput_rps"], i16["throughput_rps"]), ">=", 1.0),
+        "memory_growth_ratio": (report["memory_growth_ratio"], "<=", 1.2),
+    }
+    return {
+        name: {
+            "value": value,
+            "target": f"{op} {threshold}",
+            "met": value >= threshold if op == ">=" else value <= threshold,
+        }
+        for name, (value, op, threshold) in checks.items()
+    }

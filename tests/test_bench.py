@@ -1,0 +1,106 @@
+"""`medflow bench` end to end on the tiny model: real embedded Triton, real uvicorn servers, real
+de-identification engine and pipeline, tiny counts. Checks the report's schema and sanity, never timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medflow.bench.chart import write_chart
+from medflow.bench.run import BenchConfig, BenchSizes, run_bench
+from medflow.bench.serving import LoadPlan
+from medflow.cli import app
+from medflow.settings import REPO_ROOT
+
+SAMPLES = REPO_ROOT / "data" / "samples"
+SCENARIOS = ("raw_model_rps", "fastapi_inproc", "triton_unbatched", "triton_dynamic", "hybrid")
+TINY = BenchSizes(
+    short_notes=8,
+    load=LoadPlan(concurrency=(1, 4, 16, 64), min_requests=8, requests_per_client=1, max_seconds=20.0),
+    raw_batch_sizes=(1, 4),
+    raw_min_seconds=0.05,
+    batch_notes=12,
+    raw_seq_sample=16,
+    token_budgets=(512, 4096),
+    memory_base_notes=4,
+    memory_read_batch_rows=2,
+    memory_deid=False,
+)
+
+
+@pytest.fixture(scope="module")
+def bench_report(tiny_model_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    config = BenchConfig(model_dir=tiny_model_repo / "distilbert", samples_dir=SAMPLES, precision="fp32", sizes=TINY)
+    report = run_bench(config)
+    png = write_chart(report, tmp_path_factory.mktemp("bench") / "bench.png")
+    return report, png
+
+
+def test_report_has_the_issue_keys_at_the_top_level(bench_report: tuple[dict, Path]) -> None:
+    report, _ = bench_report
+    for key in (*SCENARIOS, "raw_model_seq_per_s", "pipeline_seq_per_s", "padding_efficiency", "memory_growth_ratio"):
+        assert key in report, key
+    assert set(report["pipeline_seq_per_s"]) == {"without_deid", "with_deid"}
+    assert report["machine"]["cores"] >= 1
+    assert len(report["machine"]["load_average_at_start"]) == 3
+    json.dumps(report, allow_nan=False)  # plain JSON: no NaN from empty measurements
+
+
+def test_every_scenario_is_summarised_at_its_best_point_without_errors(bench_report: tuple[dict, Path]) -> None:
+    report, _ = bench_report
+    for name in SCENARIOS:
+        scenario = report[name]
+        assert scenario["errors"] == 0, name
+        assert 0 < scenario["p50_ms"] <= scenario["p95_ms"], name
+        assert scenario["throughput_rps"] == max(p["throughput_rps"] for p in scenario["sweep"]) > 0, name
+    assert [p["batch_size"] for p in report["raw_model_rps"]["sweep"]] == [1, 4]
+    for name in SCENARIOS[1:]:
+        sweep = report[name]["sweep"]
+        assert [p["concurrency"] for p in sweep] == [1, 4, 16, 64], name
+        assert [p["requests"] for p in sweep] == [8, 8, 16, 64], name  # every request counted, none lost
+
+
+def test_batch_section_counts_the_same_notes(bench_report: tuple[dict, Path]) -> None:
+    report, _ = bench_report
+    pipeline = report["details"]["pipeline"]
+    assert pipeline["without_deid"]["notes"] == pipeline["with_deid"]["notes"] > 0
+    assert report["pipeline_seq_per_s"]["without_deid"] == pipeline["without_deid"]["seq_per_s"] > 0
+    assert report["raw_model_seq_per_s"] > 0
+    assert 0 < report["padding_efficiency"] <= 1
+    memory = report["details"]["memory"]
+    assert memory["runs"]["10x"]["notes"] == 10 * memory["runs"]["1x"]["notes"] > 0
+    assert report["memory_growth_ratio"] == pytest.approx(
+        memory["runs"]["10x"]["peak_rss_mb"] / memory["runs"]["1x"]["peak_rss_mb"], abs=1e-3
+    )
+
+
+def test_targets_are_evaluated_against_their_thresholds(bench_report: tuple[dict, Path]) -> None:
+    report, _ = bench_report
+    targets = report["targets"]
+    assert targets["triton_dynamic_vs_raw_model"]["value"] == pytest.approx(
+        report["triton_dynamic"]["throughput_rps"] / report["raw_model_rps"]["throughput_rps"], abs=1e-3
+    )
+    for check in targets.values():
+        op, threshold = check["target"].split()
+        expected = check["value"] >= float(threshold) if op == ">=" else check["value"] <= float(threshold)
+        assert check["met"] is expected
+
+
+def test_report_and_chart_carry_no_note_text(bench_report: tuple[dict, Path]) -> None:
+    report, png = bench_report
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = json.dumps(report)
+    from medflow.bench.notes import sample_table
+
+    notes = [t for t in sample_table(SAMPLES, 200).column("note_text").to_pylist() if t and len(t) > 20]
+    assert not [n for n in notes if n in text]
+
+
+def test_cli_offers_quick_json_and_precision() -> None:
+    result = CliRunner().invoke(app, ["bench", "--help"])
+    assert result.exit_code == 0
+    for option in ("--quick", "--json", "--precision", "--png"):
+        assert option in result.output
