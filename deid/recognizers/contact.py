@@ -28,6 +28,13 @@ class PhoneRecognizer(GroupPatternRecognizer):
         ),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
+        # Any digit grouping right after the word that says it is a number to call (international formats).
+        Pattern(
+            "keyed",
+            r"\b(?:phone|tel|telephone|cell|mobile|desk|office|home|work|fax|call me|reach me|text me)\b"
+            r"(?:\s+(?:on|at|number|no\.?|#))?\s*[:#]?\s*\|?\s*(?P<phi>\+?\(?\d[\d ().-]{5,18}\d)(?![\w/:])",
+            0.7,
+        ),
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",

@@ -18,7 +18,7 @@ MONTH = (
 ORD = r"(?:st|nd|rd|th)"
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 MON_NUM = r"(?:0?[1-9]|1[0-2])"
-YEAR4 = r"(?:19\d\d|20\d\d)"
+YEAR4 = r"(?:19\d\d|20[0-3]\d)"  # later "years" are lab values (`CK of 2066`)
 YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 # Not a date when a unit, scale or dosing word follows, or a vital-sign word precedes.
 NOT_AFTER = (

@@ -47,6 +47,9 @@ MEDICAL_ALLOW_LIST: frozenset[str] = frozenset(
     gitelman liddle alport berger goodpasture wegener churg strauss henoch schonlein takayasu behcet
     reiter felty buerger stevens johnson bair hugger pleur evac ted lasix coumadin tylenol motrin
     advil norco percocet dilaudid ativan haldol zofran protonix keppra lovenox heparin insulin
+    gerd aki ems copd chf cad htn ckd esrd dvt uti cva tia bph osa afib ards sirs mrsa vre hiv hcv hbv
+    nstemi stemi cabg tavr picc ercp egd tte tee ekg ecg eeg emg bipap cpap abg vbg cbc bmp cmp inr ptt
+    bnp tsh labs lab prn bid tid qid qhs npo iv im sc po pr sl od os ou adl adls iadl pt ot slp rt
     """.split()
 )
 
@@ -118,6 +121,27 @@ class EnglishVocabulary:
 
     words: frozenset[str] = frozenset()
     non_nouns: frozenset[str] = frozenset()
+
+    def has_word(self, lower: str) -> bool:
+        """`lower` or its uninflected form is an English word (`labs`, `requesting`, `weeks`)."""
+        return any(form in self.words for form in _base_forms(lower))
+
+    def has_non_noun(self, lower: str) -> bool:
+        return any(form in self.non_nouns for form in _base_forms(lower))
+
+
+INFLECTIONS: tuple[tuple[str, str], ...] = (
+    ("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+    ("ly", ""), ("er", ""), ("est", ""),
+)
+
+
+def _base_forms(lower: str) -> list[str]:
+    forms = [lower]
+    for suffix, replacement in INFLECTIONS:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
+            forms.append(lower[: -len(suffix)] + replacement)
+    return forms
 
 
 def is_allow_listed(word_lower: str) -> bool:

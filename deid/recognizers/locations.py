@@ -43,8 +43,11 @@ STATE_ABBR = "(?:" + "|".join(STATES) + ")"
 # Abbreviations that are also credentials or words (`Smith, MD`, `PA`, `OR`): a state only before a ZIP.
 AMBIGUOUS_STATE = "(?:MD|PA|OR|IN|ME|OK|HI|DO|MA|MS|DE|LA|CO|SC|NP|RN)"
 STATE_ANY = rf"(?:{STATE_ABBR}|(?i:{STATE_NAMES}))"
+# `3 CM. CALF VEINS NOT WELL`, `2 AM Rapid response`: a measurement or a time, not a house number.
+NOT_A_UNIT = r"(?!(?i:cm|mm|mg|ml|cc|kg|lbs?|am|pm|hrs?|hours?|min|days?|weeks?|months?|x|times|of|to|and)\b)"
+STREET_PREFIX = r"(?:Rue|Via|Viale|Avenida|Avda\.|Calle|Rua|Praça|Piazza|Chemin|Boulevard|Avenue|Plaza|Carrer|Camino)"
 STREET_LINE = (
-    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?"
+    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+{NOT_A_UNIT}(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?"
     # `1415 PER DR. OWSIANY`: a time, a word and a doctor, not a drive.
     r"(?!(?<=(?i:\bdr\.?))[ \t]*[A-Z])"
     rf"{UNIT}?"
@@ -60,6 +63,20 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             0.85,
         ),
         Pattern("po_box", r"\b(?i:p\.?\s?o\.?\s?box|post office box)\s+\d{1,6}\b", 0.9),
+        # European forms: `Feldstrasse 42`, `Via Roma 131`, `63 Rue de Kairouan`, `Nybyvägen 65`.
+        Pattern(
+            "street_word_number",
+            rf"(?:\b\d{{1,6}}\s+)?\b[A-Z][\w'-]*(?i:strasse|straße|gasse|weg|vej|vägen|gatan|gata|veien|tie|katu|"
+            rf"laan|straat|plein|ulica|utca|allee)\s+\d{{1,5}}[A-Za-z]?\b{UNIT}?",
+            0.8,
+        ),
+        Pattern(
+            "street_prefix",
+            rf"(?:\b\d{{1,6}}\s+{STREET_PREFIX}|\b{STREET_PREFIX}(?=[^\n\d]{{0,40}}\s\d{{1,5}}\b))"
+            rf"\s+(?:(?:de|del|della|di|da|do|des|du|la|le|d')\s*)*{CAP}(?:\s{CAP}){{0,2}}"
+            rf"(?:\s+\d{{1,5}}[A-Za-z]?\b)?{UNIT}?",
+            0.6,
+        ),
         Pattern("unit_alone", rf",\s*(?P<phi>{UNIT_DESIGNATOR})", 0.5),
     ]
 
@@ -131,7 +148,11 @@ class StateRecognizer(GroupPatternRecognizer):
 class ZipRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern("zip_after_state", rf"\b{STATE_ANY}\.?,?\s+(?P<phi>{ZIP})\b", 0.9),
-        Pattern("zip_keyed", rf"\b(?i:zip|zip code|postal code|zipcode)\W{{0,3}}(?P<phi>{ZIP})\b", 0.9),
+        Pattern(
+            "zip_keyed",
+            r"\b(?i:zip|zip code|postal code|zipcode|postcode)(?:\s+is)?\W{0,3}(?P<phi>\d{3,5}(?:-\d{4})?)\b",
+            0.9,
+        ),
     ]
 
     def __init__(self) -> None:

@@ -118,7 +118,7 @@ class NameRecognizer(EntityRecognizer):
         return lower in self._first or lower in self._last
 
     def _is_english(self, lower: str) -> bool:
-        return lower in self._english.words or lower in STOP_WORDS
+        return self._english.has_word(lower) or lower in STOP_WORDS
 
     def _is_ambiguous(self, lower: str) -> bool:
         """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
@@ -126,8 +126,8 @@ class NameRecognizer(EntityRecognizer):
             lower in COMMON_WORD_NAMES
             or lower in STOP_WORDS
             or is_allow_listed(lower)
-            or lower in self._english.non_nouns
-            or (lower in self._english.words and lower not in self._strong)
+            or self._english.has_non_noun(lower)
+            or (self._english.has_word(lower) and lower not in self._strong)
         )
 
     def _shaped(self, word: str) -> bool:
@@ -169,8 +169,10 @@ class NameRecognizer(EntityRecognizer):
     def _after_field_label(self, words: list[str], i: int) -> bool:
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
         prev = self._prev(words, i)
-        if prev == "by":
+        if prev in {"by", "called", "named"}:
             return True
+        if prev == "is" and i > 1 and _norm(words[i - 2]) == "name":
+            return True  # "my name is X"
         return prev == ":" and i > 1 and not self._breaks[i - 2] and _norm(words[i - 2]) in FIELD_LABELS
 
     def _plausible_name(self, word: str) -> bool:
