@@ -100,8 +100,9 @@ class Surrogates:
                 name = name[: len(m["mon"])] if len(m["mon"]) <= 4 else name
                 name = name.upper() if m["mon"].isupper() else name.title()
                 day = f"{s.day}{_ordinal(s.day) if m['ord'] else ''}"
-                year = f", {s.year}" if m["y"] else ""
-                return f"{name} {day}{year}" if pattern is MONTH_DAY else f"{day} {name}{year}"
+                if pattern is MONTH_DAY:
+                    return f"{name} {day}" + (f", {s.year}" if m["y"] else "")
+                return f"{day} {name}" + (f" {s.year}" if m["y"] else "")
         if m := YEAR_ONLY.fullmatch(text):
             return str((date(int(m["y"]), 7, 2) + days).year)
         return None

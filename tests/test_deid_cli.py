@@ -1,0 +1,63 @@
+"""`medflow deid detect` and `medflow deid eval` end to end on small files."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from deid.cli import app
+
+runner = CliRunner()
+NOTES = [
+    {"id": "a", "text": "Seen by Dr. Quennell on 3/4/2021."},
+    {"id": "b", "text": ""},
+    {"id": "c", "text": "BP 120/80, HR 88, metoprolol 25 mg."},
+]
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_detect_writes_one_line_per_input_in_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDFLOW_DEID_PROCESSES", "1")
+    source, target = tmp_path / "in.jsonl", tmp_path / "out" / "spans.jsonl"
+    write_jsonl(source, NOTES)
+    result = runner.invoke(app, ["detect", "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    found = [NOTES[0]["text"][s["start"] : s["end"]] for s in lines[0]["spans"]]
+    assert found == ["Quennell", "3/4/2021"]
+    assert {"start", "end", "label", "score"} == set(lines[0]["spans"][0])
+    assert lines[1]["spans"] == [] and lines[2]["spans"] == []
+    assert "Quennell" not in result.output
+
+
+def test_detect_rejects_bad_lines_without_echoing_them(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1}\n')
+    result = runner.invoke(app, ["detect", "--input", str(source), "--output", str(tmp_path / "o.jsonl")])
+    assert result.exit_code != 0
+
+
+def test_eval_prints_table_and_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDFLOW_DEID_PROCESSES", "1")
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(
+        gold,
+        [
+            {"id": "a", "text": NOTES[0]["text"], "spans": [{"start": 12, "end": 20, "label": "NAME"},
+                                                           {"start": 24, "end": 32, "label": "DATE"}]},
+            {"id": "c", "text": NOTES[2]["text"], "spans": []},
+        ],
+    )
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--json-out", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "Per-label recall" in result.output
+    scores = json.loads(report.read_text())["gold.jsonl"]
+    assert scores["recall"] == 1.0 and scores["precision"] == 1.0
+    assert scores["false_redaction_rate"] == 0.0 and scores["phi_free_records"] == 1
+    assert scores["per_label_recall"] == {"DATE": 1.0, "NAME": 1.0}
