@@ -38,7 +38,7 @@ class PhoneRecognizer(GroupPatternRecognizer):
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|pgr|paged\b[^.\n]{0,40}?\bat|ext\.?|extension|x)\s*[#:]?\s*(?P<phi>\d{4,5})\b(?![/:.]\d)",
+            r"\b(?:pager|beeper|pgr|paged\b[^\n]{0,40}?\bat|ext\.?|extension|x)\s*[#:]?\s*(?P<phi>\d{4,5})\b(?![/:.]\d)",
             0.7,
         ),
         Pattern(

@@ -47,9 +47,9 @@ STATE_ANY = rf"(?:{STATE_ABBR}|(?i:{STATE_NAMES}))"
 NOT_A_UNIT = r"(?!(?i:cm|mm|mg|ml|cc|kg|lbs?|am|pm|hrs?|hours?|min|days?|weeks?|months?|x|times|of|to|and)\b)"
 STREET_PREFIX = r"(?:Rue|Via|Viale|Avenida|Avda\.|Calle|Rua|Praça|Piazza|Chemin|Boulevard|Avenue|Plaza|Carrer|Camino)"
 STREET_LINE = (
-    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+{NOT_A_UNIT}(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b\.?"
+    rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+{NOT_A_UNIT}(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b"
     # `1415 PER DR. OWSIANY`: a time, a word and a doctor, not a drive.
-    r"(?!(?<=(?i:\bdr\.?))[ \t]*[A-Z])"
+    r"(?!(?<=(?i:\bdr))\.?[ \t]*[A-Z])\.?"
     rf"{UNIT}?"
 )
 ZIP = r"\d{5}(?:-\d{4})?"

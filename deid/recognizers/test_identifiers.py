@@ -1,0 +1,36 @@
+import pytest
+
+from deid.recognizers.identifiers import (
+    AccountRecognizer,
+    HealthPlanRecognizer,
+    LicenseRecognizer,
+    MrnRecognizer,
+    OtherIdRecognizer,
+    SsnRecognizer,
+    VehicleRecognizer,
+)
+
+
+@pytest.mark.parametrize(
+    ("recognizer", "text", "value"),
+    [
+        (MrnRecognizer(), "MRN: 02888789 admitted", "02888789"),
+        (MrnRecognizer(), "MR# 95-863-675", "95-863-675"),
+        (SsnRecognizer(), "SSN 517-65-6772 verified", "517-65-6772"),
+        (SsnRecognizer(), "SSN 7989 verified", "7989"),
+        (AccountRecognizer(), "Acct No: 400044843697", "400044843697"),
+        (HealthPlanRecognizer(), "Medicare member ID 3YC0-GP4-ZH57.", "3YC0-GP4-ZH57"),
+        (LicenseRecognizer(), "Prescriber DEA MW6852922.", "MW6852922"),
+        (VehicleRecognizer(), "driver of a sedan (VIN 5C8M0TST1D8T8LZGS)", "5C8M0TST1D8T8LZGS"),
+        (OtherIdRecognizer(), "specimen M22-10245 no growth", "M22-10245"),
+        (OtherIdRecognizer(), "ref 1950121786.", "1950121786"),
+    ],
+)
+def test_identifiers(found, recognizer, text, value):
+    assert value in found(recognizer, text)
+
+
+@pytest.mark.parametrize("text", ["RN shift note 1900-0700", "WBC 12.5, Plt 250000/uL", "Plan: 2 units PRBC"])
+def test_not_identifiers(found, text):
+    assert found(OtherIdRecognizer(), text) == []
+    assert found(MrnRecognizer(), text) == []

@@ -1,0 +1,45 @@
+import pytest
+
+from deid.recognizers.locations import (
+    CityRecognizer,
+    HospitalRecognizer,
+    StateRecognizer,
+    StreetAddressRecognizer,
+    ZipRecognizer,
+    initialism,
+)
+
+
+def test_us_address_parts(found):
+    text = "Lives at 42422 Matthew Knoll Apt. 12, Springfield, IL 62701."
+    assert found(StreetAddressRecognizer(), text) == ["42422 Matthew Knoll Apt. 12"]
+    assert found(CityRecognizer(), text) == ["Springfield"]
+    assert found(StateRecognizer(), text) == ["IL"]
+    assert found(ZipRecognizer(), text) == ["62701"]
+
+
+def test_lower_case_address(found):
+    text = "my new address is 322 kathleen lane, florence, alabama 44475. thanks"
+    assert found(StreetAddressRecognizer(), text) == ["322 kathleen lane"]
+    assert found(StateRecognizer(), text) == ["alabama"]
+    assert found(ZipRecognizer(), text) == ["44475"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Smith, MD signed the note.", "3 CM. CALF VEINS NOT WELL VISUALIZED", "1415 PER DR. OWSIANY, HOLD", "PT IN PA"],
+)
+def test_not_addresses(found, text):
+    assert found(StreetAddressRecognizer(), text) == []
+    assert found(StateRecognizer(), text) == []
+    assert found(CityRecognizer(), text) == []
+
+
+def test_hospitals_and_their_initialisms(found):
+    text = "Transferred from Hartford Rehabilitation Center. Records from HRC reviewed. Brief Hospital Course:"
+    assert found(HospitalRecognizer(), text) == ["Hartford Rehabilitation Center", "HRC"]
+    assert initialism("Warren Women's Hospital") == "WWH"
+
+
+def test_city_after_residence_cue(found):
+    assert found(CityRecognizer(), "She lives alone in Tucson and was found") == ["Tucson"]
