@@ -238,6 +238,12 @@ def test_flow_run_job_template_validates_strictly():
     assert placeholders <= set(template["variables"]["properties"])
     for version in K8S_VERSIONS:
         kubernetes_validate.validate(flow_run_job("medflow"), version, strict=True)
+    # The medflow image's ENTRYPOINT is `medflow`: the container must override it, else Prefect's
+    # `prefect flow-run execute` would run as `medflow prefect flow-run execute` and fail.
+    (container,) = config["job_manifest"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["/usr/bin/env"] and container["args"] == "{{ command }}"
+    dockerfile = (K8S / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["medflow"]' in dockerfile
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
