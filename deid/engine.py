@@ -60,7 +60,9 @@ class DeidEngine:
     # --- detection ----------------------------------------------------------------------------
     def detect(self, texts: Sequence[str]) -> list[list[PhiSpan]]:
         texts = list(texts)
-        if self._processes > 1 and len(texts) > 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
+        # Fork only from the main thread (batch flow, CLI): never from a server's worker threads.
+        main_thread = threading.current_thread() is threading.main_thread()
+        if main_thread and self._processes > 1 and len(texts) > 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
             return self._detect_parallel(texts)
         return self._detect_serial(texts)
 

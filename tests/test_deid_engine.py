@@ -84,3 +84,20 @@ def test_deidentify_rejects_mismatched_lengths(engine):
 def test_merge_overlaps_keeps_union_and_best_label():
     spans = [PhiSpan(0, 5, "NAME", 0.6), PhiSpan(3, 9, "HOSPITAL", 0.8), PhiSpan(10, 12, "DATE", 0.5)]
     assert merge_overlaps(spans) == [PhiSpan(0, 9, "HOSPITAL", 0.8), PhiSpan(10, 12, "DATE", 0.5)]
+
+
+def test_concurrent_threads_get_the_same_spans_as_serial(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [NOTE, NOTE.upper(), NOTE.lower(), "Foley in place. Request MD eval."] * 25
+    expected = [engine.detect([t])[0] for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda t: engine.detect([t])[0], texts))
+    assert got == expected
+
+
+def test_parallel_detection_matches_serial():
+    parallel = get_engine(Settings(deid_processes=2))
+    texts = [NOTE * 40] * 32  # above the fork threshold
+    assert sum(map(len, texts)) >= 200_000
+    assert parallel.detect(texts) == parallel._detect_serial(texts)

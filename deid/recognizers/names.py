@@ -11,6 +11,7 @@ all-lower-case notes fall back to the lists and cues.
 from __future__ import annotations
 
 import re
+import threading
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -88,7 +89,22 @@ class NameRecognizer(EntityRecognizer):
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
+        # Per-note state (line breaks, spacing, case mode): thread-local, the API analyses notes in
+        # a thread pool with one shared engine.
+        self._note = threading.local()
         super().__init__(supported_entities=[PhiLabel.NAME.value], name="ClinicalNameRecognizer")
+
+    @property
+    def _breaks(self) -> list[bool]:
+        return self._note.breaks
+
+    @property
+    def _spaced(self) -> list[bool]:
+        return self._note.spaced
+
+    @property
+    def _informative(self) -> bool:
+        return self._note.informative
 
     def load(self) -> None:
         self._first = first_names()
@@ -103,9 +119,9 @@ class NameRecognizer(EntityRecognizer):
         doc = nlp_artifacts.tokens
         words = [t.text for t in doc]
         # A line break separates names (staff listed one per line are several names).
-        self._breaks = [("\n" in t.whitespace_) or ("\n" in t.text) for t in doc]
-        self._spaced = [bool(t.whitespace_) for t in doc]
-        self._informative = case_is_informative(words)
+        self._note.breaks = [("\n" in t.whitespace_) or ("\n" in t.text) for t in doc]
+        self._note.spaced = [bool(t.whitespace_) for t in doc]
+        self._note.informative = case_is_informative(words)
         scores = self._seed_scores(words)
         if any(scores):
             self._extend(words, scores)
