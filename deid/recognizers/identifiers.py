@@ -101,12 +101,12 @@ class VehicleRecognizer(KeyedIdentifierRecognizer):
 class OtherIdRecognizer(KeyedIdentifierRecognizer):
     LABEL = PhiLabel.ID
     PATTERNS = [
-        keyed("keyed_id", r"id|identifier|case|specimen|accession|order|requisition|ref|reference|study", 0.8),
+        keyed("keyed_id", r"id|identifier|case|specimen|accession|order|requisition|ref|reference|study|job", 0.8),
         # Seven or more digits (optionally dash-grouped) without a key: a record number of some kind.
         Pattern(
             "long_number",
             r"(?<![\w.,/:-])(?![0-2]\d[0-5]\d-[0-2]\d[0-5]\d\b)\d(?:-?\d){6,}(?![\w.,/:-]\d|\w|%)",
             0.6,
         ),  # not a shift (`1900-0700`)
-        Pattern("alnum_id", r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z]{1,4}-?\d{5,12}\b", 0.6),
+        Pattern("alnum_id", r"\b[A-Z]{1,4}-?\d{5,12}\b", 0.6),
     ]

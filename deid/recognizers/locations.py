@@ -176,7 +176,7 @@ FACILITY_TYPES = (
 FACILITY_WORD = (
     r"(?!(?i:the|a|an|to|at|in|from|of|and|for|with|by|on|was|is|pt|patient|seen|admitted|transferred|"
     r"discharged|home|brief|admission|admitting|discharge|recent|am|pm|cardiac|pulmonary|physical|occupational|"
-    r"your|our|his|her|their|this|that|outpatient|inpatient|acute|local|outside|prior|previous|same|new|"
+    r"your|our|his|her|their|this|that|outpatient|inpatient|acute|local|outside|prior|previous|same|"
     r"clinic|note|hospital|per|call|called)\b)[A-Z][A-Za-z'.&-]*"
 )
 

@@ -24,6 +24,7 @@ from deid.recognizers.identifiers import (
         (VehicleRecognizer(), "driver of a sedan (VIN 5C8M0TST1D8T8LZGS)", "5C8M0TST1D8T8LZGS"),
         (OtherIdRecognizer(), "specimen M22-10245 no growth", "M22-10245"),
         (OtherIdRecognizer(), "ref 1950121786.", "1950121786"),
+        (OtherIdRecognizer(), "Job #: RAD-72806951 | cc", "RAD-72806951"),
     ],
 )
 def test_identifiers(found, recognizer, text, value):
