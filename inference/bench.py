@@ -6,7 +6,10 @@ across runs; `medflow bench` (medflow/bench/) times the same session helpers on 
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -66,21 +69,51 @@ def padded_batches(
     return [pad_batch([seqs[i] for i in b], pad_id) for b in bucket_by_length(lengths, max_batch_size, token_budget)]
 
 
-def time_session(
-    session: ort.InferenceSession, batches: list[PaddedBatch], min_seconds: float, min_passes: int = 1
+def time_sessions(
+    sessions: Sequence[ort.InferenceSession],
+    batches: list[PaddedBatch],
+    min_seconds: float,
+    min_passes: int = 1,
+    warm_up: bool = True,
 ) -> SessionTiming:
-    """Run the batches in order, repeatedly, for at least `min_seconds` and `min_passes` full passes."""
-    run_logits(session, *batches[0])  # warm-up: allocations, kernel selection
-    sequences, latencies, passes = 0, [], 0
+    """Run the batches in order, repeatedly, for at least `min_seconds` and `min_passes` full passes.
+
+    Several sessions (e.g. one per core) take the next batch from a shared cursor in parallel threads
+    (ONNX Runtime releases the GIL), like Triton instances sharing one queue.
+    """
+    if warm_up:
+        for session in sessions:
+            run_logits(session, *batches[0])  # allocations, kernel selection
+    cursor = itertools.count()
+    latencies: list[float] = []
+    sequences = [0]
+    lock = threading.Lock()
     started = time.perf_counter()
-    while passes < min_passes or time.perf_counter() - started < min_seconds:
-        for ids, mask in batches:
+    total = len(batches) * min_passes
+
+    def worker(session: ort.InferenceSession) -> None:
+        while True:
+            index = next(cursor)  # itertools.count is atomic under the GIL
+            if index >= total and time.perf_counter() - started >= min_seconds:
+                return
+            ids, mask = batches[index % len(batches)]
             call_started = time.perf_counter()
             run_logits(session, ids, mask)
-            latencies.append(time.perf_counter() - call_started)
-            sequences += len(ids)
-        passes += 1
-    return SessionTiming(sequences, time.perf_counter() - started, tuple(latencies))
+            elapsed = time.perf_counter() - call_started
+            with lock:
+                latencies.append(elapsed)
+                sequences[0] += len(ids)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return SessionTiming(sequences[0], time.perf_counter() - started, tuple(latencies))
+
+
+def load_sessions(path: Path, sessions: int, intra_op_threads: int | None) -> list[ort.InferenceSession]:
+    return [load_session(path, intra_op_threads) for _ in range(sessions)]
 
 
 def bench_in_process(
@@ -95,7 +128,7 @@ def bench_in_process(
     results = []
     for batch_size in batch_sizes:
         ids = np.stack(synthetic_sequences(batch_size, seq_len))
-        timing = time_session(session, [(ids, np.ones_like(ids))], min_seconds, min_passes=2)
+        timing = time_sessions([session], [(ids, np.ones_like(ids))], min_seconds, min_passes=2)
         results.append(Throughput("onnxruntime", precision, batch_size, seq_len, timing.sequences, timing.seconds))
     return results
 

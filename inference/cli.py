@@ -71,7 +71,8 @@ def serve(
     http_port: int = 8000,
     metrics_port: int = 8002,
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
-    threads: Annotated[int, typer.Option(help="ONNX Runtime intra-op threads (0: all cores)")] = 0,
+    threads: Annotated[int, typer.Option(help="ONNX Runtime threads per instance (0: cores / instances)")] = 0,
+    instances: Annotated[int, typer.Option(help="Model instances (0: one single-threaded instance per core)")] = 0,
 ) -> None:
     """Run the real tritonserver (CPU, Python backend + ONNX Runtime) in the foreground until Ctrl-C."""
     import signal
@@ -98,6 +99,7 @@ def serve(
             metrics_port=metrics_port,
             host=host,
             intra_op_threads=threads or None,
+            instances=instances or None,
         )
         server.start()
         typer.echo(

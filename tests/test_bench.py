@@ -19,7 +19,7 @@ SAMPLES = REPO_ROOT / "data" / "samples"
 SCENARIOS = ("raw_model_rps", "fastapi_inproc", "triton_unbatched", "triton_dynamic", "hybrid")
 TINY = BenchSizes(
     short_notes=8,
-    load=LoadPlan(concurrency=(1, 4, 16, 64), min_requests=8, requests_per_client=1, max_seconds=20.0),
+    load=LoadPlan(concurrency=(1, 4, 16, 64), min_requests=8, requests_per_client=1, max_seconds=20.0, rounds=2),
     raw_batch_sizes=(1, 4),
     raw_min_seconds=0.05,
     batch_notes=12,

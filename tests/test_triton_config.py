@@ -65,3 +65,14 @@ def test_dynamic_batching_can_be_switched_off(tiny_model_repo: Path, tmp_path: P
     assert not local.HasField("dynamic_batching")
     assert local.parameters["onnx_file"].string_value == "model.onnx"
     assert local.max_batch_size == read_model_config(PRODUCTION_DIR / "config.pbtxt").max_batch_size
+
+
+def test_cpu_batcher_replaces_only_the_batcher_numbers(tiny_model_repo: Path, tmp_path: Path):
+    from inference.triton_server import BatcherSettings
+
+    batcher = BatcherSettings(preferred_batch_sizes=(4, 8), max_queue_delay_us=100)
+    local = _generate(tiny_model_repo, tmp_path, precision="int8", dynamic_batching=True, batcher=batcher, instances=2)
+    assert list(local.dynamic_batching.preferred_batch_size) == [4, 8]
+    assert local.dynamic_batching.max_queue_delay_microseconds == 100
+    assert [(g.kind, g.count) for g in local.instance_group] == [(mc.ModelInstanceGroup.KIND_CPU, 2)]
+    assert local.max_batch_size == read_model_config(PRODUCTION_DIR / "config.pbtxt").max_batch_size

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from deid.engine import DeidResult
-from inference.bench import padded_batches, time_session
+from inference.bench import load_sessions, padded_batches, time_sessions
 from inference.classify import classify_texts
 from inference.model_files import ModelInfo, Precision, onnx_path
-from inference.onnx_model import load_session
+from inference.onnx_model import cpu_serving_layout
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import TritonClassifier
 from medflow.pipeline import Classify, RunContext, Stages, process_file
@@ -42,13 +42,13 @@ def raw_model_seq_per_s(
     min_seconds: float,
     pad_id: int = 0,
 ) -> dict[str, object]:
-    """ONNX Runtime in process over a seeded sample of the chunks, batched like the client with each
-    padded-token budget; the best budget is the machine's ceiling for the batch path."""
+    """ONNX Runtime in process (the servers' session layout) over a seeded sample of the chunks, batched
+    like the client with each padded-token budget; the best budget is the machine's ceiling for the batch path."""
     sample = random.Random(0).sample(seqs, min(sample_size, len(seqs)))
-    session = load_session(onnx_path(version_dir, precision))
+    sessions = load_sessions(onnx_path(version_dir, precision), *cpu_serving_layout())
     sweep = []
     for budget in token_budgets:
-        timing = time_session(session, padded_batches(sample, max_batch_size, budget, pad_id), min_seconds)
+        timing = time_sessions(sessions, padded_batches(sample, max_batch_size, budget, pad_id), min_seconds)
         sweep.append({"token_budget": budget, "seq_per_s": round(timing.seq_per_s, 2)})
     best = max(sweep, key=lambda p: p["seq_per_s"])
     return {"seq_per_s": best["seq_per_s"], "token_budget": best["token_budget"], "sweep": sweep}

@@ -1,7 +1,7 @@
 """Closed-loop load generator: N client threads, a fixed total request count, bounded in time.
 
-Each thread owns its connection (built by `make_sender`) and sends the next request as soon as the
-previous one returned, like N concurrent users. Loopback only; request bodies are never recorded.
+Each thread owns a sender (its own connection) and sends the next request as soon as the previous
+one returned, like N concurrent users. Loopback only; request bodies are never recorded.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,67 +20,61 @@ Sender = Callable[[int], bool]
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    concurrency: int
-    requests: int  # completed successfully
+    level: int  # concurrent clients (or, for the in-process model, the batch size)
     errors: int
     seconds: float
-    p50_ms: float
-    p95_ms: float
+    latencies_s: tuple[float, ...]  # one per successful request (or batch)
+    items: int  # requests (or sequences) completed successfully
 
     @property
-    def throughput_rps(self) -> float:
-        return self.requests / self.seconds if self.seconds > 0 else 0.0
+    def throughput(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else 0.0
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self, level_name: str = "concurrency") -> dict[str, float | int]:
+        p50, p95 = percentiles_ms(self.latencies_s)
         return {
-            "concurrency": self.concurrency,
-            "p50_ms": round(self.p50_ms, 2),
-            "p95_ms": round(self.p95_ms, 2),
-            "throughput_rps": round(self.throughput_rps, 2),
-            "requests": self.requests,
+            level_name: self.level,
+            "p50_ms": round(p50, 2),
+            "p95_ms": round(p95, 2),
+            "throughput_rps": round(self.throughput, 2),
+            "requests": self.items,
             "errors": self.errors,
             "seconds": round(self.seconds, 3),
         }
 
 
-def percentiles_ms(latencies_s: list[float] | tuple[float, ...]) -> tuple[float, float]:
+def merge(results: Sequence[LoadResult]) -> LoadResult:
+    """Several short runs at one level as one: items and seconds add up, latencies pool."""
+    return LoadResult(
+        level=results[0].level,
+        errors=sum(r.errors for r in results),
+        seconds=sum(r.seconds for r in results),
+        latencies_s=tuple(x for r in results for x in r.latencies_s),
+        items=sum(r.items for r in results),
+    )
+
+
+def percentiles_ms(latencies_s: Sequence[float]) -> tuple[float, float]:
     if not latencies_s:
-        return float("nan"), float("nan")
+        return 0.0, 0.0
     p50, p95 = np.percentile(np.asarray(latencies_s) * 1000.0, [50, 95])
     return float(p50), float(p95)
 
 
-def run_load(
-    make_sender: Callable[[], Sender],
-    *,
-    concurrency: int,
-    requests: int,
-    max_seconds: float,
-    warmup_per_client: int = 1,
-) -> LoadResult:
-    """Send `requests` requests from `concurrency` threads (stopping early after `max_seconds`).
-
-    Each client first sends `warmup_per_client` untimed requests (connection setup, server warm-up).
-    """
+def run_load(senders: Sequence[Sender], *, requests: int, max_seconds: float) -> LoadResult:
+    """Send `requests` requests from one thread per sender (stopping early after `max_seconds`)."""
     counter = itertools.count()
     lock = threading.Lock()
     latencies: list[float] = []
     errors = 0
-    start = threading.Barrier(concurrency + 1)
+    start = threading.Barrier(len(senders) + 1)
     deadline = [float("inf")]
 
-    def client() -> None:
+    def client(send: Sender) -> None:
         nonlocal errors
         local_latencies, local_errors = [], 0
-        try:
-            send = make_sender()
-            for i in range(warmup_per_client):
-                send(-1 - i)
-        except Exception:  # a client that cannot connect counts as one error, the others go on
-            local_errors += 1
-            send = None
         start.wait()
-        while send is not None:
+        while True:
             with lock:
                 index = next(counter)
             if index >= requests or time.perf_counter() > deadline[0]:
@@ -98,14 +92,12 @@ def run_load(
             latencies.extend(local_latencies)
             errors += local_errors
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(s,), daemon=True) for s in senders]
     for thread in threads:
         thread.start()
+    deadline[0] = time.perf_counter() + max_seconds
     start.wait()
     began = time.perf_counter()
-    deadline[0] = began + max_seconds
     for thread in threads:
         thread.join()
-    seconds = time.perf_counter() - began
-    p50, p95 = percentiles_ms(latencies)
-    return LoadResult(concurrency, len(latencies), errors, seconds, p50, p95)
+    return LoadResult(len(senders), errors, time.perf_counter() - began, tuple(latencies), len(latencies))

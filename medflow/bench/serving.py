@@ -1,22 +1,28 @@
-"""Serving scenarios of the paper on one fixed set of short notes, each swept over client concurrency.
+"""Serving scenarios of the paper on one fixed set of short notes.
 
+The machine is shared and noisy, so scenarios are measured *interleaved*: all servers run side by
+side (idle unless measured) and each concurrency level is split into rounds that visit every
+scenario in rotating order. Slow minutes then hit all scenarios alike and the ratios stay meaningful.
 Every scenario is summarised at its best point (highest throughput) with the whole sweep kept:
-`raw_model_rps` sweeps batch sizes (in-process, no server: the ceiling), the others sweep concurrency.
+`raw_model_rps` sweeps batch sizes (in process, no server: the ceiling), the others client concurrency.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from inference.bench import padded_batches, time_session
+from inference.bench import load_sessions, padded_batches, time_sessions
 from inference.model_files import Precision, onnx_path
-from inference.onnx_model import load_session
-from medflow.bench.load import LoadResult, Sender, percentiles_ms, run_load
+from inference.onnx_model import cpu_serving_layout
+from medflow.bench.load import LoadResult, Sender, merge, run_load
 
 SweepPoint = dict[str, float | int]
 
@@ -24,12 +30,90 @@ SweepPoint = dict[str, float | int]
 @dataclass(frozen=True, slots=True)
 class LoadPlan:
     concurrency: tuple[int, ...] = (1, 4, 16, 64)
-    min_requests: int = 200  # per concurrency level
+    min_requests: int = 200  # per level
     requests_per_client: int = 4  # at high concurrency every client sends at least this many
-    max_seconds: float = 60.0  # per concurrency level
+    max_seconds: float = 60.0  # per level and scenario
+    rounds: int = 3  # interleaving rounds per level
 
-    def requests(self, concurrency: int) -> int:
-        return max(self.min_requests, self.requests_per_client * concurrency)
+    def requests(self, level: int) -> int:
+        return max(self.min_requests, self.requests_per_client * level)
+
+
+class Scenario(Protocol):
+    levels: tuple[int, ...]
+    level_name: str
+
+    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult: ...
+
+
+class ClientScenario:
+    """Concurrent clients of a server. Senders (connections) are made and warmed once, then reused."""
+
+    level_name = "concurrency"
+
+    def __init__(self, make_sender: Callable[[], Sender], levels: tuple[int, ...]) -> None:
+        self.levels = levels
+        self._make_sender = make_sender
+        self._senders: list[Sender] = []
+
+    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult:
+        while len(self._senders) < level:
+            send = self._make_sender()
+            try:
+                send(-1)  # warm-up: connection setup and first-call costs stay out of the numbers
+            except Exception:  # noqa: S110 - a broken server shows up as errors in the measured requests
+                pass
+            self._senders.append(send)
+        return run_load(self._senders[:level], requests=items, max_seconds=max_seconds)
+
+
+class RawModelScenario:
+    """ONNX Runtime in this process on the same sequences, in the servers' layout (one single-threaded
+    session per core, the project's session options): what the servers could reach with zero overhead."""
+
+    level_name = "batch_size"
+
+    def __init__(
+        self, version_dir: Path, precision: Precision, seqs: list[np.ndarray], batch_sizes: tuple[int, ...], pad_id: int
+    ) -> None:
+        self.levels = batch_sizes
+        self._sessions = load_sessions(onnx_path(version_dir, precision), *cpu_serving_layout())
+        self._batches = {b: padded_batches(seqs, b, 10**9, pad_id) for b in batch_sizes}
+        self._next = dict.fromkeys(batch_sizes, 0)
+        for batches in self._batches.values():
+            time_sessions(self._sessions, batches[:1], 0.0)  # warm-up of each shape family
+
+    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult:
+        """At least `items` sequences, continuing through the batches where the last round stopped."""
+        batches, chosen, sequences = self._batches[level], [], 0
+        while sequences < items:
+            batch = batches[self._next[level] % len(batches)]
+            self._next[level] += 1
+            chosen.append(batch)
+            sequences += len(batch[0])
+        timing = time_sessions(self._sessions, chosen, 0.0, warm_up=False)
+        return LoadResult(level, 0, timing.seconds, timing.latencies_s, timing.sequences)
+
+
+def interleaved_sweep(
+    scenarios: dict[str, Scenario], plan: LoadPlan, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, list[SweepPoint]]:
+    names = list(scenarios)
+    runs: dict[str, list[list[LoadResult]]] = {name: [[] for _ in s.levels] for name, s in scenarios.items()}
+    for step in range(max(len(s.levels) for s in scenarios.values())):
+        progress(
+            f"serving sweep, step {step + 1}: "
+            + ", ".join(f"{n}@{s.levels[step]}" for n, s in scenarios.items() if step < len(s.levels))
+        )
+        for round_no in range(plan.rounds):
+            shift = round_no % len(names)
+            for name in names[shift:] + names[:shift]:
+                scenario = scenarios[name]
+                if step < len(scenario.levels):
+                    level = scenario.levels[step]
+                    items = math.ceil(plan.requests(level) / plan.rounds)
+                    runs[name][step].append(scenario.measure(level, items, plan.max_seconds / plan.rounds))
+    return {name: [merge(r).as_dict(scenarios[name].level_name) for r in runs[name]] for name in names}
 
 
 def summarize(points: list[SweepPoint]) -> dict[str, object]:
@@ -40,42 +124,6 @@ def summarize(points: list[SweepPoint]) -> dict[str, object]:
     summary["errors"] = int(sum(p.get("errors", 0) for p in points))
     summary["sweep"] = points
     return summary
-
-
-def sweep(make_sender: Callable[[], Sender], plan: LoadPlan) -> list[SweepPoint]:
-    results: list[LoadResult] = [
-        run_load(make_sender, concurrency=c, requests=plan.requests(c), max_seconds=plan.max_seconds)
-        for c in plan.concurrency
-    ]
-    return [r.as_dict() for r in results]
-
-
-def raw_model_sweep(
-    version_dir: object,
-    precision: Precision,
-    seqs: list[np.ndarray],
-    batch_sizes: tuple[int, ...],
-    min_seconds: float,
-    pad_id: int = 0,
-) -> list[SweepPoint]:
-    """In-process ONNX Runtime on the same sequences at each batch size (latency = one batch call)."""
-    session = load_session(onnx_path(version_dir, precision))  # type: ignore[arg-type]
-    points: list[SweepPoint] = []
-    for batch_size in batch_sizes:
-        timing = time_session(session, padded_batches(seqs, batch_size, 10**9, pad_id), min_seconds)
-        p50, p95 = percentiles_ms(timing.latencies_s)
-        points.append(
-            {
-                "batch_size": batch_size,
-                "p50_ms": round(p50, 2),
-                "p95_ms": round(p95, 2),
-                "throughput_rps": round(timing.seq_per_s, 2),
-                "requests": timing.sequences,
-                "errors": 0,
-                "seconds": round(timing.seconds, 3),
-            }
-        )
-    return points
 
 
 def http_senders(port: int, path: str, texts: list[str], headers: dict[str, str] | None = None) -> Callable[[], Sender]:
