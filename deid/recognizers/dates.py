@@ -24,7 +24,7 @@ YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 NOT_AFTER = (
     r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|pills?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
     r"pain|murmur|systolic|diastolic|holosystolic|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|"
-    r"ns\b|x\b|cup|tsp|tbsp))"
+    r"ns\b|x\b|cup|tsp|tbsp|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
 )
 NOT_BEFORE = (
     r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
@@ -35,6 +35,36 @@ NOT_SCALE = r"(?!\d{1,2}/10\b)"
 EDGE_L = r"(?=\d)(?<![\w/.:-])"
 EDGE_R = r"(?![\w/:]|\.\d|-\d)"
 EDGE_R_YEAR = r"(?![\w/]|[.:]\d|-\d)"  # a full date may end with a colon (`CXR 5/8/2024: ...`)
+
+
+# Words after which a four-digit number in range is a year (`in 2016`, `on 2017`, `dated 2019`).
+YEAR_CUES = (
+    r"in|on|since|from|of|to|until|till|by|during|circa|ca|year|back|early|late|mid|summer|spring|fall|"
+    r"autumn|winter|dx|dx'd|diagnosed|hx|s/p|through|thru|and|or|before|after|around|last|prior|priors|"
+    r"recent|dated?|seen|comparison|compared|colonoscopy|egd|cabg|surgery|repair|replacement|ectomy|otomy|"
+    r"plasty|transplant|stent|mi|cva|tia|dvt|pe|fracture|delivery|vaccine|vaccinated|booster|quit|stopped|"
+    r"started|married|widowed|retired|born|divorced|moved|hospital|center|centre|clinic|care|home|facility|"
+    r"institute|campus"
+)
+# A number followed by a unit or a count word is a quantity: `in 2000 mL`, `to 2015 mg`, `on 1800 kcal`.
+NOT_QUANTITY = (
+    r"(?!\s*(?:(?:mg|mcg|ug|g|gm|grams?|kg|lbs?|ml|l|cc|units?|u|iu|meq|mmol|kcal|cal|calories?|fluid|"
+    r"steps|ft|feet|m|meters?|km|miles?|cells|copies|hrs?|hours?|h|mins?|minutes?|secs?|times|x|mm|cm|ng|pg|"
+    r"bpm|breaths)\b|%))"
+)
+YEAR_END = rf"(?![\w/:%-]|\.\d){NOT_QUANTITY}"
+# A lab or measurement word before the cue: `CK of 2012`, `WBC count of 2010` are values.
+NOT_LAB_BEFORE = (
+    r"(?<!\b(?:wbc|rbc|plt|platelets?|hgb|hct|ck|cpk|bnp|ldh|ast|alt|glucose|bg|tsh|ferritin|ldl|hdl|"
+    r"triglycerides|level|count|value|volume|output|intake|total|score|dose)\s*:?\s*)"
+)
+# What a date range's other end looks like: `Mar 2014`, `7/2017`, `18 May 2019`, `2020`.
+DATE_AHEAD = (
+    rf"(?:{MONTH}\b|\d{{1,2}}[-/]\d{{1,2}}\b{NOT_AFTER}|\d{{1,2}}/{YEAR4}\b|{DAY}[-\s]{MONTH}\b|{YEAR4}{YEAR_END})"
+)
+DATE_BEHIND = (
+    rf"(?:\b{YEAR4}|\b{MONTH}\.?\s+{DAY}{ORD}?|{EDGE_L}{MON_NUM}/{DAY}(?:/{YEAR})?|\b{DAY}-{MONTH}-{YEAR})"
+)
 
 
 class DateRecognizer(GroupPatternRecognizer):
@@ -68,16 +98,29 @@ class DateRecognizer(GroupPatternRecognizer):
         ),
         # A bare year. Nursing notes start lines with 24-hour times (`2000 TEMP ROSE`, `1900-0700`)
         # and lab values are four-digit numbers (`BNP 2042`): a year needs a word that says so
-        # (`in 2016`, `since 2019`) or stands in parentheses or after a procedure (`CABG 2016`).
+        # (`in 2016`, `on 2017`, `COMPARISON: 2012`), stands in parentheses, follows a procedure
+        # (`CABG 2016`) or a facility (`Urgent Care 2016`), or starts a range (`2012 to Mar 2014`).
+        # Quantities (`in 2000 mL`, `to 2015 mg`) and lab values (`CK of 2012`) are not years.
         Pattern(
             "year_cued",
-            r"\b(?:in|since|from|of|to|until|till|during|circa|ca|year|back|early|late|mid|summer|spring|fall|"
-            r"autumn|winter|dx|dx'd|diagnosed|hx|s/p|through|thru|and|or|before|after|around|last|prior|"
-            r"colonoscopy|egd|cabg|surgery|repair|replacement|ectomy|otomy|plasty|transplant|stent|mi|cva|"
-            r"tia|dvt|pe|fracture|delivery|vaccine|vaccinated|booster|quit|stopped|started|married|widowed|"
-            r"retired|born|divorced|moved)\s*[:,]?\s*(?:the\s+)?(?:year\s+)?(?:of\s+)?"
-            rf"(?P<phi>{YEAR4})(?![\w/:%-]|\.\d)",
+            rf"{NOT_LAB_BEFORE}\b(?:{YEAR_CUES})[\s:,-]*(?:the\s+)?(?:year\s+)?(?:of\s+)?"
+            rf"(?P<phi>{YEAR4}){YEAR_END}",
             0.6,
+        ),
+        Pattern(
+            "year_range_start",
+            rf"{EDGE_L}(?P<phi>{YEAR4})\s+(?:to|through|thru|until|till)\s+(?={DATE_AHEAD})",
+            0.6,
+        ),
+        Pattern(
+            "md_range_start",
+            rf"{EDGE_L}(?P<phi>{MON_NUM}/{DAY})\s+(?:to|through|thru|until|till)\s+(?!\d{{1,2}}/10\b)(?={DATE_AHEAD})",
+            0.6,
+        ),
+        Pattern(
+            "md_range_end",
+            rf"{DATE_BEHIND}\s+(?:to|through|thru|until|till)\s+{NOT_SCALE}(?P<phi>{MON_NUM}/{DAY}){EDGE_R}{NOT_AFTER}",
+            0.7,
         ),
         Pattern("year_paren", rf"\((?P<phi>{YEAR4})\)", 0.6),
         Pattern("year_comma", rf"(?<=\w),\s*(?P<phi>{YEAR4})(?![\w/:%-]|\.\d|\s*(?:mg|ml|units?|cc))", 0.5),

@@ -18,10 +18,30 @@ REC = DateRecognizer()
         ("SEEN ON MARCH 4TH", "MARCH 4TH"),
         ("since Jan 2019", "Jan 2019"),
         ("12/25/1999 visit", "12/25/1999"),
+        ("started by Dr. Le on 2015. In the ED", "2015"),
+        ("seen on prior EGD in 2015.", "2015"),
+        ("--- COMPARISON ---\n2012.\n---", "2012"),
+        ("Multiple priors, most recent 2013.", "2013"),
+        ("CT from JHI dated 2021.", "2021"),
+        ("treated at Providence Urgent Care 2016. She", "2016"),
     ],
 )
 def test_date_forms(found, text, date):
     assert found(REC, text) == [date]
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("admitted to Cox Assisted Living 2012 to Mar 2014", ["2012", "Mar 2014"]),
+        ("admitted to BWH 2018 to October 2013", ["2018", "October 2013"]),
+        ("admitted 2017 to 03/10/2014 for CAD", ["2017", "03/10/2014"]),
+        ("admitted 02/10 to 7/2016", ["02/10", "7/2016"]),
+        ("admitted 2021 to 5/20 for Lyme", ["2021", "5/20"]),
+    ],
+)
+def test_date_ranges(found, text, dates):
+    assert found(REC, text) == dates
 
 
 @pytest.mark.parametrize(
@@ -37,6 +57,14 @@ def test_date_forms(found, text, date):
         "Na 138, K 4.1, glucose 1500 mg",
         "ate 3/4 of meal",
         "time 10:30",
+        "given in 2000 mL NS",
+        "Pt on 2000 mL fluid restriction",
+        "titrate to 2015 mg",
+        "WBC 2012, CK of 2012",
+        "on 1800 kcal diet",
+        "pain 4/10 to 6/10 today",
+        "take 1/2 to 3/4 tab",
+        "2000 TEMP ROSE",
     ],
 )
 def test_not_dates(found, text):
