@@ -2,7 +2,8 @@
 
 Presidio's predefined recognizers are not loaded: on clinical text they flag times, doses and vitals
 (credit-card, date-time and NER recognizers) and they are slower. Each kind of PHI has its own
-recognizer in `deid.recognizers`."""
+recognizer in `deid.recognizers`. The spaCy NER recognizer is always registered: it reads the NER
+entities from the NLP artifacts and finds nothing when `deid.nlp` does not run the NER."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from deid.recognizers.locations import (
     ZipRecognizer,
 )
 from deid.recognizers.names import NameRecognizer
+from deid.recognizers.ner import NerRecognizer
 
 
 def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[EntityRecognizer]:
@@ -52,10 +54,11 @@ def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[Entit
         VehicleRecognizer(),
         OtherIdRecognizer(),
         StreetAddressRecognizer(),
-        CityRecognizer(),
+        CityRecognizer(english),
         StateRecognizer(),
         ZipRecognizer(),
         HospitalRecognizer(english),
+        NerRecognizer(english),
     ]
 
 

@@ -16,6 +16,9 @@ from deid.recognizers.lexicon import EnglishVocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
+# A word of a place name: a sentence's final period is not part of it (`St.` is).
+CITY_WORD = r"(?:(?i:St|Ste|Ft|Mt)\.|[A-Z][A-Za-z'-]*)"
+CITY = rf"{CITY_WORD}(?:\s{CITY_WORD}){{0,2}}"
 # USPS street suffixes (Faker's maintained list) plus the common abbreviations.
 STREET_ABBREVIATIONS = "st ave rd blvd ln dr ct pl ter cir pkwy hwy sq trl".split()
 STREET_TYPES = "(?:" + "|".join(
@@ -90,6 +93,15 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
         )
 
 
+# Where patients are moved to or come from, but not a town (`transported to ED`, `arrived from Rehab`).
+NOT_A_PLACE = (
+    r"(?i:the|a|an|his|her|their|my|our|this|that|another|same|outside|home|bed|senior|assisted|long|ed|er|"
+    r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|rehab|rehabilitation|hospital|"
+    r"clinic|floor|unit|ward|radiology|surgery|dialysis|hospice|shelter|work|school|jail|prison|nursing|"
+    r"facility|skilled|urgent|emergency|cath|endoscopy|pre-op|post-op|holding|triage|room|bay)"
+)
+
+
 class CityRecognizer(GroupPatternRecognizer):
     """A city is recognised by its position: before `, STATE` (`Boston, MA 02114`) or after
     a residence cue (`lives in Springfield`)."""
@@ -103,19 +115,20 @@ class CityRecognizer(GroupPatternRecognizer):
         Pattern(
             "lives_in",
             r"\b(?i:lives|living|resides|residing|moved|relocated|born|raised|arrived|transported|travel|"
-            r"traveling|travelling|visiting)\b[^.\n]{0,40}?\b(?i:in|to|from)\s+"
-            rf"(?P<phi>(?!(?i:the|a|an|his|her|their|my|our|home|bed|senior|assisted)\b){CAP}(?:\s{CAP}){{0,2}})",
+            r"traveling|travelling|visiting)\b(?:[^.\n]|(?<=\b(?:[A-Z]|Dr|Mr|Mrs|Ms|St))\.){0,40}?\b(?i:in|to|from)\s+"
+            rf"(?P<phi>(?!{NOT_A_PLACE}\b){CITY})",
             0.5,
         ),
         # The line after a street address (`1 Main St | Springfield, IL 62701` or `... in Springfield`).
         Pattern(
             "after_street",
-            rf"{STREET_LINE}(?:,?\s*\n|,|\s+in)\s*(?P<phi>{CAP}(?:\s{CAP}){{0,2}})(?=,|\s+{STATE_ANY}\b|\.|$)",
+            rf"{STREET_LINE}(?:,?\s*\n|,|\s+in)\s*(?P<phi>{CITY})(?=,|\s+{STATE_ANY}\b|\.|$)",
             0.6,
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+        self._english = english or EnglishVocabulary()
         super().__init__(
             supported_entity=PhiLabel.CITY.value,
             patterns=self.PATTERNS,
@@ -123,6 +136,26 @@ class CityRecognizer(GroupPatternRecognizer):
             global_regex_flags=CASE_SENSITIVE,
             context=["city", "town", "lives", "resides"],
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Cities by position, then the same city wherever else the note names it (`West Saraview, RI`
+        ... `lives in West Saraview`). A one-word city that is an English word (`Mobile`) is not spread."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        found = {text[r.start : r.end] for r in results}
+        names = sorted(c for c in found if " " in c or c.lower() not in self._english.words)
+        if names:
+            pattern = regex.compile(r"(?<![\w-])(?:" + "|".join(map(regex.escape, names)) + r")(?![\w-])")
+            covered = {(r.start, r.end) for r in results}
+            for match in pattern.finditer(text):
+                if match.span() not in covered:
+                    results.append(RecognizerResult(PhiLabel.CITY.value, match.start(), match.end(), 0.6))
+        return results
 
 
 class StateRecognizer(GroupPatternRecognizer):

@@ -43,3 +43,20 @@ def test_hospitals_and_their_initialisms(found):
 
 def test_city_after_residence_cue(found):
     assert found(CityRecognizer(), "She lives alone in Tucson and was found") == ["Tucson"]
+    assert found(CityRecognizer(), "Lives with husband G. Almonte in West Saraview. Retired.") == ["West Saraview"]
+    assert found(CityRecognizer(), "Lives in St. Louis.") == ["St. Louis"]
+
+
+def test_city_found_once_is_found_everywhere_in_the_note(found, nlp_engine):
+    text = "Lives in Saraview with wife. Address: 1 Elm St, West Saraview, RI 02860. Saraview-based."
+    assert found(CityRecognizer(), text) == ["Saraview", "West Saraview"]
+    text = "Mobile, AL 36601. Mobile phone on file."
+    assert found(CityRecognizer(nlp_engine.english), text) == ["Mobile"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Transported to ED by EMS.", "Arrived from Rehab yesterday.", "Moved to ICU overnight.", "Traveling to OR now."],
+)
+def test_care_locations_are_not_cities(found, text):
+    assert found(CityRecognizer(), text) == []
