@@ -2,15 +2,26 @@
 
 `get_engine()` builds it once per process: spaCy tokenizer + Presidio `AnalyzerEngine` with the
 clinical recognizers + the anonymisation policy. `detect` returns PHI spans in character offsets of
-the input; `deidentify` replaces them according to the policy. Neither logs or raises with note text."""
+the input; `deidentify` replaces them according to the policy. Neither logs or raises with note text.
+
+Large batches go to a persistent pool of worker processes, created on first use and kept for the
+engine's lifetime. Workers start from a "forkserver" (a clean process, not a fork of this one): the
+batch flow calls `deidentify` while other threads hold gRPC channels and Prefect has installed its
+signal handlers, neither of which a worker may inherit. Each worker builds its own engine once from
+the same `Settings`, passed as the initializer's argument (pickled through a pipe, never logged)."""
 
 from __future__ import annotations
 
+import atexit
+import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine
@@ -24,8 +35,13 @@ from deid.segments import split_text
 from deid.surrogates import Surrogates
 from medflow.settings import Settings, get_settings
 
-# Below this many characters a batch is analysed in-process: forking costs more than it saves.
+logger = logging.getLogger(__name__)
+
+# Below this many characters a batch is analysed in-process: shipping it to workers costs more than
+# it saves.
 PARALLEL_MIN_CHARS = 200_000
+# Pieces per worker in one parallel call: small enough to balance uneven notes across workers.
+CHUNKS_PER_WORKER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +66,30 @@ class DeidEngine:
         applier: PolicyApplier,
         score_threshold: float,
         processes: int,
+        settings: Settings | None = None,
     ) -> None:
         self._analyzer = analyzer
         self._nlp = nlp_engine
         self._applier = applier
         self._threshold = score_threshold
         self._processes = processes
+        self._settings = settings  # what the workers build their engines from; None: in-process only
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     # --- detection ----------------------------------------------------------------------------
     def detect(self, texts: Sequence[str]) -> list[list[PhiSpan]]:
         texts = list(texts)
-        # Fork only from the main thread (batch flow, CLI): never from a server's worker threads.
+        # The batch flow and the CLI call from the main thread; a server's request threads analyse
+        # in-process, next to the requests they serve.
         main_thread = threading.current_thread() is threading.main_thread()
-        if main_thread and self._processes > 1 and len(texts) > 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
+        if (
+            main_thread
+            and self._settings is not None
+            and self._processes > 1
+            and len(texts) > 1
+            and sum(map(len, texts)) >= PARALLEL_MIN_CHARS
+        ):
             return self._detect_parallel(texts)
         return self._detect_serial(texts)
 
@@ -83,15 +110,38 @@ class DeidEngine:
         return [merge_overlaps(spans) for spans in found]
 
     def _detect_parallel(self, texts: list[str]) -> list[list[PhiSpan]]:
-        """Fork workers that inherit this (already loaded) engine; chunks keep input order."""
-        global _FORK_ENGINE
-        _FORK_ENGINE = self
-        chunk = max(1, len(texts) // (self._processes * 8))
-        batches = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
-        context = multiprocessing.get_context("fork")
-        with context.Pool(self._processes) as pool:
-            parts = pool.map(_detect_in_worker, batches)
+        """Split the batch into pieces for the persistent workers; `map` keeps input order."""
+        chunk = max(1, len(texts) // (self._processes * CHUNKS_PER_WORKER))
+        pieces = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
+        try:
+            parts = list(self._worker_pool().map(_detect_in_worker, pieces))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): this batch runs here, the next one gets new workers.
+            logger.warning("deid worker pool broke; analysing this batch in-process")
+            self.close()
+            return self._detect_serial(texts)
         return [spans for part in parts for spans in part]
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                # Workers are forked from the forkserver with the engine's modules already imported.
+                context.set_forkserver_preload(["deid.engine"])
+                self._pool = ProcessPoolExecutor(
+                    self._processes, mp_context=context, initializer=_init_worker, initargs=(self._settings,)
+                )
+                atexit.register(self.close)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker pool, if any: workers finish and exit on their own (no signals). The next
+        large batch starts a new pool. Registered with `atexit` when the pool is created."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            atexit.unregister(self.close)
+            pool.shutdown(wait=True)
 
     # --- anonymisation ------------------------------------------------------------------------
     def deidentify(self, texts: Sequence[str], patient_ids: Sequence[str | None]) -> list[DeidResult]:
@@ -104,12 +154,21 @@ class DeidEngine:
         return results
 
 
-_FORK_ENGINE: DeidEngine | None = None
+_WORKER_ENGINE: DeidEngine | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    """Runs once in each worker: default signal handling (a pool shutdown must not print the
+    parent's handlers' tracebacks) and the worker's own engine."""
+    global _WORKER_ENGINE
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _WORKER_ENGINE = build_engine(settings)
 
 
 def _detect_in_worker(texts: list[str]) -> list[list[PhiSpan]]:
-    assert _FORK_ENGINE is not None  # set by the parent before forking
-    return _FORK_ENGINE._detect_serial(texts)
+    assert _WORKER_ENGINE is not None  # set by the pool initializer
+    return _WORKER_ENGINE._detect_serial(texts)
 
 
 def merge_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
@@ -145,7 +204,7 @@ def build_engine(settings: Settings) -> DeidEngine:
     surrogates = Surrogates(key) if key else None
     applier = PolicyApplier(Policy.parse(settings.deid_policy), surrogates)
     processes = settings.deid_processes or default_processes()
-    return DeidEngine(analyzer, nlp_engine, applier, settings.deid_score_threshold, processes)
+    return DeidEngine(analyzer, nlp_engine, applier, settings.deid_score_threshold, processes, settings)
 
 
 _ENGINES: dict[tuple[object, ...], DeidEngine] = {}

@@ -94,10 +94,3 @@ def test_concurrent_threads_get_the_same_spans_as_serial(engine):
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda t: engine.detect([t])[0], texts))
     assert got == expected
-
-
-def test_parallel_detection_matches_serial():
-    parallel = get_engine(Settings(deid_processes=2))
-    texts = [NOTE * 40] * 32  # above the fork threshold
-    assert sum(map(len, texts)) >= 200_000
-    assert parallel.detect(texts) == parallel._detect_serial(texts)
