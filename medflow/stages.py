@@ -25,10 +25,25 @@ def model_version_dir(settings: Settings) -> Path:
 
 @lru_cache(maxsize=4)
 def _classifier(
-    triton_url: str, model: str, version_dir: Path, timeout_s: float, inflight: int, max_length: int, stride: int
+    triton_url: str,
+    model: str,
+    version_dir: Path,
+    timeout_s: float,
+    inflight: int,
+    max_batch_size: int,
+    token_budget: int,
+    max_length: int,
+    stride: int,
 ) -> tuple[ModelInfo, Classify]:
     info = load_model_info(version_dir)
-    client = TritonClassifier(triton_url, model, timeout_s=timeout_s, inflight=inflight)
+    client = TritonClassifier(
+        triton_url,
+        model,
+        timeout_s=timeout_s,
+        inflight=inflight,
+        max_batch_size=max_batch_size,
+        token_budget=token_budget,
+    )
     tokenizer = NoteTokenizer.from_dir(version_dir)
     classify = partial(
         classify_texts, tokenizer=tokenizer, client=client, info=info, max_length=max_length, stride=stride
@@ -44,6 +59,8 @@ def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
         model_version_dir(settings),
         settings.triton_timeout_s,
         settings.inflight_requests,
+        settings.max_batch_size,
+        settings.batch_token_budget,
         settings.max_length,
         settings.chunk_stride,
     )
