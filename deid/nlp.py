@@ -1,8 +1,11 @@
-"""The spaCy side of Presidio: tokenisation only, batched through `nlp.pipe`.
+"""The spaCy side of Presidio: the tokenizer, plus the statistical NER when enabled, batched through
+`nlp.pipe`.
 
-The clinical recognizers need tokens (names, context words), not tagger/parser/NER: statistical
-components cost most of the time and their entities flag times and doses in notes. The spaCy model
-is still loaded by name (`Settings.spacy_model`) so a site's tokenizer customisations apply."""
+The clinical recognizers need tokens (names, context words), not tagger/parser: those components
+cost most of the time and are never loaded. The NER (`Settings.deid_ner`) is optional: it finds names
+and places that are in no list and have no cue, at a large cost in speed (see deid/README.md). In the
+small English models it has its own internal tok2vec, so it runs without the shared `tok2vec`. The
+spaCy model is loaded by name (`Settings.spacy_model`) so a site's tokenizer customisations apply."""
 
 from __future__ import annotations
 
@@ -11,47 +14,67 @@ from collections.abc import Iterable, Iterator
 import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from deid.recognizers.lexicon import EnglishVocabulary
 
 LANGUAGE = "en"
 BATCH_SIZE = 64
+# The NER's CNN is cheaper per text in larger batches; notes are segmented, so memory stays small.
+NER_BATCH_SIZE = 128
+NER_COMPONENT = "ner"
 
 
 class TokenizerNlpEngine(SpacyNlpEngine):
-    """Presidio `NlpEngine` that runs only spaCy's tokenizer and uses lower-cased tokens as lemmas
-    (context words in the recognizers are written in lower case)."""
+    """Presidio `NlpEngine` that runs spaCy's tokenizer (and, with `ner=True`, the NER component
+    only) and uses lower-cased tokens as lemmas (context words in the recognizers are lower case).
+    Without NER the artifacts carry no entities, so the NER recognizer finds nothing."""
 
-    def __init__(self, model_name: str) -> None:
+    def __init__(self, model_name: str, ner: bool = False) -> None:
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
         self._model_name = model_name
+        self.ner = ner
         self.english = EnglishVocabulary()
 
     def load(self) -> None:
         nlp: Language = spacy.load(self._model_name)
         self.english = _english_vocabulary(nlp)
-        # Keep the tokenizer (and its exceptions); drop every trained component.
+        if self.ner and NER_COMPONENT not in nlp.pipe_names:
+            raise ValueError(f"spaCy model {self._model_name!r} has no {NER_COMPONENT!r} component")
+        # Keep the tokenizer (and its exceptions), and the NER if enabled; drop every other component.
+        keep = {NER_COMPONENT, *_ner_sources(nlp)} if self.ner else set()
         for name in list(nlp.pipe_names):
-            nlp.remove_pipe(name)
+            if name not in keep:
+                nlp.remove_pipe(name)
         self.nlp = {LANGUAGE: nlp}
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return self.doc_to_artifacts(self.nlp[language](text))
 
     def pipe(self, texts: Iterable[str]) -> Iterator[NlpArtifacts]:
-        for doc in self.nlp[LANGUAGE].pipe(texts, batch_size=BATCH_SIZE):
+        batch_size = NER_BATCH_SIZE if self.ner else BATCH_SIZE
+        for doc in self.nlp[LANGUAGE].pipe(texts, batch_size=batch_size):
             yield self.doc_to_artifacts(doc)
 
     def doc_to_artifacts(self, doc: Doc) -> NlpArtifacts:
+        entities: list[Span] = list(doc.ents) if self.ner else []
         return NlpArtifacts(
-            entities=[],
+            entities=entities,
             tokens=doc,
             tokens_indices=[token.idx for token in doc],
             lemmas=[token.lower_ for token in doc],
             nlp_engine=self,
             language=LANGUAGE,
         )
+
+
+def _ner_sources(nlp: Language) -> list[str]:
+    """Shared `tok2vec`/`transformer` components the NER listens to (md/lg/trf models)."""
+    return [
+        name
+        for name, component in nlp.pipeline
+        if NER_COMPONENT in getattr(component, "listening_components", ())
+    ]
 
 
 def _english_vocabulary(nlp: Language) -> EnglishVocabulary:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         "", description="Per-label operators, e.g. 'NAME=surrogate,DATE=shift,*=tag' (default: all tags)"
     )
     deid_score_threshold: float = Field(0.5, description="Minimum recognizer score kept as PHI")
+    deid_ner: bool = Field(
+        False, description="Also run the spaCy model's statistical NER (names/places with no list or cue; slower)"
+    )
     deid_processes: int = Field(0, description="Worker processes for large deid batches (0: usable cores)")
     deid_eval_dir: Path = Field(
         REPO_ROOT.parent / "shared" / "deid-eval", description="Public deid evaluation sets (not in the repo)"
