@@ -36,14 +36,25 @@ CREDENTIALS = frozenset(
 RELATIONS = frozenset(
     """wife husband son daughter mother father mom dad sister brother spouse partner friend niece nephew
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
-    fiance fiancee neighbor named""".split()
+    fiance fiancee neighbor neighbour named cousin stepson stepdaughter stepmother stepfather sibling
+    roommate grandma grandpa poa hcp proxy""".split()
 )
-# Words that end a name run even when capitalised: facility and address words, note headers.
-NON_NAME_WORDS = frozenset(
+# Words that open a message to someone or sign it off (`hi bruno`, `thanks, fatima`, `this is Ann`).
+GREETINGS = frozenset("hi hello hey dear".split())
+SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
+# Words that end a name run even when capitalised: facility and address words, note headers,
+# services and roles, greetings.
+NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
     """hospital clinic center centre medical health healthcare memorial university college institute
     street st avenue ave road rd drive lane blvd unit floor room service services department dept
-    note plan assessment history patient pt""".split()
+    note plan assessment history patient pt
+    cardiology surgery medicine neurology oncology radiology pathology psychiatry pediatrics orthopedics
+    ortho urology nephrology gastroenterology hepatology pulmonology pulmonary dermatology hospitalist
+    nursing pharmacy emergency team staff unknown resident attending nurse physician provider family
+    self none on-call covering consult consultant primary""".split()
 )
+# Addressed without being a name: `hi there`, `dear team`, `hello doctor`.
+NOT_ADDRESSEES = frozenset("there all everyone team doctor doc nurse again folks guys sir madam maam".split())
 # A name-list word followed by one of these is an eponym, not a person (Thomas splint, Bell palsy).
 EPONYM_HEADS = frozenset(
     """syndrome disease disorder sign signs test score fracture maneuver manoeuvre procedure catheter
@@ -63,6 +74,7 @@ AGE_WORD_PREFIXES = ("one", "two", "three", "four", "five", "six", "seven", "eig
 WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
 INITIALS_RE = re.compile(r"[A-Z]{2,3}")
+SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 HYPHENS = frozenset({"-", "'", "’"})
 
@@ -169,7 +181,7 @@ class NameRecognizer(EntityRecognizer):
         """`Dr. Smith`, `Dr. G. Smith`."""
         if self._is_title_before(words, i):
             return True
-        return i > 1 and _is_dotted_initial(words[i - 1]) and self._is_title_before(words, i - 1)
+        return i > 1 and self._initial(words[i - 1]) and self._is_title_before(words, i - 1)
 
     @staticmethod
     def _introduces_age(words: list[str], i: int) -> bool:
@@ -181,6 +193,9 @@ class NameRecognizer(EntityRecognizer):
             and following[1] in {"a", "an"}
             and (following[2][:1].isdigit() or following[2].startswith(AGE_WORD_PREFIXES))
         )
+
+    def _initial(self, word: str) -> bool:
+        return _is_dotted_initial(word, any_case=not self._informative)
 
     def _after_field_label(self, words: list[str], i: int) -> bool:
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
@@ -202,6 +217,20 @@ class NameRecognizer(EntityRecognizer):
             return True
         return lower not in NON_NAME_WORDS and (self._in_lists(lower) or not self._is_english(lower))
 
+    def _cued_name_word(self, word: str) -> bool:
+        """After a structural cue (title, field label, relation with `Last, First`): a name unless it
+        is ordinary vocabulary used as a verb, adjective or adverb. WordNet also lists surnames and
+        towns as nouns (`Yamamoto`, `Romer`, `Concepcion`), so a noun does not rule a name out."""
+        if WORD_RE.fullmatch(word) is None:
+            return False
+        lower = word.lower()
+        if lower in CUE_WORDS or lower in CALENDAR_WORDS or lower in STOP_WORDS or lower in NON_NAME_WORDS:
+            return False
+        if is_allow_listed(lower):
+            return False
+        # A census-list name (`Rose`, `Bud`) counts even when it is also a verb or an adjective.
+        return lower in self._strong or not self._english.has_non_noun(lower)
+
     def _eponym_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
         while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
@@ -212,15 +241,40 @@ class NameRecognizer(EntityRecognizer):
     def _seed_scores(self, words: list[str]) -> list[float]:
         scores = [0.0] * len(words)
         for i, word in enumerate(words):
-            if self._after_title(words, i) and (self._shaped(word) or self._plausible_name(word)):
+            if self._after_title(words, i) and (self._shaped(word) or self._cued_name_word(word)):
                 scores[i] = SCORE_CUE
+                continue
+            if self._comma_name_after_cue(words, i):
+                scores[i] = scores[i + 2] = SCORE_CUE  # `son MACK, JAMES`, `Name: BREWER, ROSE`
+                continue
+            if self._addressed_or_signed(words, i):
+                scores[i] = SCORE_CUE  # `hi bruno`, `thanks, fatima`, `- grace gonzalez`
+                continue
+            if SIGNATURE_RE.fullmatch(word) and self._ends_line(words, i):
+                scores[i] = SCORE_CUE  # `... MD AWARE. -WR`
                 continue
             if self._initial_and_credential_follow(words, i) and self._shaped(word):
                 scores[i] = SCORE_CUE  # `PRECIOUS R. RN`
                 continue
-            cued = self._credential_follows(words, i) or self._after_field_label(words, i)
-            if (cued or self._introduces_age(words, i) or self._is_signature(words, i)) and self._plausible_name(word):
+            if self._after_field_label(words, i) and (
+                self._plausible_name(word) or (self._prev(words, i) == ":" and self._cued_name_word(word))
+            ):
+                scores[i] = SCORE_CUE  # `Patient: Concepcion Yamamoto` (a label, not `by`: `Course by Problem`)
+                continue
+            cued = self._credential_follows(words, i) or self._introduces_age(words, i) or self._is_signature(words, i)
+            if cued and self._plausible_name(word):
                 scores[i] = SCORE_CUE
+                continue
+            # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
+            strong_cue = self._introduces_age(words, i) or (
+                i + 1 < len(words) and words[i + 1] == "," and self._credential_follows(words, i)
+            )
+            if strong_cue and self._informative and self._shaped(word) and self._cued_name_word(word):
+                scores[i] = SCORE_CUE
+                continue
+            after_relation_initial = i > 1 and self._initial(words[i - 1]) and self._prev(words, i - 1) in RELATIONS
+            if after_relation_initial and self._shaped(word) and word.lower() not in CALENDAR_WORDS:
+                scores[i] = SCORE_CUE  # `brother M. Barrett`: relation and initial, even an eponym word
                 continue
             if not self._shaped(word):
                 continue
@@ -230,13 +284,54 @@ class NameRecognizer(EntityRecognizer):
                 continue
             elif self._in_lists(lower) and not self._is_ambiguous(lower):
                 scores[i] = SCORE_LIST
-            elif self._in_lists(lower) and not is_allow_listed(lower) and i > 0 and _is_dotted_initial(words[i - 1]):
+            elif self._in_lists(lower) and not is_allow_listed(lower) and i > 0 and self._initial(words[i - 1]):
                 scores[i] = SCORE_LIST  # "I. Strong"
-            elif prev in RELATIONS and lower not in CALENDAR_WORDS and (
-                self._in_lists(lower) or not self._is_english(lower)
+            elif prev in RELATIONS and not is_allow_listed(lower) and (
+                self._informative or self._in_lists(lower) or not self._is_english(lower)
             ):
+                # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`).
                 scores[i] = SCORE_RELATION
         return scores
+
+    def _comma_name_after_cue(self, words: list[str], i: int) -> bool:
+        """`Last, First` right after a relation word or a field label, in any case."""
+        if i + 2 >= len(words) or words[i + 1] != "," or self._breaks[i] or self._breaks[i + 1]:
+            return False
+        prev = self._prev(words, i)
+        cued = prev in RELATIONS or self._after_field_label(words, i)
+        return cued and self._cued_name_word(words[i]) and self._cued_name_word(words[i + 2])
+
+    def _addressed_or_signed(self, words: list[str], i: int) -> bool:
+        """Message openings and sign-offs: `hi bruno`, `dear Ann`, `this is Ann`, `thanks, fatima`,
+        a line `- grace gonzalez`. A sign-off name runs to the end of its line."""
+        word = words[i]
+        if word.lower() in NOT_ADDRESSEES or not self._cued_name_word(word):
+            return False
+        if not self._informative and not word[:1].islower():
+            return False  # ALL CAPS: too many headers look like this
+        prev = self._prev(words, i)
+        if prev in GREETINGS:
+            return True
+        if prev == "is" and i > 1 and _norm(words[i - 2]) == "this":
+            return True
+        before = self._prev(words, i - 1) if prev == "," else prev
+        if prev in {"-", "--", "—"} and (i == 1 or self._breaks[i - 2]):
+            # A dashed line is a list item unless it is a name: listed or unknown words, or the
+            # closing line of a message (`- concepcion yamamoto`).
+            last_line = "\n" not in "".join(words[i:]).strip()
+            closing = last_line and not self._informative
+            signed = closing or self._in_lists(word.lower()) or not self._is_english(word.lower())
+        else:
+            signed = before in SIGN_OFFS
+        if not signed:
+            return False
+        return any(self._ends_line(words, end) for end in range(i, min(i + 3, len(words))))
+
+    def _ends_line(self, words: list[str], i: int) -> bool:
+        """Token i is the last of its line (the tokenizer keeps a line break as its own token)."""
+        if i + 1 == len(words) or "\n" in words[i + 1] and words[i + 1].isspace():
+            return True
+        return "\n" in words[i] and words[i].isspace()
 
     def _is_signature(self, words: list[str], i: int) -> bool:
         """`-CW` / `- PB` at the end of a line: a nurse's initials signing an entry."""
@@ -245,12 +340,12 @@ class NameRecognizer(EntityRecognizer):
         return i + 1 == len(words) or self._breaks[i]
 
     def _initial_and_credential_follow(self, words: list[str], i: int) -> bool:
-        return i + 1 < len(words) and _is_dotted_initial(words[i + 1]) and self._credential_follows(words, i + 1)
+        return i + 1 < len(words) and self._initial(words[i + 1]) and self._credential_follows(words, i + 1)
 
     def _credential_follows(self, words: list[str], i: int) -> bool:
         """`Smith, MD`, `Smith MD`, `JS/RN`, `Holly M. RN`."""
         j = i + 1
-        if j < len(words) and _is_dotted_initial(words[j]) and not self._breaks[i]:
+        if j < len(words) and self._initial(words[j]) and not self._breaks[i]:
             j += 1
         if j < len(words) and words[j] in {",", "/"} and not self._breaks[j - 1]:
             j += 1
@@ -264,8 +359,12 @@ class NameRecognizer(EntityRecognizer):
         known = {
             w.lower()
             for w, s in zip(words, scores, strict=True)
-            if s and len(w) > 2 and WORD_RE.fullmatch(w) and not self._is_ambiguous(w.lower())
-            and not self._is_english(w.lower())
+            if s and len(w) > 2 and WORD_RE.fullmatch(w) and (
+                (not self._is_ambiguous(w.lower()) and not self._is_english(w.lower()))
+                # Named after a title or a label (`Dr Romer`): also when WordNet lists it as a noun.
+                or (s >= SCORE_CUE and self._cued_name_word(w) and (
+                    self._informative or not self._english.has_non_noun(w.lower())))
+            )
         }
         added = False
         for i, word in enumerate(words):
@@ -301,13 +400,13 @@ class NameRecognizer(EntityRecognizer):
             return False
         lower = word.lower()
         if not self._in_lists(lower) or lower in CALENDAR_WORDS:
-            return seed_score >= SCORE_CUE and not self._is_english(lower)
+            return seed_score >= SCORE_CUE and self._cued_name_word(word)
         return not self._is_ambiguous(lower) or self._informative or seed_score >= SCORE_CUE
 
     def _joins(self, words: list[str], j: int, step: int, seed_score: float) -> bool:
         """May token j, on side `step` of a name token, continue that name?"""
         word = words[j]
-        if INITIAL_RE.fullmatch(word):
+        if INITIAL_RE.fullmatch(word) or (not self._informative and self._initial(word)):
             # "J. Smith", "Smith J." and "J Smith"; a bare capital after a name is usually not an initial.
             if word in {"A", "I"} and not self._informative:
                 return False
@@ -323,6 +422,8 @@ class NameRecognizer(EntityRecognizer):
             return True
         if self._in_lists(lower) and step == -1 and seed_score >= SCORE_CUE and not is_allow_listed(lower):
             return True  # a first name before a cued surname: `WEI ROSE, LPN`
+        if seed_score >= SCORE_CUE and self._cued_name_word(word):
+            return True  # `Dr. Inna Romer`: a surname WordNet lists as a noun
         if seed_score >= SCORE_CUE or self._informative:
             return not self._is_english(lower)
         return False
@@ -351,5 +452,7 @@ def _norm(token_text: str) -> str:
     return token_text.lower().rstrip(".")
 
 
-def _is_dotted_initial(token_text: str) -> bool:
-    return len(token_text) == 2 and token_text[0].isupper() and token_text[1] == "."
+def _is_dotted_initial(token_text: str, any_case: bool = False) -> bool:
+    """`J.`; in an all-lower-case note also `j.`."""
+    return len(token_text) == 2 and token_text[1] == "." and (token_text[0].isupper() or (
+        any_case and token_text[0].isalpha()))

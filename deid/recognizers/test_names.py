@@ -19,6 +19,26 @@ def rec(nlp_engine):
         ("PT SEEN BY DR. JONES", ["JONES"]),
         ("Smith, John called back", ["Smith", "John"]),
         ("daughter Xyla called", ["Xyla"]),
+        # A title, a label or `Last, First` make a name of a word WordNet also lists as a noun.
+        ("1515 Dr. Inna Romer at bedside.", ["Inna Romer"]),
+        ("Haldol given per Dr Romer.", ["Romer"]),
+        ("EKG done, ROMER, INNA MD notified.", ["ROMER", "INNA"]),
+        ("PATIENT NAME: Concepcion Yamamoto   Facility: X", ["Concepcion Yamamoto"]),
+        ("Pt's son MACK, JAMES brought in home meds", ["MACK", "JAMES"]),
+        ("Name: BREWER, ROSE\nMRN: 1", ["BREWER", "ROSE"]),
+        ("HCP is granddaughter Pearl. Nephew Pat at bedside.", ["Pearl", "Pat"]),
+        # Patient messages: greetings, sign-offs, lower-case initials.
+        ("hi bruno here, the link is broken", ["bruno"]),
+        ("can i take it with food?\nthanks, fatima", ["fatima"]),
+        ("my sugar was high\n- grace gonzalez", ["grace gonzalez"]),
+        ("hey dr. d. tran can we move my appt", ["d. tran"]),
+        ("this is mary, her daughter", ["mary"]),
+        ("MD AWARE.\nBED ALARM ON. -WR", ["-WR"]),
+        ("A surname found once: Dr Romer. Later Romer called back.", ["Romer", "Romer"]),
+        ("Per brother M. Barrett, pt is HOH.", ["M. Barrett"]),
+        ("Concepcion is an 86-year-old woman here for follow up.", ["Concepcion"]),
+        ("Signed out to Lan Yamamoto, DO at 1045.", ["Lan Yamamoto"]),
+        ("fasting this week: 140, 152.\n- concepcion yamamoto", ["concepcion yamamoto"]),
     ],
 )
 def test_names(found, rec, text, names):
@@ -34,6 +54,15 @@ def test_names(found, rec, text, names):
         "Patient will hope for the best",
         "Plan: Tylenol PRN",
         "FOLEY DC'D, PARKINSON'S STABLE",
+        "Hospital Course by Problem:\nA 5 yo",
+        "PMH:\n- gout\n- Kaposi sarcoma\n- asthma",
+        "Patient: Alert, oriented x3. Pt: Stable, afebrile",
+        "Mother breast cancer. Father: MI. Son is here",
+        "hi there, thanks, will do\n- sent from my iphone",
+        "Transferred to Cardiology, Surgery consulted",
+        "PER SON, PT IS HOH",
+        "Night RN notified. Charge RN aware.",
+        "Past Medical History: Seen for follow up.\n- gout\n- asthma",
     ],
 )
 def test_not_names(found, rec, text):
