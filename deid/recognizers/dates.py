@@ -6,7 +6,9 @@ Numeric day/month pairs are validated (month 1-12, day 1-31) and rejected before
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern
+import regex
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
@@ -65,6 +67,9 @@ DATE_AHEAD = (
 DATE_BEHIND = (
     rf"(?:\b{YEAR4}|\b{MONTH}\.?\s+{DAY}{ORD}?|{EDGE_L}{MON_NUM}/{DAY}(?:/{YEAR})?|\b{DAY}-{MONTH}-{YEAR})"
 )
+
+
+SLASH_DATE = regex.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
 
 
 class DateRecognizer(GroupPatternRecognizer):
@@ -134,3 +139,23 @@ class DateRecognizer(GroupPatternRecognizer):
             name="ClinicalDateRecognizer",
             context=["date", "dob", "born", "admitted", "discharged", "seen", "on", "since", "visit"],
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Dates by form and cue, then every other occurrence of a day/month date found once (`ON 12/10
+        PT HAD ...` ... `WOUND VAC CHANGED 12/10.`): the guards against scores must not hide it there."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        found = {text[r.start : r.end] for r in results}
+        slashed = sorted(d for d in found if SLASH_DATE.fullmatch(d))
+        if slashed:
+            covered = {(r.start, r.end) for r in results}
+            pattern = regex.compile(rf"{EDGE_L}(?:{'|'.join(map(regex.escape, slashed))}){EDGE_R}")
+            for match in pattern.finditer(text):
+                if match.span() not in covered:
+                    results.append(RecognizerResult(PhiLabel.DATE.value, match.start(), match.end(), 0.6))
+        return results

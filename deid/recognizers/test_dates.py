@@ -69,3 +69,8 @@ def test_date_ranges(found, text, dates):
 )
 def test_not_dates(found, text):
     assert found(REC, text) == []
+
+
+def test_a_date_found_once_is_found_everywhere_in_the_note(found):
+    text = "ON 12/10 PT HAD EPISODE OF HYPOGLYCEMIA. WOUND VAC CHANGED 12/10. PAIN 7/10."
+    assert found(REC, text) == ["12/10", "12/10"]
