@@ -52,3 +52,15 @@ def test_pad_batch_right_pads_with_mask():
     np.testing.assert_array_equal(mask, [[1, 1, 1], [1, 1, 0]])
     with pytest.raises(ValueError):
         pad_batch([])
+
+
+def test_padding_tally_counts_real_and_computed_tokens():
+    from inference.batching import PaddingTally
+
+    tally = PaddingTally()
+    assert tally.efficiency == 1.0  # nothing sent yet
+    tally.add([3, 5])  # padded to 5: 10 computed
+    tally.add([4])
+    tally.add([])
+    assert (tally.real_tokens, tally.computed_tokens) == (12, 14)
+    assert tally.efficiency == 12 / 14
