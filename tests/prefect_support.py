@@ -1,4 +1,4 @@
-"""Helpers for tests that read back what flows recorded in the Prefect API (artifacts)."""
+"""Helpers for tests that read back what flows recorded in the Prefect API (artifacts, task runs)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,18 @@ def run_artifacts(flow_run_id: UUID | str) -> dict[str, Any]:
     for artifact in artifacts:
         latest.setdefault(artifact.key, artifact)
     return latest
+
+
+def task_run_counts(flow_run_id: UUID | str, name_prefix: str) -> list[int]:
+    """How many times each task run of a flow run whose name starts with ``name_prefix`` ran."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[str(flow_run_id)])),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=200,
+        )
+    return [r.run_count for r in runs if r.name.startswith(name_prefix)]

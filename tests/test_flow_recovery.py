@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from prefect_support import task_run_counts
 
 from medflow.manifest import load_manifests
 from medflow.query import run_query
@@ -35,20 +36,6 @@ def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_samples(folder, n_notes=160, seed=5, n_files=8)
     (folder / "gold.jsonl").unlink()
     return folder
-
-
-def _task_run_counts(flow_run_id: str, name_prefix: str) -> list[int]:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-    from prefect.client.schemas.sorting import TaskRunSort
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
-            limit=200,
-        )
-    return [r.run_count for r in runs if r.name.startswith(name_prefix)]
 
 
 def _committed_rows(output_uri: str) -> list[dict]:
@@ -134,7 +121,7 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     assert restarted.is_set()
     assert state.is_completed()
     manifest = state.result()
-    assert max(_task_run_counts(manifest.run_id, "process-")) > 1  # a file was retried
+    assert max(task_run_counts(manifest.run_id, "process-")) > 1  # a file was retried
     assert manifest.totals.rows_in == manifest.totals.rows_out == 160
     assert run_query("SELECT count(DISTINCT note_id) AS n FROM predictions", str(out)).item() == 160
     assert len(list(predictions.glob("*.parquet"))) == 8

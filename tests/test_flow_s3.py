@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import s3fs
+from prefect_support import task_run_counts
 
 from medflow.query import run_query
 
@@ -172,3 +173,102 @@ def test_bad_input_is_quarantined_and_counts_reconcile(prefect_harness, flow_env
     rows = run_query("SELECT note_id, deid_text FROM predictions ORDER BY note_id", f"s3://{bucket}/out").rows()
     assert [r[0] for r in rows] == ["a1", "e1"]
     assert "Quistgaard" not in rows[0][1] and "03/04/2026" not in rows[0][1]
+
+
+class _SwitchableProxy:
+    """A loopback TCP proxy to the S3 server that can be switched off: an S3 outage on demand."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.up = threading.Event()
+        self.up.set()
+        self.refused = 0
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if not self.up.is_set():
+                self.refused += 1
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def test_s3_outage_mid_run_is_retried_and_loses_nothing(
+    prefect_harness, flow_env, moto_s3, s3_bucket, monkeypatch
+) -> None:
+    """S3 unreachable for a while mid-run: the file task fails, Prefect retries it, nothing is lost."""
+    import threading
+    import time
+    from urllib.parse import urlparse
+
+    from flows.nightly import nightly_deid_inference
+
+    fs, bucket = s3_bucket  # talks to moto directly; the flow goes through the proxy
+    proxy = _SwitchableProxy(urlparse(moto_s3["AWS_ENDPOINT_URL"]).port)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no transport retries: the outage must reach Prefect
+    s3fs.S3FileSystem.clear_instance_cache()
+    predictions = f"{bucket}/curated/predictions/run_date={RUN_DATE}"
+
+    def outage() -> None:
+        deadline = time.monotonic() + 120
+        while not fs.exists(predictions) and time.monotonic() < deadline:
+            fs.invalidate_cache()
+            time.sleep(0.05)
+        proxy.up.clear()
+        time.sleep(4)
+        proxy.up.set()
+
+    breaker = threading.Thread(target=outage, daemon=True)
+    breaker.start()
+    try:
+        state = nightly_deid_inference(
+            input_uri=f"s3://{bucket}/incoming", output_uri=f"s3://{bucket}/curated", run_date=RUN_DATE,
+            return_state=True,
+        )
+    finally:
+        breaker.join(timeout=60)
+        proxy.close()
+    assert proxy.refused > 0  # the outage really hit the run
+    assert state.is_completed(), state.message
+    manifest = state.result()
+    assert manifest.totals.rows_in == manifest.totals.rows_out == 40
+    assert max(task_run_counts(manifest.run_id, "process-")) > 1  # a file task was retried
+    fs.invalidate_cache()
+    assert len(fs.find(predictions)) == 2
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_s3["AWS_ENDPOINT_URL"])
+    s3fs.S3FileSystem.clear_instance_cache()
+    frame = run_query("SELECT count(*) AS n, count(DISTINCT note_id) AS ids FROM predictions", f"s3://{bucket}/curated")
+    assert frame.to_dicts() == [{"n": 40, "ids": 40}]
