@@ -192,7 +192,7 @@ def default_processes() -> int:
 
 def build_engine(settings: Settings) -> DeidEngine:
     use_bundled_suffix_list()
-    nlp_engine = TokenizerNlpEngine(settings.spacy_model)
+    nlp_engine = TokenizerNlpEngine(settings.spacy_model, ner=settings.deid_ner)
     nlp_engine.load()
     analyzer = AnalyzerEngine(
         registry=build_registry(nlp_engine.english),
@@ -216,6 +216,7 @@ def get_engine(settings: Settings | None = None) -> DeidEngine:
     settings = settings or get_settings()
     key = (
         settings.spacy_model,
+        settings.deid_ner,
         settings.deid_policy,
         settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key else None,
         settings.deid_score_threshold,
