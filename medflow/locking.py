@@ -102,21 +102,30 @@ class RunLock:
         self._heartbeat.start()
 
     def _refresh(self) -> None:
+        # Four beats per TTL: a storage hiccup skips a beat, it must not end the heartbeat.
         while not self._stop.wait(self.ttl_s / 4):
-            lease = self.current()
-            if lease is None or lease.owner != self.owner:
-                logger.error("lost lock %s (now held by %s)", self.uri, lease.owner if lease else "nobody")
-                return
-            with atomic_write(self.fs, self.path) as f:
-                f.write(self._payload())
+            try:
+                lease = self.current()
+                if lease is None or lease.owner != self.owner:
+                    logger.error("lost lock %s (now held by %s)", self.uri, lease.owner if lease else "nobody")
+                    return
+                with atomic_write(self.fs, self.path) as f:
+                    f.write(self._payload())
+            except Exception as exc:  # noqa: BLE001 - any storage error; retried at the next beat
+                logger.warning("lock heartbeat for %s failed (%s); retrying", self.uri, type(exc).__name__)
 
     def release(self) -> None:
+        """Give the lease back. If storage is unreachable the lease simply expires after its TTL."""
         self._stop.set()
         if self._heartbeat is not None:
             self._heartbeat.join()
-        lease = self.current()
-        if lease is not None and lease.owner == self.owner:
-            self.fs.rm_file(self.path)
+        try:
+            lease = self.current()
+            if lease is not None and lease.owner == self.owner:
+                self.fs.rm_file(self.path)
+        except Exception as exc:  # noqa: BLE001 - the run's work is committed; do not fail it here
+            logger.warning("could not release lock %s (%s); it expires in %.0f s", self.uri, type(exc).__name__,
+                           self.ttl_s)
 
     def __enter__(self) -> RunLock:
         self.acquire()

@@ -236,6 +236,8 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     from flows.nightly import nightly_deid_inference
 
     fs, bucket = s3_bucket  # talks to moto directly; the flow goes through the proxy
+    for name in ("notes-0001", "notes-0002"):  # more files, so the outage lands while files remain
+        fs.copy(f"{bucket}/incoming/{name}.parquet", f"{bucket}/incoming/{name}-copy.parquet")
     proxy = _SwitchableProxy(urlparse(moto_s3["AWS_ENDPOINT_URL"]).port)
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no transport retries: the outage must reach Prefect
@@ -264,11 +266,11 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     assert proxy.refused > 0  # the outage really hit the run
     assert state.is_completed(), state.message
     manifest = state.result()
-    assert manifest.totals.rows_in == manifest.totals.rows_out == 40
+    assert manifest.totals.rows_in == manifest.totals.rows_out == 80
     assert max(task_run_counts(manifest.run_id, "process-")) > 1  # a file task was retried
     fs.invalidate_cache()
-    assert len(fs.find(predictions)) == 2
+    assert len(fs.find(predictions)) == 4
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_s3["AWS_ENDPOINT_URL"])
     s3fs.S3FileSystem.clear_instance_cache()
     frame = run_query("SELECT count(*) AS n, count(DISTINCT note_id) AS ids FROM predictions", f"s3://{bucket}/curated")
-    assert frame.to_dicts() == [{"n": 40, "ids": 40}]
+    assert frame.to_dicts() == [{"n": 80, "ids": 40}]  # each note once per source file (two copies of each)

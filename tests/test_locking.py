@@ -53,3 +53,48 @@ def test_heartbeat_keeps_a_long_run_fresh(tmp_path: Path) -> None:
         assert held.current().heartbeat > first_beat
         with pytest.raises(RunLockedError):
             RunLock(str(tmp_path), DAY, "run-other", ttl_s=2, wait_s=0).acquire()
+
+
+class _FlakyStorage:
+    """Wraps a filesystem; while ``down`` is set every call raises like an unreachable object store."""
+
+    def __init__(self, fs) -> None:
+        self._fs = fs
+        self.down = threading.Event()
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._fs, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            if self.down.is_set():
+                raise ConnectionError("storage unreachable")
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def test_heartbeat_survives_a_storage_outage(tmp_path: Path) -> None:
+    lock = RunLock(str(tmp_path), DAY, "run-flaky", ttl_s=1.2)
+    flaky = _FlakyStorage(lock.fs)
+    lock.fs = flaky
+    with lock:
+        flaky.down.set()
+        time.sleep(0.8)  # a few beats fail
+        flaky.down.clear()
+        before = lock.current().heartbeat
+        time.sleep(0.8)
+        assert lock.current().heartbeat > before  # the heartbeat thread is still alive
+    assert not any(tmp_path.rglob("*.lock"))
+
+
+def test_release_during_an_outage_does_not_fail_the_run(tmp_path: Path) -> None:
+    lock = RunLock(str(tmp_path), DAY, "run-flaky", ttl_s=60)
+    flaky = _FlakyStorage(lock.fs)
+    lock.fs = flaky
+    lock.acquire()
+    flaky.down.set()
+    lock.release()  # logs and lets the lease expire instead of raising
+    flaky.down.clear()
+    assert lock.current().owner.startswith("run-flaky@")
