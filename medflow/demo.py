@@ -63,8 +63,9 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
         progress_logger.propagate = False  # the bar shows progress; keep the events out of the console log
         try:
             with progress:
+                # force: a demo rerun shows the pipeline working again instead of skipping committed files
                 manifest = nightly_deid_inference(
-                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url
+                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True
                 )
         finally:
             progress_logger.removeHandler(handler)
