@@ -16,7 +16,7 @@ from medflow.manifest import RunManifest
 from medflow.progress import PROGRESS_LOGGER_NAME, ROWS_ATTRIBUTE
 from medflow.report import print_run_summary
 from medflow.settings import Settings
-from medflow.storage import count_parquet_rows, filesystem_for, list_parquet_objects
+from medflow.storage import filesystem_for, list_parquet_objects, read_parquet_footer
 
 
 class _ProgressHandler(logging.Handler):
@@ -49,7 +49,9 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
     from inference.triton_server import EmbeddedTriton
 
     model_dir = ensure_demo_model(settings, samples_dir, console)
-    total_rows = sum(count_parquet_rows(*filesystem_for(s.uri)) for s in list_parquet_objects(str(samples_dir)))
+    total_rows = sum(
+        read_parquet_footer(*filesystem_for(s.uri)).num_rows for s in list_parquet_objects(str(samples_dir))
+    )
     console.print(f"Starting the embedded Triton Inference Server ({settings.precision}, CPU)…")
     with EmbeddedTriton(model_dir, precision=settings.precision, grpc_port=0, http_port=0, metrics_port=0) as triton:
         console.print(f"Triton ready in {triton.start_seconds:.1f} s: gRPC {triton.grpc_url}, HTTP {triton.http_url}")

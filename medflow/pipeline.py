@@ -22,16 +22,16 @@ from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec import AbstractFileSystem
 
 from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
     atomic_write,
-    count_parquet_rows,
     filesystem_for,
     iter_record_batches,
     join_uri,
-    parquet_schema,
+    read_parquet_footer,
 )
 from medflow.validation import RejectedRow, ValidatedBatch, validate_batch
 
@@ -196,11 +196,11 @@ def process_file(
     in_fs, _ = filesystem_for(source.uri)
     try:
         with timer.stage("read"):
-            report.rows_in = count_parquet_rows(in_fs, source.path)
-            problem = schema_problem(parquet_schema(in_fs, source.path))
-        if problem:
+            footer = read_parquet_footer(in_fs, source.path)
+        report.rows_in = footer.num_rows
+        if problem := schema_problem(footer.schema):
             return _fail_file(report, ctx, source, problem, timer)
-        _stream_file(source, ctx, stages, report, timer, on_rows)
+        _stream_file(in_fs, source, ctx, stages, report, timer, on_rows)
     except Exception as exc:
         if not is_corrupt_input_error(exc):
             raise
@@ -211,6 +211,7 @@ def process_file(
 
 
 def _stream_file(
+    in_fs: AbstractFileSystem,
     source: InputObject,
     ctx: RunContext,
     stages: Stages,
@@ -237,7 +238,6 @@ def _stream_file(
         if on_rows is not None:
             on_rows(len(predictions))
 
-    in_fs, _ = filesystem_for(source.uri)
     with (
         atomic_write(out_fs, out_path) as sink,
         pq.ParquetWriter(sink, OUTPUT_SCHEMA) as writer,

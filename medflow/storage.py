@@ -78,10 +78,17 @@ def list_parquet_objects(input_uri: str) -> list[InputObject]:
     return sorted(objects, key=lambda o: o.path)
 
 
-def count_parquet_rows(fs: AbstractFileSystem, path: str) -> int:
-    """Row count from the Parquet footer, without reading data."""
+@dataclass(frozen=True, slots=True)
+class ParquetFooter:
+    num_rows: int
+    schema: pa.Schema
+
+
+def read_parquet_footer(fs: AbstractFileSystem, path: str) -> ParquetFooter:
+    """Row count and schema from the Parquet footer, without reading data."""
     with fs.open(path, "rb") as f:
-        return pq.ParquetFile(f).metadata.num_rows
+        parquet = pq.ParquetFile(f)
+        return ParquetFooter(parquet.metadata.num_rows, parquet.schema_arrow)
 
 
 def iter_record_batches(
@@ -93,11 +100,6 @@ def iter_record_batches(
         present = set(parquet.schema_arrow.names)
         wanted = [c for c in columns if c in present] if columns is not None else None
         yield from parquet.iter_batches(batch_size=batch_rows, columns=wanted)
-
-
-def parquet_schema(fs: AbstractFileSystem, path: str) -> pa.Schema:
-    with fs.open(path, "rb") as f:
-        return pq.ParquetFile(f).schema_arrow
 
 
 TEMP_SUFFIX = ".tmp"
