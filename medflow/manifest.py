@@ -51,10 +51,6 @@ class RunManifest(BaseModel):
     files: list[FileReport]
     totals: RunTotals
 
-    @property
-    def committed_outputs(self) -> list[str]:
-        return [f.output for f in self.files if f.output]
-
 
 def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
     reports = [r for r in all_reports if r.status != "skipped"]

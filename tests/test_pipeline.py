@@ -210,7 +210,7 @@ def test_rerun_overwrites_same_object_and_manifest_lists_it(tmp_path: Path) -> N
     assert manifest.totals.notes_per_s == 0.5
     write_manifest(ctx, manifest)
     (loaded,) = load_manifests(str(tmp_path / "out"))
-    assert loaded.committed_outputs == [r.output for r in second]
+    assert [f.output for f in loaded.files] == [r.output for r in second]
 
 
 def test_changed_input_or_model_gets_a_new_object_name(tmp_path: Path) -> None:
