@@ -30,6 +30,26 @@ def case_insensitive_view(text: str) -> str:
     return upper if len(upper) == len(text) else text
 
 
+def other_occurrences(
+    text: str,
+    results: list[RecognizerResult],
+    values: list[str],
+    label: str,
+    score: float,
+    left: str = r"(?<![\w-])",
+    right: str = r"(?![\w-])",
+) -> list[RecognizerResult]:
+    """Results for every occurrence of ``values`` in ``text`` that ``results`` does not cover yet: a
+    value the note names once with a cue is PHI wherever else the note names it."""
+    if not values:
+        return []
+    covered = {(r.start, r.end) for r in results}
+    pattern = regex.compile(left + "(?:" + "|".join(map(regex.escape, sorted(values))) + ")" + right)
+    return [
+        RecognizerResult(label, m.start(), m.end(), score) for m in pattern.finditer(text) if m.span() not in covered
+    ]
+
+
 class GroupPatternRecognizer(PatternRecognizer):
     def _compiled_patterns(self) -> list[tuple[Pattern, regex.Pattern[str]]]:
         # Compiled on first use: Presidio's base __init__ calls load() before the patterns are set.

@@ -11,7 +11,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
-from deid.recognizers.base import GroupPatternRecognizer
+from deid.recognizers.base import GroupPatternRecognizer, other_occurrences
 
 MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -150,12 +150,5 @@ class DateRecognizer(GroupPatternRecognizer):
         """Dates by form and cue, then every other occurrence of a day/month date found once (`ON 12/10
         PT HAD ...` ... `WOUND VAC CHANGED 12/10.`): the guards against scores must not hide it there."""
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        found = {text[r.start : r.end] for r in results}
-        slashed = sorted(d for d in found if SLASH_DATE.fullmatch(d))
-        if slashed:
-            covered = {(r.start, r.end) for r in results}
-            pattern = regex.compile(rf"{EDGE_L}(?:{'|'.join(map(regex.escape, slashed))}){EDGE_R}")
-            for match in pattern.finditer(text):
-                if match.span() not in covered:
-                    results.append(RecognizerResult(PhiLabel.DATE.value, match.start(), match.end(), 0.6))
-        return results
+        slashed = [d for d in {text[r.start : r.end] for r in results} if SLASH_DATE.fullmatch(d)]
+        return results + other_occurrences(text, results, slashed, PhiLabel.DATE.value, 0.6, EDGE_L, EDGE_R)

@@ -11,7 +11,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
-from deid.recognizers.base import GroupPatternRecognizer
+from deid.recognizers.base import GroupPatternRecognizer, other_occurrences
 from deid.recognizers.lexicon import EnglishVocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
@@ -148,14 +148,8 @@ class CityRecognizer(GroupPatternRecognizer):
         ... `lives in West Saraview`). A one-word city that is an English word (`Mobile`) is not spread."""
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         found = {text[r.start : r.end] for r in results}
-        names = sorted(c for c in found if " " in c or c.lower() not in self._english.words)
-        if names:
-            pattern = regex.compile(r"(?<![\w-])(?:" + "|".join(map(regex.escape, names)) + r")(?![\w-])")
-            covered = {(r.start, r.end) for r in results}
-            for match in pattern.finditer(text):
-                if match.span() not in covered:
-                    results.append(RecognizerResult(PhiLabel.CITY.value, match.start(), match.end(), 0.6))
-        return results
+        names = [c for c in found if " " in c or c.lower() not in self._english.words]
+        return results + other_occurrences(text, results, names, PhiLabel.CITY.value, 0.6)
 
 
 class StateRecognizer(GroupPatternRecognizer):
