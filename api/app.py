@@ -14,8 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.admission import AdmissionMiddleware, retry_later
 from api.audit import configure_audit_logger
 from api.auth import TokenVerifier
+from api.jwks import JwksUnavailable
 from api.limits import BodyGuardMiddleware
 from api.metrics import ApiMetrics
 from api.middleware import RequestObserverMiddleware
@@ -53,15 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.token_verifier = TokenVerifier(settings)  # fails fast when no key is configured
     register_routes(app, settings)
-    retry_after = str(settings.api_retry_after_s)
+    retry_after_s = settings.api_retry_after_s
 
     @app.exception_handler(BackendUnavailable)
     async def backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "model server unavailable, retry later", "request_id": request.state.request_id},
-            status_code=503,
-            headers={"Retry-After": retry_after},
-        )
+        return retry_later(request.state.request_id, "model server unavailable, retry later", retry_after_s)
+
+    @app.exception_handler(JwksUnavailable)
+    async def jwks_unavailable(request: Request, exc: JwksUnavailable) -> JSONResponse:
+        # The token may well be valid: 503 (retry), not 401 (get a new token).
+        return retry_later(request.state.request_id, "token verification unavailable, retry later", retry_after_s)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -69,8 +72,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors = [_safe_error(e) for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    # Last added is outermost: the observer sees the guard's 413/422 too.
+    # Last added is outermost: the observer sees the guard's 413/422 and the admission 503 too; admission
+    # comes before the body is read, so a rejected request costs almost nothing.
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
+    app.add_middleware(
+        AdmissionMiddleware,
+        max_concurrency=settings.api_max_concurrency,
+        max_wait_s=settings.api_admission_wait_s,
+        retry_after_s=retry_after_s,
+        metrics=metrics,
+    )
     app.add_middleware(RequestObserverMiddleware, metrics=metrics, route_paths=frozenset(r.path for r in app.routes))
     return app
 

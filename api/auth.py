@@ -17,9 +17,9 @@ from typing import Any
 
 import jwt
 from fastapi import HTTPException, Request, Security, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.jwks import JwksUnavailable, JwksUrlKeys, unique_signing_key
 from medflow.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,24 @@ class Principal:
 
 
 class TokenVerifier:
-    """Verifies a compact JWT and returns the caller. Raises `jwt.PyJWTError` subclasses on failure."""
+    """Verifies a compact JWT and returns the caller. Raises `jwt.PyJWTError` subclasses for a bad token,
+    `JwksUnavailable` when the keys to check it cannot be fetched."""
 
     def __init__(self, settings: Settings) -> None:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._leeway = settings.jwt_leeway_s
-        self._jwks_client: jwt.PyJWKClient | None = None
+        self._jwks_url_keys: JwksUrlKeys | None = None
         self._jwks: jwt.PyJWKSet | None = None
         self._secret: str | None = None
         # A JWKS, when configured, wins: HS256 is then never accepted (no algorithm confusion).
         if settings.jwt_jwks_url:
-            self._jwks_client = jwt.PyJWKClient(
-                settings.jwt_jwks_url, cache_jwk_set=True, lifespan=settings.jwt_jwks_cache_s, timeout=5
+            self._jwks_url_keys = JwksUrlKeys(
+                settings.jwt_jwks_url,
+                cache_s=settings.jwt_jwks_cache_s,
+                timeout_s=settings.jwt_jwks_timeout_s,
+                # Clients are told to retry after this long; asking the identity provider sooner is pointless.
+                outage_backoff_s=settings.api_retry_after_s,
             )
             self.mode = "jwks-url"
         elif settings.jwt_jwks_file:
@@ -81,21 +86,12 @@ class TokenVerifier:
             )
 
     async def verify(self, token: str) -> Principal:
-        if self._jwks_client is not None:
-            # The JWKS fetch is blocking I/O on a cache miss: keep it off the event loop.
-            signing_key = await run_in_threadpool(self._jwks_client.get_signing_key_from_jwt, token)
-            return self._decode(token, signing_key.key, ASYMMETRIC_ALGORITHMS)
+        if self._jwks_url_keys is not None:
+            key = await self._jwks_url_keys.key_for(_kid_of(token))
+            return self._decode(token, key, ASYMMETRIC_ALGORITHMS)
         if self._jwks is not None:
-            return self._decode(token, self._key_from_file(token), ASYMMETRIC_ALGORITHMS)
+            return self._decode(token, unique_signing_key(self._jwks, _kid_of(token)), ASYMMETRIC_ALGORITHMS)
         return self._decode(token, self._secret, [DEV_ALGORITHM])
-
-    def _key_from_file(self, token: str) -> Any:
-        kid = jwt.get_unverified_header(token).get("kid")
-        assert self._jwks is not None
-        candidates = [k for k in self._jwks.keys if kid is None or k.key_id == kid]
-        if len(candidates) != 1:
-            raise jwt.InvalidKeyError("no unique key for the token's kid")
-        return candidates[0].key
 
     def _decode(self, token: str, key: Any, algorithms: list[str]) -> Principal:
         claims = jwt.decode(
@@ -108,6 +104,13 @@ class TokenVerifier:
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
         return Principal(subject=str(claims["sub"]), scopes=frozenset(_scopes_of(claims)))
+
+
+def _kid_of(token: str) -> str | None:
+    kid = jwt.get_unverified_header(token).get("kid")  # DecodeError for a malformed token: 401
+    if kid is not None and not isinstance(kid, str):
+        raise jwt.InvalidTokenError("kid is not a string")
+    return kid
 
 
 def _scopes_of(claims: dict[str, Any]) -> Iterable[str]:
@@ -152,6 +155,10 @@ async def authenticate(
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
         principal = await verifier.verify(credentials.credentials)
+    except JwksUnavailable as exc:
+        # The identity provider is down, not the token bad: 503 (app-level handler) so clients retry.
+        log.warning("cannot verify token: %s", exc)
+        raise
     except jwt.ExpiredSignatureError:
         log.info("rejected token: expired")
         raise _unauthorized("invalid_token", "token expired") from None

@@ -36,6 +36,11 @@ class ApiMetrics:
             "HTTP requests being processed (drains to 0 during graceful shutdown)",
             registry=self.registry,
         )
+        self.overload_rejected = Counter(
+            "medflow_http_overload_rejected_total",
+            "/v1 requests answered 503 at once because the concurrency limit was reached",
+            registry=self.registry,
+        )
         self.triton_duration = Histogram(
             "medflow_triton_request_duration_seconds",
             "Latency of inference calls to Triton by outcome (ok, error, timeout)",

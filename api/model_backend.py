@@ -49,6 +49,21 @@ class TritonNoteClassifier:
         await self._client.close()
 
 
+def realtime_triton_client(settings: Settings, pad_id: int) -> AsyncTritonClassifier:
+    """The process-wide async client. Its in-flight window is the admission limit, not the batch flow's
+    `inflight_requests` (4): that would serialize 16 concurrent callers into 4 Triton calls at a time,
+    and Triton's dynamic batcher can only batch the requests it has been sent."""
+    return AsyncTritonClassifier(
+        settings.triton_url,
+        settings.triton_model,
+        timeout_s=settings.api_triton_timeout_s,
+        inflight=settings.api_max_concurrency,
+        max_batch_size=settings.max_batch_size,
+        token_budget=settings.batch_token_budget,
+        pad_id=pad_id,
+    )
+
+
 def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyService, TritonNoteClassifier]:
     """Everything the hot path needs, loaded once. Must run inside the event loop (gRPC aio channel)."""
     model_dir = settings.model_repository / settings.triton_model
@@ -57,15 +72,7 @@ def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyServ
     )
     info = load_model_info(version_dir)
     tokenizer = NoteTokenizer.from_dir(version_dir)
-    client = AsyncTritonClassifier(
-        settings.triton_url,
-        settings.triton_model,
-        timeout_s=settings.api_triton_timeout_s,
-        inflight=settings.inflight_requests,
-        max_batch_size=settings.max_batch_size,
-        token_budget=settings.batch_token_budget,
-        pad_id=tokenizer.pad_id,
-    )
+    client = realtime_triton_client(settings, tokenizer.pad_id)
     classifier = TritonNoteClassifier(client, tokenizer, info, settings.max_length, settings.chunk_stride)
     # In-process de-identification only: forking workers next to live gRPC threads is unsafe.
     engine = get_engine(settings.model_copy(update={"deid_processes": 1}))

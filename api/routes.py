@@ -29,7 +29,10 @@ V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorResponse, "description": "Token lacks the required scope"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
     422: {"model": ErrorResponse, "description": "Malformed body: not UTF-8/JSON, wrong types, empty or long text"},
-    503: {"model": ErrorResponse, "description": "Model server unavailable or slow; see Retry-After"},
+    503: {
+        "model": ErrorResponse,
+        "description": "Model server or token verification unavailable or slow, or server busy; see Retry-After",
+    },
 }
 
 

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     jwt_audience: str = "medflow-api"
     jwt_leeway_s: int = Field(30, description="Clock skew tolerated on exp/nbf/iat")
     jwt_jwks_cache_s: int = Field(300, description="How long keys fetched from the JWKS URL are cached")
+    jwt_jwks_timeout_s: float = Field(5.0, description="Deadline of one JWKS fetch; unreachable JWKS is a 503")
     api_host: str = Field("127.0.0.1", description="Bind address of `medflow api` (0.0.0.0 in a pod)")
     api_port: int = Field(8080, description="Port of `medflow api`")
     api_model_version: str | None = Field(
@@ -72,6 +73,12 @@ class Settings(BaseSettings):
     api_triton_timeout_s: float = Field(2.0, description="Deadline of one realtime Triton call; then 503")
     api_ready_timeout_s: float = Field(1.0, description="Deadline of the Triton check behind /readyz")
     api_retry_after_s: int = Field(5, description="Retry-After sent with 503 responses")
+    api_max_concurrency: int = Field(
+        32, ge=1, description="Most /v1 requests (and realtime Triton calls) in flight per process; more wait"
+    )
+    api_admission_wait_s: float = Field(
+        0.25, ge=0, description="How long a /v1 request waits for a free slot before it gets 503"
+    )
     api_max_text_chars: int = Field(20_000, description="Longest note accepted by /v1 routes")
     api_max_batch_notes: int = Field(16, description="Most notes in one /v1/classify/batch request")
     api_max_body_bytes: int = Field(2 * 1024 * 1024, description="Largest request body; larger is 413")

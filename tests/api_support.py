@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.audit import AUDIT_LOGGER
 from api.routes import get_service
 from api.service import BackendUnavailable, ClassifyService
 from inference.classify import Prediction
@@ -66,6 +70,20 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@contextmanager
+def captured_audit() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Audit records as parsed JSON (the audit logger does not propagate to application logs)."""
+    stream = io.StringIO()
+    logger = logging.getLogger(AUDIT_LOGGER)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.handlers[0].formatter)
+    logger.addHandler(handler)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        logger.removeHandler(handler)
+
+
 @dataclass(frozen=True)
 class FakeDeidResult:
     text: str
@@ -98,6 +116,7 @@ class FakeClassifier:
     """Records what would reach Triton. Label: whether the text mentions pain (a rule, so results vary)."""
 
     mode: str = "ok"  # ok | unavailable | hang | crash
+    delay_s: float = 0.0  # a slow (but working) model server
     ready: bool = True
     seen_texts: list[str] = field(default_factory=list)
     model_name: str = "fake-model"
@@ -105,6 +124,7 @@ class FakeClassifier:
 
     async def classify(self, texts: Sequence[str]) -> list[Prediction]:
         self.seen_texts.extend(texts)
+        await asyncio.sleep(self.delay_s)
         if self.mode == "unavailable":
             raise BackendUnavailable("Triton inference failed: StatusCode.UNAVAILABLE")
         if self.mode == "hang":
@@ -163,6 +183,29 @@ def unit_app(settings: Settings | None = None) -> UnitApp:
     )
     app.dependency_overrides[get_service] = lambda: service
     return UnitApp(app, TestClient(app, raise_server_exceptions=False), deid, classifier)
+
+
+@contextmanager
+def serve_on_loopback(app: FastAPI) -> Iterator[str]:
+    """`app` under a real uvicorn in a thread, yielding its URL (lifespan off: the unit fakes are the backends)."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 class ApiServer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from api_support import AUDIENCE, ISSUER, SECRET, bearer, make_token, unit_app, unit_settings
+from api_support import AUDIENCE, ISSUER, SECRET, bearer, captured_audit, make_token, unit_app, unit_settings
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.routing import APIRoute
 from starlette.routing import Route
@@ -153,26 +154,55 @@ def jwks_file(tmp_path: Path, keys) -> Path:
     return path
 
 
+class JwksServer:
+    """A real HTTP server on loopback serving a JWKS; `mode` makes it misbehave, `stop()` takes it down."""
+
+    BODIES = {
+        "garbage": (200, b"<html>gateway error</html>"),
+        "not-an-object": (200, b"[1, 2, 3]"),
+        "no-keys": (200, b'{"keys": []}'),
+        "http-500": (500, b"{}"),
+    }
+
+    def __init__(self, jwks: dict) -> None:
+        self.mode = "ok"  # ok | slow | one of BODIES
+        self.fetches = 0
+        server_self = self
+        body = json.dumps(jwks).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server API)
+                server_self.fetches += 1
+                if server_self.mode == "slow":
+                    time.sleep(3)  # far beyond the verifier's fetch deadline
+                status, payload = server_self.BODIES.get(server_self.mode, (200, body))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/.well-known/jwks.json"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @pytest.fixture()
-def jwks_url(keys):
-    body = json.dumps(keys["jwks"]).encode()
+def jwks_server(keys):
+    server = JwksServer(keys["jwks"])
+    yield server
+    server.stop()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server API)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    server.shutdown()
-    server.server_close()
+@pytest.fixture()
+def jwks_url(jwks_server):
+    return jwks_server.url
 
 
 def _asymmetric_cases(keys):
@@ -231,3 +261,67 @@ def test_token_command_prints_only_a_verifiable_token(tmp_path):
     assert missing.returncode == 2
     assert missing.stdout == ""
     assert "MEDFLOW_JWT_SECRET" in missing.stderr
+
+
+# --- JWKS outage: the identity provider is down, the token is not necessarily bad --------------------
+
+
+def _rs256_token(keys, kid: str = "rsa-1") -> str:
+    return make_token(secret=keys["rsa"], algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.mark.parametrize("outage", ["stopped", "slow", *JwksServer.BODIES])
+def test_jwks_outage_is_503_with_retry_after_not_401(outage, keys, jwks_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    api = unit_app(unit_settings(jwt_jwks_url=jwks_server.url, jwt_jwks_timeout_s=0.5))
+    if outage == "stopped":
+        jwks_server.stop()
+    else:
+        jwks_server.mode = outage
+    token = _rs256_token(keys)
+    with captured_audit() as audit_lines:
+        started = time.monotonic()
+        response = api.client.post("/v1/classify", json=NOTE, headers=bearer(token))
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "7"
+    assert response.json() == {
+        "detail": "token verification unavailable, retry later",
+        "request_id": response.headers["X-Request-ID"],
+    }
+    assert "WWW-Authenticate" not in response.headers, "a 503 must not tell the client its token is bad"
+    assert elapsed < 2.5, "the JWKS fetch is bounded by its deadline (0.5 s), not the server's 3 s stall"
+    assert api.classifier.seen_texts == []
+    (audit,) = audit_lines()
+    assert (audit["status"], audit["subject"], audit["route"]) == (503, None, "/v1/classify")
+    assert any("cannot verify token: JWKS fetch failed" in r.getMessage() for r in caplog.records)
+    exported = "\n".join(
+        [response.text, json.dumps(dict(response.headers)), json.dumps(audit)]
+        + [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    )
+    for part in token.split("."):
+        assert part not in exported
+    assert jwks_server.url not in exported  # the fetch error's message (it quotes the URL) is dropped
+
+
+def test_jwks_outage_fails_fast_then_recovers_and_cached_keys_ride_out_an_outage(keys, jwks_server):
+    """One slow fetch per back-off window (not one per request); a fetched set keeps serving during an
+    outage until it expires; an unknown kid against a reachable JWKS stays 401."""
+    settings = unit_settings(jwt_jwks_url=jwks_server.url, jwt_jwks_timeout_s=0.5, api_retry_after_s=1)
+    api = unit_app(settings)
+    token = bearer(_rs256_token(keys))
+    jwks_server.mode = "slow"
+    assert api.client.post("/v1/classify", json=NOTE, headers=token).status_code == 503
+    started = time.monotonic()
+    assert api.client.post("/v1/classify", json=NOTE, headers=token).status_code == 503
+    assert time.monotonic() - started < 0.4, "within the back-off window the JWKS is not asked again"
+    assert jwks_server.fetches == 1
+
+    jwks_server.mode = "ok"
+    time.sleep(1.1)  # the back-off window (Retry-After) has passed
+    assert api.client.post("/v1/classify", json=NOTE, headers=token).status_code == 200
+    unknown_kid = bearer(_rs256_token(keys, kid="rotated-away"))
+    assert api.client.post("/v1/classify", json=NOTE, headers=unknown_kid).status_code == 401
+
+    jwks_server.stop()  # the cached set (fetched < MEDFLOW_JWT_JWKS_CACHE_S ago) still verifies
+    assert api.client.post("/v1/classify", json=NOTE, headers=token).status_code == 200

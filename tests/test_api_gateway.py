@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
-from api_support import CANARY_PHI, bearer, make_token, unit_app
-
-from api.audit import AUDIT_LOGGER
+from api_support import (
+    CANARY_PHI,
+    bearer,
+    captured_audit,
+    make_token,
+    serve_on_loopback,
+    unit_app,
+    unit_settings,
+)
 
 CANARY_NOTE = (
     "Zebulon Quigglesworth (SSN 078-05-1120, MRN 99817263) called from (555) 867-5309, "
@@ -30,14 +37,8 @@ def token():
 
 @pytest.fixture()
 def audit_lines():
-    """Audit records as parsed JSON (the audit logger does not propagate to application logs)."""
-    stream = io.StringIO()
-    logger = logging.getLogger(AUDIT_LOGGER)
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.handlers[0].formatter)
-    logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
+    with captured_audit() as lines:
+        yield lines
 
 
 # --- happy path and response shape ------------------------------------------------------------------
@@ -270,3 +271,38 @@ def test_audit_line_per_v1_request_without_text(api, token, audit_lines):
     assert denied["subject"] is None
     assert denied["status"] == 401
     assert denied["entity_counts"] == {}
+
+
+# --- overload protection ----------------------------------------------------------------------------
+
+
+def test_overload_gets_quick_503s_counted_in_metrics_while_probes_answer(token):
+    """Real uvicorn, a slow model server (1 s a call), room for 2 requests: of 8 simultaneous callers
+    the admitted ones finish, the rest get 503 + Retry-After at once (no queueing), all counted."""
+    api = unit_app(unit_settings(api_max_concurrency=2, api_admission_wait_s=0.05, api_triton_timeout_s=5))
+    api.classifier.delay_s = 1.0
+    clients = 8
+    with serve_on_loopback(api.app) as url, ThreadPoolExecutor(clients) as pool:
+
+        def post(_: int) -> tuple[int, str | None, float]:
+            started = time.monotonic()
+            response = httpx.post(f"{url}/v1/classify", json={"text": "chest pain"}, headers=bearer(token), timeout=30)
+            return response.status_code, response.headers.get("Retry-After"), time.monotonic() - started
+
+        started = time.monotonic()
+        outcomes = list(pool.map(post, range(clients)))
+        probe_statuses = [httpx.get(f"{url}{path}", timeout=5).status_code for path in ("/healthz", "/readyz")]
+        wall = time.monotonic() - started
+        metrics = httpx.get(f"{url}/metrics", timeout=5).text
+
+    statuses = [status for status, _, _ in outcomes]
+    rejected = [o for o in outcomes if o[0] == 503]
+    assert set(statuses) <= {200, 503}, statuses
+    assert 2 <= statuses.count(200) < clients and rejected, statuses
+    assert all(retry_after == "7" and seconds < 0.9 for _, retry_after, seconds in rejected), rejected
+    assert wall < 10, "nothing queued behind the slow backend for long"
+    assert probe_statuses == [200, 200]
+    assert _sample(metrics, "medflow_http_overload_rejected_total ") == len(rejected)
+    busy = 'medflow_http_requests_total{method="POST",route="/v1/classify",status="503"}'
+    assert _sample(metrics, busy) == len(rejected)
+    assert _sample(metrics, "medflow_http_requests_in_flight ") == 1  # only this scrape

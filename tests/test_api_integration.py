@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
@@ -12,10 +13,14 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from api_support import SECRET, ApiServer, bearer, make_token
 
+from api.model_backend import realtime_triton_client
 from inference.model_files import latest_version_dir, load_model_info
+from inference.triton_client import TritonInferenceError
+from medflow.settings import Settings
 
 # Synthetic PHI in contexts the engine recognises; the literal strings are the canaries.
 CANARIES = ["Zebulon Quigglesworth", "078-05-1120", "zq.canary@example.org", "99817263", "(555) 867-5309"]
@@ -193,6 +198,28 @@ def test_hung_triton_gives_503_within_deadline(silent_server, tiny_model_repo, t
         api_retry_after_s=3,
     ) as server:
         _assert_503_bounded(server.url, CLASSIFY)
+
+
+def test_realtime_triton_window_is_the_admission_limit(silent_server):
+    """16 concurrent callers against a hung Triton all reach their 1 s deadline together: none waits
+    behind the batch flow's window (`inflight_requests`, 4), which would take 4 rounds (4 s)."""
+    settings = Settings(
+        _env_file=None, triton_url=silent_server, api_triton_timeout_s=1.0, api_max_concurrency=16, inflight_requests=4
+    )
+
+    async def sixteen_calls() -> tuple[float, list[object]]:
+        client = realtime_triton_client(settings, pad_id=0)
+        try:
+            started = time.monotonic()
+            calls = (client.infer_logits([np.ones(8, dtype=np.int64)]) for _ in range(16))
+            results = await asyncio.gather(*calls, return_exceptions=True)
+            return time.monotonic() - started, results
+        finally:
+            await client.close()
+
+    elapsed, results = asyncio.run(sixteen_calls())
+    assert all(isinstance(r, TritonInferenceError) for r in results), results
+    assert elapsed < 2.5, f"{elapsed:.1f} s: calls were serialized"
 
 
 def test_triton_stopped_then_restarted(tiny_model_repo, tmp_path):
