@@ -36,6 +36,30 @@ def bucket_by_length(lengths: Sequence[int], max_batch_size: int, token_budget: 
     return batches
 
 
+def group_by_width(widths: Sequence[int], rows: Sequence[int], max_added_padding: int) -> list[list[int]]:
+    """Group already-formed requests (`rows[i]` sequences of width `widths[i]`) into model runs.
+
+    Server side of a ragged dynamic batch: merging requests saves one model run's fixed cost but pads
+    the narrower ones to the widest. In width order, a request joins the current group unless the
+    padding it adds to the rows already there exceeds `max_added_padding` tokens. Every index appears once.
+    """
+    if max_added_padding < 0:
+        raise ValueError("max_added_padding must not be negative")
+    groups: list[list[int]] = []
+    current: list[int] = []
+    current_rows = current_width = 0
+    for index in sorted(range(len(widths)), key=lambda i: widths[i]):
+        if current and current_rows * (widths[index] - current_width) > max_added_padding:
+            groups.append(current)
+            current, current_rows = [], 0
+        current.append(index)
+        current_rows += rows[index]
+        current_width = widths[index]
+    if current:
+        groups.append(current)
+    return groups
+
+
 def pad_batch(seqs: Sequence[np.ndarray], pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Right-pad to the longest sequence: (input_ids, attention_mask), both int64 [batch, width]."""
     if not seqs:

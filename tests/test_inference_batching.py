@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inference.batching import bucket_by_length, pad_batch
+from inference.batching import bucket_by_length, group_by_width, pad_batch
 
 
 def _padded_tokens(lengths, batches):
@@ -64,3 +64,23 @@ def test_padding_tally_counts_real_and_computed_tokens():
     tally.add([])
     assert (tally.real_tokens, tally.computed_tokens) == (12, 14)
     assert tally.efficiency == 12 / 14
+
+
+def test_group_by_width_merges_similar_widths_only():
+    widths, rows = [40, 12, 41, 64, 13, 42], [1, 1, 1, 1, 1, 1]
+    groups = group_by_width(widths, rows, max_added_padding=4)
+    assert sorted(i for g in groups for i in g) == list(range(6))
+    assert [[widths[i] for i in g] for g in groups] == [[12, 13], [40, 41, 42], [64]]
+
+
+def test_group_by_width_counts_rows_already_in_the_group():
+    # Two rows of width 30 would each be padded by 3 tokens: 6 > 5, so the 33-wide request stays apart.
+    assert group_by_width([30, 33], [2, 1], max_added_padding=5) == [[0], [1]]
+    assert group_by_width([30, 33], [1, 2], max_added_padding=5) == [[0, 1]]
+
+
+def test_group_by_width_zero_padding_merges_equal_widths_and_rejects_negative():
+    assert group_by_width([16, 16, 17], [1, 1, 1], max_added_padding=0) == [[0, 1], [2]]
+    assert group_by_width([], [], max_added_padding=0) == []
+    with pytest.raises(ValueError):
+        group_by_width([1], [1], max_added_padding=-1)
