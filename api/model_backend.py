@@ -61,6 +61,7 @@ def realtime_triton_client(settings: Settings, pad_id: int) -> AsyncTritonClassi
         max_batch_size=settings.max_batch_size,
         token_budget=settings.batch_token_budget,
         pad_id=pad_id,
+        request_width=settings.triton_request_width,
     )
 
 

@@ -60,11 +60,11 @@ def group_by_width(widths: Sequence[int], rows: Sequence[int], max_added_padding
     return groups
 
 
-def pad_batch(seqs: Sequence[np.ndarray], pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pad to the longest sequence: (input_ids, attention_mask), both int64 [batch, width]."""
+def pad_batch(seqs: Sequence[np.ndarray], pad_id: int = 0, min_width: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad to the longest sequence (or `min_width`): (input_ids, attention_mask), int64 [batch, width]."""
     if not seqs:
         raise ValueError("cannot pad an empty batch")
-    width = max(len(s) for s in seqs)
+    width = max(min_width, *(len(s) for s in seqs))
     input_ids = np.full((len(seqs), width), pad_id, dtype=np.int64)
     attention_mask = np.zeros((len(seqs), width), dtype=np.int64)
     for row, seq in enumerate(seqs):
@@ -80,10 +80,10 @@ class PaddingTally:
     real_tokens: int = 0
     computed_tokens: int = 0
 
-    def add(self, lengths: Sequence[int]) -> None:
+    def add(self, lengths: Sequence[int], min_width: int = 0) -> None:
         if lengths:
             self.real_tokens += sum(lengths)
-            self.computed_tokens += len(lengths) * max(lengths)
+            self.computed_tokens += len(lengths) * max(min_width, *lengths)
 
     @property
     def efficiency(self) -> float:

@@ -24,8 +24,8 @@ class TritonInferenceError(RuntimeError):
     """A Triton request failed (status text only; no inputs in the message)."""
 
 
-def make_inputs(seqs: Sequence[np.ndarray], pad_id: int) -> list[grpcclient.InferInput]:
-    input_ids, attention_mask = pad_batch(seqs, pad_id)
+def make_inputs(seqs: Sequence[np.ndarray], pad_id: int, min_width: int = 0) -> list[grpcclient.InferInput]:
+    input_ids, attention_mask = pad_batch(seqs, pad_id, min_width)
     inputs = []
     for name, array in (("input_ids", input_ids), ("attention_mask", attention_mask)):
         tensor = grpcclient.InferInput(name, list(array.shape), "INT64")
@@ -51,7 +51,45 @@ def _error(exc: BaseException) -> TritonInferenceError:
     return TritonInferenceError(f"Triton inference failed: {status}: {message}")
 
 
-class TritonClassifier:
+class _TritonClientBase:
+    """What both clients share: options, length bucketing, padding and the padding tally."""
+
+    def __init__(
+        self,
+        model: str,
+        timeout_s: float,
+        inflight: int,
+        *,
+        max_batch_size: int,
+        token_budget: int,
+        pad_id: int,
+        request_width: int,
+    ) -> None:
+        if inflight < 1:
+            raise ValueError("inflight must be >= 1")
+        self.model = model
+        self.timeout_s = timeout_s
+        self.inflight = inflight
+        self.max_batch_size = max_batch_size
+        self.token_budget = token_budget
+        self.pad_id = pad_id
+        # Pad every request to at least this width (0: to its longest sequence). A server whose backend
+        # only batches equal shapes (ONNX Runtime / TensorRT on the T4) can then merge single notes.
+        self.request_width = request_width
+        self.padding = PaddingTally()  # over all calls; read by the benchmark
+
+    def _batches(self, seqs: Sequence[np.ndarray]) -> list[list[int]]:
+        lengths = [len(s) for s in seqs]
+        batches = bucket_by_length(lengths, self.max_batch_size, self.token_budget)
+        for indices in batches:
+            self.padding.add([lengths[i] for i in indices], self.request_width)
+        return batches
+
+    def _inputs(self, seqs: Sequence[np.ndarray]) -> list[grpcclient.InferInput]:
+        return make_inputs(seqs, self.pad_id, self.request_width)
+
+
+class TritonClassifier(_TritonClientBase):
     """Synchronous client for the batch flow (one per worker process)."""
 
     def __init__(
@@ -64,16 +102,17 @@ class TritonClassifier:
         max_batch_size: int = 64,
         token_budget: int = 4096,
         pad_id: int = 0,
+        request_width: int = 0,
     ) -> None:
-        if inflight < 1:
-            raise ValueError("inflight must be >= 1")
-        self.model = model
-        self.timeout_s = timeout_s
-        self.inflight = inflight
-        self.max_batch_size = max_batch_size
-        self.token_budget = token_budget
-        self.pad_id = pad_id
-        self.padding = PaddingTally()  # over all calls; read by the benchmark (one caller thread)
+        super().__init__(
+            model,
+            timeout_s,
+            inflight,
+            max_batch_size=max_batch_size,
+            token_budget=token_budget,
+            pad_id=pad_id,
+            request_width=request_width,
+        )
         self._client = grpcclient.InferenceServerClient(url)
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
@@ -90,10 +129,7 @@ class TritonClassifier:
 
     def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
         """Logits [len(seqs), num_labels] in input order."""
-        lengths = [len(s) for s in seqs]
-        batches = bucket_by_length(lengths, self.max_batch_size, self.token_budget)
-        for indices in batches:
-            self.padding.add([lengths[i] for i in indices])
+        batches = self._batches(seqs)
         slots = threading.BoundedSemaphore(self.inflight)
         done: queue.Queue[tuple[int, np.ndarray | None, BaseException | None]] = queue.Queue()
 
@@ -131,7 +167,7 @@ class TritonClassifier:
                 break
             self._client.async_infer(
                 self.model,
-                make_inputs([seqs[i] for i in indices], self.pad_id),
+                self._inputs([seqs[i] for i in indices]),
                 callback=lambda result, error, b=batch_no: on_done(b, result, error),
                 outputs=[grpcclient.InferRequestedOutput("logits")],
                 client_timeout=self.timeout_s,
@@ -153,7 +189,7 @@ class TritonClassifier:
         self.close()
 
 
-class AsyncTritonClassifier:
+class AsyncTritonClassifier(_TritonClientBase):
     """asyncio client for the API; same contract as TritonClassifier."""
 
     def __init__(
@@ -166,14 +202,17 @@ class AsyncTritonClassifier:
         max_batch_size: int = 64,
         token_budget: int = 4096,
         pad_id: int = 0,
+        request_width: int = 0,
     ) -> None:
-        if inflight < 1:
-            raise ValueError("inflight must be >= 1")
-        self.model = model
-        self.timeout_s = timeout_s
-        self.max_batch_size = max_batch_size
-        self.token_budget = token_budget
-        self.pad_id = pad_id
+        super().__init__(
+            model,
+            timeout_s,
+            inflight,
+            max_batch_size=max_batch_size,
+            token_budget=token_budget,
+            pad_id=pad_id,
+            request_width=request_width,
+        )
         self._client = grpcaio.InferenceServerClient(url)
         # Shared by all concurrent callers of this client: bounds requests in flight per process.
         self._slots = asyncio.Semaphore(inflight)
@@ -195,7 +234,7 @@ class AsyncTritonClassifier:
             try:
                 result = await self._client.infer(
                     self.model,
-                    make_inputs(seqs, self.pad_id),
+                    self._inputs(seqs),
                     outputs=[grpcaio.InferRequestedOutput("logits")],
                     client_timeout=self.timeout_s,
                 )
@@ -204,7 +243,7 @@ class AsyncTritonClassifier:
         return result.as_numpy("logits")
 
     async def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
-        batches = bucket_by_length([len(s) for s in seqs], self.max_batch_size, self.token_budget)
+        batches = self._batches(seqs)
         results = await asyncio.gather(*(self._infer_batch([seqs[i] for i in b]) for b in batches))
         return _assemble(dict(enumerate(results)), batches, len(seqs))
 

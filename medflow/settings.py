@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     inflight_requests: int = Field(4, description="Concurrent Triton requests per client (backpressure)")
     batch_token_budget: int = Field(4096, description="Max padded tokens per Triton request")
     max_batch_size: int = Field(64, description="Max sequences per Triton request")
+    # Triton's ONNX Runtime/TensorRT backends batch only equal shapes; single notes differ in length.
+    # The embedded CPU server accepts ragged batches, so it needs no padding (0); the T4 deployment
+    # pads to max_length (k8s/base/configmap.yaml) so realtime requests can share a batch.
+    triton_request_width: int = Field(0, description="Pad every Triton request to at least this many tokens")
 
     # --- batch flow -------------------------------------------------------------------------------
     # Small enough that de-identification of one batch overlaps classification of the previous one

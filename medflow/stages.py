@@ -34,8 +34,10 @@ def _classifier(
     token_budget: int,
     max_length: int,
     stride: int,
+    request_width: int,
 ) -> tuple[ModelInfo, Classify]:
     info = load_model_info(version_dir)
+    tokenizer = NoteTokenizer.from_dir(version_dir)
     client = TritonClassifier(
         triton_url,
         model,
@@ -43,8 +45,9 @@ def _classifier(
         inflight=inflight,
         max_batch_size=max_batch_size,
         token_budget=token_budget,
+        pad_id=tokenizer.pad_id,
+        request_width=request_width,
     )
-    tokenizer = NoteTokenizer.from_dir(version_dir)
     classify = partial(
         classify_texts, tokenizer=tokenizer, client=client, info=info, max_length=max_length, stride=stride
     )
@@ -63,5 +66,6 @@ def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
         settings.batch_token_budget,
         settings.max_length,
         settings.chunk_stride,
+        settings.triton_request_width,
     )
     return Stages(deidentify=get_engine(settings).deidentify, classify=classify), info

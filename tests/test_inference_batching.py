@@ -84,3 +84,15 @@ def test_group_by_width_zero_padding_merges_equal_widths_and_rejects_negative():
     assert group_by_width([], [], max_added_padding=0) == []
     with pytest.raises(ValueError):
         group_by_width([1], [1], max_added_padding=-1)
+
+
+def test_pad_batch_and_tally_honour_a_minimum_width():
+    from inference.batching import PaddingTally
+
+    ids, mask = pad_batch([np.array([2, 5, 3])], pad_id=9, min_width=5)
+    np.testing.assert_array_equal(ids, [[2, 5, 3, 9, 9]])
+    np.testing.assert_array_equal(mask, [[1, 1, 1, 0, 0]])
+    assert pad_batch([np.array([2, 5, 3])], min_width=2)[0].shape == (1, 3)  # never truncates
+    tally = PaddingTally()
+    tally.add([3, 2], min_width=8)
+    assert (tally.real_tokens, tally.computed_tokens) == (5, 16)

@@ -566,7 +566,10 @@ def test_settings_configmap_matches_the_settings_class_and_references_resolve(ov
     unknown = {k for k in medflow_keys if k.removeprefix("MEDFLOW_").lower() not in fields}
     assert not unknown, f"ConfigMap keys that Settings does not read: {unknown}"
     assert data["MEDFLOW_TRITON_MODEL"] == "distilbert"
-    assert settings_from_configmap(data).triton_url == "triton:8001"
+    settings = settings_from_configmap(data)
+    assert settings.triton_url == "triton:8001"
+    # The T4 backend batches only equal shapes: requests are padded to the chunk length.
+    assert settings.triton_request_width == settings.max_length
 
     config_maps = {c["metadata"]["name"]: c.get("data", {}) for c in objects(overlay, "ConfigMap")}
     for obj in everything(overlay):
