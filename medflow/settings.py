@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     api_max_batch_notes: int = Field(16, description="Most notes in one /v1/classify/batch request")
     api_max_body_bytes: int = Field(2 * 1024 * 1024, description="Largest request body; larger is 413")
     api_deid_inline_max_chars: int = Field(
-        1_000, description="Notes up to this size are de-identified on the event loop, longer in a thread"
+        0, description="Notes up to this size are de-identified on the event loop, longer in a thread"
     )
     api_shutdown_grace_s: float = Field(20.0, description="Time in-flight requests get to finish at shutdown")
     api_audit_log_file: Path | None = Field(None, description="Audit JSON lines go here (default stdout)")
