@@ -12,6 +12,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from deid.recognizers.age import AgeOver89Recognizer
 from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecognizer, UrlRecognizer
 from deid.recognizers.dates import DateRecognizer
+from deid.recognizers.gazetteer import CityGazetteerRecognizer
 from deid.recognizers.identifiers import (
     AccountRecognizer,
     DeviceRecognizer,
@@ -53,8 +54,9 @@ def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[Entit
         DeviceRecognizer(),
         VehicleRecognizer(),
         OtherIdRecognizer(),
-        StreetAddressRecognizer(),
+        StreetAddressRecognizer(english),
         CityRecognizer(english),
+        CityGazetteerRecognizer(english),
         StateRecognizer(),
         ZipRecognizer(),
         HospitalRecognizer(english),

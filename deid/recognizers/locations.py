@@ -9,21 +9,29 @@ import regex
 from faker.providers.address.en_US import Provider as UsAddresses
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.labels import PhiLabel
-from deid.recognizers.base import GroupPatternRecognizer, other_occurrences
-from deid.recognizers.lexicon import EnglishVocabulary
+from deid.recognizers.base import GroupPatternRecognizer, case_insensitive_view, other_occurrences
+from deid.recognizers.dates import MONTH
+from deid.recognizers.gazetteer import country_names, is_place
+from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
+from deid.recognizers.names import TITLES
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
 # A word of a place name: a sentence's final period is not part of it (`St.` is).
-CITY_WORD = r"(?:(?i:St|Ste|Ft|Mt)\.|[A-Z][A-Za-z'-]*)"
+CITY_WORD = r"(?:(?i:St|Ste|Ft|Mt)\.|\p{Lu}[\p{L}'-]*)"
 CITY = rf"{CITY_WORD}(?:\s{CITY_WORD}){{0,2}}"
 # USPS street suffixes (Faker's maintained list) plus the common abbreviations.
 STREET_ABBREVIATIONS = "st ave rd blvd ln dr ct pl ter cir pkwy hwy sq trl".split()
-STREET_TYPES = "(?:" + "|".join(
-    sorted({s.lower() for s in UsAddresses.street_suffixes} | set(STREET_ABBREVIATIONS), key=len, reverse=True)
-) + ")"
+STREET_TYPES = (
+    "(?:"
+    + "|".join(
+        sorted({s.lower() for s in UsAddresses.street_suffixes} | set(STREET_ABBREVIATIONS), key=len, reverse=True)
+    )
+    + ")"
+)
 STREET_TYPES_CI = rf"(?i:{STREET_TYPES})"
 UNIT_DESIGNATOR = (
     r"(?:(?i:\b(?:apt|apartment|suite|ste|unit|room|rm|floor|fl|bldg|building)\b|#)\.?\s*#?\s*"
@@ -57,6 +65,42 @@ STREET_LINE = (
 )
 ZIP = r"\d{5}(?:-\d{4})?"
 
+# International street lines with no street type: house number, street, number (`5049 Harjukuja 54`,
+# `233 Erzsébet tér 19.`, `772 ul. Narewska 94`), ending the line or before a unit.
+INTL_STREET_LINE = regex.compile(
+    rf"(?<![\w/.:,-])\d{{1,6}}[ \t]+(?!(?i:{MONTH})\b){NOT_A_UNIT}(?:\p{{L}}{{1,3}}\.[ \t]*)?"
+    r"(?P<words>\p{Lu}[\p{L}'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}'’-]*|\p{Ll}{1,12}\.?)){0,3})"
+    r"[ \t]+\d{1,5}[A-Za-z]?\b\.?(?=[ \t]*(?:[,\n?]|$|(?i:apt|suite|unit|st)\b))",
+    CASE_SENSITIVE,
+)
+# USPS military addresses: `PSC 0413, Box 8144` / `USS Mahler` on the line before `APO AA 42323`.
+MILITARY_ADDRESS = (
+    rf"\b(?:(?:PSC|CMR|Unit)\s+\d{{3,5}},?\s+Box\s+\d{{3,5}}|(?:USS|USNS|USNV|USCGC)\s+{CAP}(?:\s{CAP})?)"
+    r"[ \t]*,?\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b"
+)
+# The lines of an address block after its street line: unit, town, region, country, postcode.
+ADDRESS_LINE_BREAK = regex.compile(r"[ \t]*,?[ \t]*(?:\n[ \t>]*){1,2},?[ \t]*|[ \t]*,[ \t]*")
+ADDRESS_SPACE = regex.compile(r"[ \t]+")
+# US, Canadian, UK, Dutch, Swedish/Czech, Polish and plain four- and five-digit postcodes.
+POSTCODE = (
+    r"(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}|\d{4}[ \t]?[A-Z]{2}\b|"
+    r"\d{3}[ \t]\d{2}|\d{2}-\d{3}|\d{4})"
+)
+ADDRESS_POSTCODE = regex.compile(rf"{POSTCODE}\b(?![/:.,-]?\d)", CASE_SENSITIVE)
+ADDRESS_UNIT = regex.compile(
+    r"(?i:apt|apartment|suite|ste|unit|room|rm|floor|fl|bldg|building|box|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9-]{0,5}\d\b"
+)
+ADDRESS_REGION = regex.compile(r"\p{Lu}{2,3}\b(?![ \t]*\p{Ll})")
+ADDRESS_PLACE = regex.compile(
+    r"\p{Lu}[\p{L}'’-]*(?:\.(?=[ \t]?\p{L}))?"
+    r"(?:[ \t-]+(?:\p{Lu}[\p{L}'’-]*(?:\.(?=[ \t]?\p{L}))?|(?:de|del|di|da|do|des|du|la|le|nad|pod|u|v|am|an|"
+    r"der|upon|on|sur|sous)\b))*(?:[ \t]*\([\p{L} ]{1,20}\))?"
+    r"(?=[ \t]*(?:[,\n?]|$|\.(?:\s|$)|[ \t]\d|[ \t]\p{Lu}{2,3}\b))",
+    CASE_SENSITIVE,
+)
+STATE_NAME = regex.compile(rf"(?i:{STATE_NAMES})")
+MAX_ADDRESS_PARTS = 6
+
 
 class StreetAddressRecognizer(GroupPatternRecognizer):
     PATTERNS = [
@@ -66,6 +110,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             0.85,
         ),
         Pattern("po_box", r"\b(?i:p\.?\s?o\.?\s?box|post office box)\s+\d{1,6}\b", 0.9),
+        Pattern("military", MILITARY_ADDRESS, 0.85),
         # European forms: `Feldstrasse 42`, `Via Roma 131`, `63 Rue de Kairouan`, `Nybyvägen 65`.
         Pattern(
             "street_word_number",
@@ -83,7 +128,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
         Pattern("unit_alone", rf",\s*(?P<phi>{UNIT_DESIGNATOR})", 0.5),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+        self._english = english or EnglishVocabulary()
         super().__init__(
             supported_entity=PhiLabel.STREET.value,
             patterns=self.PATTERNS,
@@ -92,6 +138,94 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             context=["address", "lives", "resides", "street", "home"],
         )
 
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Street lines (US and international), each with a house number before it, then the rest
+        of its address block (unit, town, region, country and postcode lines) as their own parts."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._international(text)
+        view = case_insensitive_view(text)
+        extended = []
+        for r in results:
+            before = HOUSE_NUMBER_BEFORE.search(view, max(0, r.start - 12), r.start)
+            start = before.start() if before else r.start
+            extended.append(RecognizerResult(r.entity_type, start, r.end, r.score, r.recognition_metadata))
+            for part_start, part_end, label in address_block_parts(view, r.end, self._english):
+                extended.append(RecognizerResult(label, part_start, part_end, r.score))
+        return extended
+
+    def _international(self, text: str) -> list[RecognizerResult]:
+        """`5049 Harjukuja 54`: kept when a street word is a name, not vocabulary (not `88 RR 18`,
+        `2 Lasix 40`)."""
+        results = []
+        for match in INTL_STREET_LINE.finditer(case_insensitive_view(text)):
+            words = [w.lower() for w in regex.findall(r"[\p{L}'’-]+", match.group("words"))]
+            if any(w in NOT_IN_STREET_NAMES for w in words):
+                continue
+            if any(len(w) >= 4 and self._street_name_word(w) for w in words):
+                results.append(RecognizerResult(PhiLabel.STREET.value, match.start(), match.end(), 0.7))
+        return results
+
+    def _street_name_word(self, lower: str) -> bool:
+        return not (self._english.has_word(lower) or is_allow_listed(lower))
+
+
+# A time, a page or a count, not a street: `1045 PAGED DR ZAGURI AT 4976`.
+NOT_IN_STREET_NAMES = STOP_WORDS | TITLES | frozenset({"paged", "called", "per", "dr", "x"})
+HOUSE_NUMBER_BEFORE = regex.compile(r"(?<![\w/.:,-])\d{1,6}[A-Z]?[ \t]+$")
+
+
+def address_block_parts(text: str, end: int, english: EnglishVocabulary) -> list[tuple[int, int, str]]:
+    """The rest of the address block whose street line ends at `end`, part by part with its label:
+    parts separated by line breaks or commas (a unit, a town, a region code, a country, a
+    postcode), and on the same line after a space only a unit, region code, country or postcode, or
+    a town after a unit (`Apt. 678 Velenje`). Countries are labelled CITY (there is no country label)."""
+    parts: list[tuple[int, int, str]] = []
+    places = 0
+    after_unit = False
+    for _ in range(MAX_ADDRESS_PARTS):
+        line_break = ADDRESS_LINE_BREAK.match(text, end)
+        separator = line_break or ADDRESS_SPACE.match(text, end)
+        if separator is None:
+            break
+        at = separator.end()
+        part, label = ADDRESS_UNIT.match(text, at), PhiLabel.STREET
+        if part is None:
+            part, label = ADDRESS_POSTCODE.match(text, at), PhiLabel.ZIP
+        if part is None:
+            place = ADDRESS_PLACE.match(text, at)
+            region = ADDRESS_REGION.match(text, at)
+            if place and _is_country(place.group()):
+                part, label = place, PhiLabel.CITY
+            elif place and STATE_NAME.fullmatch(place.group()):
+                part, label = place, PhiLabel.STATE
+            elif region and (line_break or region.group() in STATES) and (not place or region.end() >= place.end()):
+                part, label = region, PhiLabel.STATE
+            elif place and (line_break or after_unit) and places < 2 and _is_town(place.group(), english):
+                part, label, places = place, PhiLabel.CITY, places + 1
+        if part is None:
+            break
+        parts.append((part.start(), part.end(), label.value))
+        after_unit = part.re is ADDRESS_UNIT
+        end = part.end()
+    return parts
+
+
+def _is_country(words: str) -> bool:
+    return regex.sub(r"\s*\(.*\)$", "", words).lower() in country_names()
+
+
+def _is_town(words: str, english: EnglishVocabulary) -> bool:
+    """A town's line, not a heading or a sentence's first word (`Plan`, `Allergies`)."""
+    lower = words.lower()
+    if " " in lower or "-" in lower or is_place(lower):
+        return True
+    return not (english.has_word(lower.rstrip(".")) or is_allow_listed(lower))
+
 
 # Where patients are moved to or come from, but not a town (`transported to ED`, `arrived from Rehab`).
 NOT_A_PLACE = (
@@ -99,6 +233,16 @@ NOT_A_PLACE = (
     r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|rehab|rehabilitation|hospital|"
     r"clinic|floor|unit|ward|radiology|surgery|dialysis|hospice|shelter|work|school|jail|prison|nursing|"
     r"facility|skilled|urgent|emergency|cath|endoscopy|pre-op|post-op|holding|triage|room|bay)"
+)
+
+
+# Where a person lives, comes from or travels to, named right after the cue.
+TRAVEL_CUE = regex.compile(
+    r"\b(?i:grew up|brought up|based|originally|flew|flown|flying|returned|returning|trip|visited|visit|"
+    r"home city|hometown|native|emigrated|immigrated|(?:I'm|I am|we're|we are|currently|now|stays?|staying))"
+    r"\s+(?i:in|to|from|of|at)\s+"
+    rf"(?P<phi>(?!{NOT_A_PLACE}\b){CITY})",
+    CASE_SENSITIVE,
 )
 
 
@@ -146,10 +290,26 @@ class CityRecognizer(GroupPatternRecognizer):
     ) -> list[RecognizerResult]:
         """Cities by position, then the same city wherever else the note names it (`West Saraview, RI`
         ... `lives in West Saraview`). A one-word city that is an English word (`Mobile`) is not spread."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._after_travel_cue(text)
         found = {text[r.start : r.end] for r in results}
         names = [c for c in found if " " in c or c.lower() not in self._english.words]
         return results + other_occurrences(text, results, names, PhiLabel.CITY.value, 0.6)
+
+    def _after_travel_cue(self, text: str) -> list[RecognizerResult]:
+        """`grew up in X`, `flew to X`, `originally from X`: a place unless its words are ordinary
+        words (`returned to BASELINE`, `trip to Floor`) that no gazetteer lists, or it is a country."""
+        results = []
+        for match in TRAVEL_CUE.finditer(case_insensitive_view(text)):
+            place = match.group("phi")
+            lower = place.lower()
+            if lower in country_names():  # not PHI under Safe Harbor: `emigrated from Haiti` stays readable
+                continue
+            words = lower.split()
+            if any(w in STOP_WORDS for w in words):  # `BASELINE AFTER TRIP`
+                continue
+            if is_place(lower) or not all(self._english.has_word(w) or is_allow_listed(w) for w in words):
+                results.append(RecognizerResult(PhiLabel.CITY.value, *match.span("phi"), 0.5))
+        return results
 
 
 class StateRecognizer(GroupPatternRecognizer):
@@ -177,7 +337,7 @@ class ZipRecognizer(GroupPatternRecognizer):
         Pattern("zip_after_state", rf"\b{STATE_ANY}\.?,?\s+(?P<phi>{ZIP})\b", 0.9),
         Pattern(
             "zip_keyed",
-            r"\b(?i:zip|zip code|postal code|zipcode|postcode)(?:\s+is)?\W{0,3}(?P<phi>\d{3,5}(?:-\d{4})?)\b",
+            rf"\b(?i:zip|zip code|postal code|zipcode|postcode)(?:\s+is)?\W{{0,3}}(?P<phi>{POSTCODE}|\d{{3,5}})\b",
             0.9,
         ),
     ]

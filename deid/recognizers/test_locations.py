@@ -12,7 +12,8 @@ from deid.recognizers.locations import (
 
 def test_us_address_parts(found):
     text = "Lives at 42422 Matthew Knoll Apt. 12, Springfield, IL 62701."
-    assert found(StreetAddressRecognizer(), text) == ["42422 Matthew Knoll Apt. 12"]
+    # The street recognizer also labels the rest of the block, part by part.
+    assert found(StreetAddressRecognizer(), text) == ["42422 Matthew Knoll Apt. 12", "Springfield", "IL", "62701"]
     assert found(CityRecognizer(), text) == ["Springfield"]
     assert found(StateRecognizer(), text) == ["IL"]
     assert found(ZipRecognizer(), text) == ["62701"]
@@ -20,7 +21,7 @@ def test_us_address_parts(found):
 
 def test_lower_case_address(found):
     text = "my new address is 322 kathleen lane, florence, alabama 44475. thanks"
-    assert found(StreetAddressRecognizer(), text) == ["322 kathleen lane"]
+    assert found(StreetAddressRecognizer(), text) == ["322 kathleen lane", "florence", "alabama", "44475"]
     assert found(StateRecognizer(), text) == ["alabama"]
     assert found(ZipRecognizer(), text) == ["44475"]
 
@@ -60,3 +61,56 @@ def test_city_found_once_is_found_everywhere_in_the_note(found, nlp_engine):
 )
 def test_care_locations_are_not_cities(found, text):
     assert found(CityRecognizer(), text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        # House number, street, number; then unit, town and country with its postcode on their own lines.
+        (
+            "Mail to:\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488\nThanks",
+            ["20789 Allika 46", "Suite 501", "Riisa", "Estonia", "62488"],
+        ),
+        ("Lives at 5049 Harjukuja 54, SEINÄJOKI.", ["5049 Harjukuja 54", "SEINÄJOKI"]),
+        ("Address: 772 ul. Narewska 94 Apt. 478 Poznań", ["772 ul. Narewska 94", "Apt. 478", "Poznań"]),
+        # A number before a US street line, and the block after it.
+        ("Ship to 1987 74 Diakou Street\n, NS\n B0J 2H0.", ["1987 74 Diakou Street", "NS", "B0J 2H0"]),
+        ("PSC 0413, Box 8144\nAPO AA 42323", ["PSC 0413, Box 8144\nAPO AA 42323"]),
+        ("USS Mahler\nFPO AE 70489", ["USS Mahler\nFPO AE 70489"]),
+    ],
+)
+def test_address_blocks(found, nlp_engine, text, parts):
+    assert found(StreetAddressRecognizer(nlp_engine.english), text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Temp 98.6 HR 88 RR 18\nSpO2 97%",  # vitals
+        "1045 PAGED DR ZAGURI AT 4976, AWAITING CALL BACK.",  # a time and a page
+        "Given 2 Lasix 40\nwill recheck",  # a dose
+        "Seen 12 March 2021, stable.",  # a date
+    ],
+)
+def test_not_international_streets(found, nlp_engine, text):
+    assert found(StreetAddressRecognizer(nlp_engine.english), text) == []
+
+
+def test_address_block_stops_at_the_note(found, nlp_engine):
+    text = "Lives at 12 Elm St\nPlan: follow up\nAllergies\nnone"
+    assert found(StreetAddressRecognizer(nlp_engine.english), text) == ["12 Elm St"]
+
+
+def test_city_after_travel_cue_but_not_country(found, nlp_engine):
+    city = CityRecognizer(nlp_engine.english)
+    assert found(city, "He grew up in Remniku and flew to ΛΕΥΚΩΣΙΑ last week.") == ["Remniku", "ΛΕΥΚΩΣΙΑ"]
+    assert found(city, "Emigrated from Haiti in 2001. Returned to baseline.") == []
+    assert found(city, "RETURNED TO BASELINE AFTER TRIP TO FLOOR.") == []
+
+
+def test_international_postcodes_after_zip_key(found):
+    assert found(ZipRecognizer(), "ZIP: 394 13. Postal code: 7412 SL, postcode K1A 0B1") == [
+        "394 13",
+        "7412 SL",
+        "K1A 0B1",
+    ]
