@@ -72,9 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors = [_safe_error(e) for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    # Last added is outermost: the observer sees the guard's 413/422 and the admission 503 too; admission
-    # comes before the body is read, so a rejected request costs almost nothing.
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
+    # Last added is outermost: the observer sees the guard's 413/422 and the admission 503 too. Admission
+    # comes after the guard has buffered the body: a slow upload does not hold one of the slots.
     app.add_middleware(
         AdmissionMiddleware,
         max_concurrency=settings.api_max_concurrency,
@@ -82,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retry_after_s=retry_after_s,
         metrics=metrics,
     )
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
     app.add_middleware(RequestObserverMiddleware, metrics=metrics, route_paths=frozenset(r.path for r in app.routes))
     return app
 

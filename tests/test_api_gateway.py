@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -306,3 +307,14 @@ def test_overload_gets_quick_503s_counted_in_metrics_while_probes_answer(token):
     busy = 'medflow_http_requests_total{method="POST",route="/v1/classify",status="503"}'
     assert _sample(metrics, busy) == len(rejected)
     assert _sample(metrics, "medflow_http_requests_in_flight ") == 1  # only this scrape
+
+
+def test_slow_upload_does_not_hold_an_admission_slot(token):
+    """With room for one request, a client stalled mid-body (slow loris) does not lock others out."""
+    api = unit_app(unit_settings(api_max_concurrency=1, api_admission_wait_s=0.05))
+    with serve_on_loopback(api.app) as url, socket.create_connection(("127.0.0.1", httpx.URL(url).port)) as stall:
+        head = "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+        stall.sendall((head + f"Authorization: Bearer {token}\r\n\r\n" + '{"text": "che').encode())
+        time.sleep(0.2)  # the stalled request is inside the app, waiting for the rest of its body
+        response = httpx.post(f"{url}/v1/classify", json={"text": "chest pain"}, headers=bearer(token), timeout=10)
+        assert response.status_code == 200, response.text
