@@ -36,25 +36,31 @@ def bucket_by_length(lengths: Sequence[int], max_batch_size: int, token_budget: 
     return batches
 
 
-def group_by_width(widths: Sequence[int], rows: Sequence[int], max_added_padding: int) -> list[list[int]]:
+def group_by_width(
+    widths: Sequence[int], rows: Sequence[int], max_added_padding: int, max_tokens: int
+) -> list[list[int]]:
     """Group already-formed requests (`rows[i]` sequences of width `widths[i]`) into model runs.
 
     Server side of a ragged dynamic batch: merging requests saves one model run's fixed cost but pads
-    the narrower ones to the widest. In width order, a request joins the current group unless the
-    padding it adds to the rows already there exceeds `max_added_padding` tokens. Every index appears once.
+    the narrower ones to the widest, and very large runs are slower per token on CPU. In width order,
+    a request joins the current group unless the padding it adds to the rows already there exceeds
+    `max_added_padding` tokens or the group would exceed `max_tokens` padded tokens. Every index
+    appears exactly once; a request larger than `max_tokens` runs alone.
     """
-    if max_added_padding < 0:
-        raise ValueError("max_added_padding must not be negative")
+    if max_added_padding < 0 or max_tokens < 1:
+        raise ValueError("max_added_padding must not be negative and max_tokens must be positive")
     groups: list[list[int]] = []
     current: list[int] = []
     current_rows = current_width = 0
     for index in sorted(range(len(widths)), key=lambda i: widths[i]):
-        if current and current_rows * (widths[index] - current_width) > max_added_padding:
+        width = widths[index]
+        too_much_padding = current_rows * (width - current_width) > max_added_padding
+        if current and (too_much_padding or (current_rows + rows[index]) * width > max_tokens):
             groups.append(current)
             current, current_rows = [], 0
         current.append(index)
         current_rows += rows[index]
-        current_width = widths[index]
+        current_width = width
     if current:
         groups.append(current)
     return groups

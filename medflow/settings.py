@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     chunk_stride: int = Field(32, description="Overlapping tokens between chunks of a long note")
     triton_timeout_s: float = Field(30.0, description="Deadline of one Triton request")
     inflight_requests: int = Field(4, description="Concurrent Triton requests per client (backpressure)")
-    batch_token_budget: int = Field(4096, description="Max padded tokens per Triton request")
+    # CPU default: in-process INT8 on 2 cores, batches cut at 1024 padded tokens ran faster than at
+    # 2048-8192 (medflow bench, raw_model_batch sweep). The T4 deployment sets 8192.
+    batch_token_budget: int = Field(1024, description="Max padded tokens per Triton request")
     max_batch_size: int = Field(64, description="Max sequences per Triton request")
     # Triton's ONNX Runtime/TensorRT backends batch only equal shapes; single notes differ in length.
     # The embedded CPU server accepts ragged batches, so it needs no padding (0); the T4 deployment

@@ -68,22 +68,30 @@ def test_padding_tally_counts_real_and_computed_tokens():
 
 def test_group_by_width_merges_similar_widths_only():
     widths, rows = [40, 12, 41, 64, 13, 42], [1, 1, 1, 1, 1, 1]
-    groups = group_by_width(widths, rows, max_added_padding=4)
+    groups = group_by_width(widths, rows, max_added_padding=4, max_tokens=1000)
     assert sorted(i for g in groups for i in g) == list(range(6))
     assert [[widths[i] for i in g] for g in groups] == [[12, 13], [40, 41, 42], [64]]
 
 
 def test_group_by_width_counts_rows_already_in_the_group():
     # Two rows of width 30 would each be padded by 3 tokens: 6 > 5, so the 33-wide request stays apart.
-    assert group_by_width([30, 33], [2, 1], max_added_padding=5) == [[0], [1]]
-    assert group_by_width([30, 33], [1, 2], max_added_padding=5) == [[0, 1]]
+    assert group_by_width([30, 33], [2, 1], max_added_padding=5, max_tokens=1000) == [[0], [1]]
+    assert group_by_width([30, 33], [1, 2], max_added_padding=5, max_tokens=1000) == [[0, 1]]
 
 
-def test_group_by_width_zero_padding_merges_equal_widths_and_rejects_negative():
-    assert group_by_width([16, 16, 17], [1, 1, 1], max_added_padding=0) == [[0, 1], [2]]
-    assert group_by_width([], [], max_added_padding=0) == []
+def test_group_by_width_zero_padding_merges_equal_widths_and_rejects_bad_limits():
+    assert group_by_width([16, 16, 17], [1, 1, 1], max_added_padding=0, max_tokens=1000) == [[0, 1], [2]]
+    assert group_by_width([], [], max_added_padding=0, max_tokens=1) == []
     with pytest.raises(ValueError):
-        group_by_width([1], [1], max_added_padding=-1)
+        group_by_width([1], [1], max_added_padding=-1, max_tokens=1)
+    with pytest.raises(ValueError):
+        group_by_width([1], [1], max_added_padding=0, max_tokens=0)
+
+
+def test_group_by_width_caps_the_padded_tokens_of_a_run():
+    # Equal widths add no padding, but 3 requests of 4 x 128 rows exceed 1024 tokens together.
+    assert group_by_width([128, 128, 128], [4, 4, 4], max_added_padding=10, max_tokens=1024) == [[0, 1], [2]]
+    assert group_by_width([128], [16], max_added_padding=10, max_tokens=1024) == [[0]]  # too big: alone
 
 
 def test_pad_batch_and_tally_honour_a_minimum_width():

@@ -3,7 +3,7 @@
 Loaded by the real tritonserver (see inference/triton_server.py). Model parameters set by the generated
 config.pbtxt: `onnx_file` (model.int8.onnx or model.onnx, next to this file) and `import_path` (where
 the `inference` package lives, so session options come from inference/onnx_model.py) and
-`max_added_padding` (how far requests of different lengths are merged into one session call).
+`max_added_padding` / `max_run_tokens` (how far requests are merged into one session call).
 Error messages never include tensor contents.
 """
 
@@ -32,6 +32,7 @@ class TritonPythonModel:
         self._run_logits = run_logits
         self._group_by_width = group_by_width
         self._max_added_padding = int(params.get("max_added_padding", "0"))
+        self._max_run_tokens = int(params.get("max_run_tokens", "1024"))
 
     def execute(self, requests: list) -> list:
         """Run a dynamic batch as few session calls as padding allows, then split the rows back.
@@ -50,7 +51,7 @@ class TritonPythonModel:
             return [pb_utils.InferenceResponse(output_tensors=[], error=error) for _ in requests]
         widths, rows = [p.shape[1] for p in ids_parts], [p.shape[0] for p in ids_parts]
         logits_per_request: list = [None] * len(requests)
-        for group in self._group_by_width(widths, rows, self._max_added_padding):
+        for group in self._group_by_width(widths, rows, self._max_added_padding, self._max_run_tokens):
             width = max(widths[i] for i in group)
             input_ids = np.concatenate([_pad_right(ids_parts[i], width) for i in group]).astype(np.int64, copy=False)
             mask = np.concatenate([_pad_right(mask_parts[i], width) for i in group]).astype(np.int64, copy=False)
