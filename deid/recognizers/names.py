@@ -73,6 +73,8 @@ AGE_WORD_PREFIXES = ("one", "two", "three", "four", "five", "six", "seven", "eig
                      "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred")
 WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
+TITLE_CASE_RE = re.compile(r"[^\W\d_][^\W\d_A-Z'’\-]+(?:[-'’][^\W\d_]+)*")
+OBJECT_PRONOUNS = frozenset("him her me them".split())
 INITIALS_RE = re.compile(r"[A-Z]{2,3}")
 SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
@@ -202,8 +204,10 @@ class NameRecognizer(EntityRecognizer):
         prev = self._prev(words, i)
         if prev in {"by", "called", "named"}:
             return True
-        if prev == "is" and i > 1 and _norm(words[i - 2]) == "name":
-            return True  # "my name is X"
+        if prev in {"is", "?"} and i > 1 and _norm(words[i - 2]) == "name":
+            return True  # "my name is X", "What's your name? X"
+        if prev in OBJECT_PRONOUNS and i > 1 and _norm(words[i - 2]) in {"named", "call", "called"}:
+            return True  # "named him X", "call me X"
         return prev == ":" and i > 1 and not self._breaks[i - 2] and _norm(words[i - 2]) in FIELD_LABELS
 
     def _plausible_name(self, word: str) -> bool:
@@ -241,6 +245,10 @@ class NameRecognizer(EntityRecognizer):
     def _seed_scores(self, words: list[str]) -> list[float]:
         scores = [0.0] * len(words)
         for i, word in enumerate(words):
+            if self._middle_initial_name(words, i):
+                # `Faina D. Yefremova`, `Stephan M Urner`; a cue on the first word scores it higher below.
+                scores[i + 1] = scores[i + 2] = max(scores[i + 2], SCORE_LIST)
+                scores[i] = max(scores[i], SCORE_LIST)
             if self._after_title(words, i) and (self._shaped(word) or self._cued_name_word(word)):
                 scores[i] = SCORE_CUE
                 continue
@@ -292,6 +300,22 @@ class NameRecognizer(EntityRecognizer):
                 # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`).
                 scores[i] = SCORE_RELATION
         return scores
+
+    def _middle_initial_name(self, words: list[str], i: int) -> bool:
+        """`First M. Last` in a mixed-case note: a name by its shape when neither word is ordinary
+        or medical vocabulary (listed names excepted), not `Vitamin D Deficiency` or `Factor V Leiden`."""
+        if not self._informative or i + 2 >= len(words) or self._breaks[i] or self._breaks[i + 1]:
+            return False
+        first, initial, last = words[i], words[i + 1], words[i + 2]
+        if INITIAL_RE.fullmatch(initial) is None or self._eponym_follows(words, i + 2):
+            return False
+        return all(
+            TITLE_CASE_RE.fullmatch(w) is not None
+            and self._shaped(w)
+            and not is_allow_listed(w.lower())
+            and (self._in_lists(w.lower()) or not self._is_english(w.lower()))
+            for w in (first, last)
+        )
 
     def _comma_name_after_cue(self, words: list[str], i: int) -> bool:
         """`Last, First` right after a relation word or a field label, in any case."""

@@ -39,6 +39,11 @@ def rec(nlp_engine):
         ("Concepcion is an 86-year-old woman here for follow up.", ["Concepcion"]),
         ("Signed out to Lan Yamamoto, DO at 1045.", ["Lan Yamamoto"]),
         ("fasting this week: 140, 152.\n- concepcion yamamoto", ["concepcion yamamoto"]),
+        # A middle initial between two words that are not vocabulary: a name without a list or a cue.
+        ("Verses from Faina D. Yefremova were read.", ["Faina D. Yefremova"]),
+        ("Tube Snake Boogie by Szabina J Gelencsér, go figure", ["Szabina J Gelencsér"]),
+        ("She named him Timmie.", ["Timmie"]),
+        ("What's your name? Sölvi Salómonsson", ["Sölvi Salómonsson"]),
     ],
 )
 def test_names(found, rec, text, names):
@@ -63,6 +68,8 @@ def test_names(found, rec, text, names):
         "PER SON, PT IS HOH",
         "Night RN notified. Charge RN aware.",
         "Past Medical History: Seen for follow up.\n- gout\n- asthma",
+        "Low Vitamin D Deficiency noted. Factor V Leiden negative. Troponin I Elevated.",
+        "Hepatitis B Surface antigen negative; Group A Strep swab sent.",
     ],
 )
 def test_not_names(found, rec, text):
