@@ -13,6 +13,9 @@ from deid.recognizers.base import GroupPatternRecognizer
 
 FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
 FAX_WINDOW = 16
+PHONE_WORDS = r"(?i:office|fax|mobile|cell|home|work|desk|phone)"
+# A number ends before a letter or a hyphen, except a hyphen that joins its kind (`063 966-Fax`).
+PHONE_END = rf"(?!\w|-(?!{PHONE_WORDS}\b))"
 
 
 class PhoneRecognizer(GroupPatternRecognizer):
@@ -23,7 +26,7 @@ class PhoneRecognizer(GroupPatternRecognizer):
         Pattern(
             "nanp",
             r"(?<![\w.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
-            r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-])",
+            rf"(?:\s*(?:x|ext\.?|extension)\s*\d{{1,5}})?{PHONE_END}",
             0.85,
         ),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
@@ -43,11 +46,19 @@ class PhoneRecognizer(GroupPatternRecognizer):
         ),
         Pattern(
             "international",
-            r"(?<![\w.-])\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,4}){1,4}(?![\w-])",
+            rf"(?<![\w.-])\+\d{{1,3}}[\s.-]?(?:\(\d{{1,4}}\)[\s.-]?)?\d{{1,4}}(?:[\s.-]\d{{2,4}}){{1,4}}{PHONE_END}",
             0.8,
         ),
-        Pattern("grouped", r"(?<![\w./-])\(?0\d{2,4}\)?[\s.-]\d{2,4}(?:[\s.-]\d{2,4}){1,3}(?![\w/-])", 0.6),
-        Pattern("paren_area", r"(?<![\w.-])\(\d{2,4}\)\s?\d{3}[\s.-]?\d{3,4}(?![\w-])", 0.7),
+        Pattern(
+            "grouped", rf"(?<![\w./-])\(?0\d{{2,4}}\)?[\s.-]\d{{2,4}}(?:[\s.-]\d{{2,4}}){{1,3}}(?!/){PHONE_END}", 0.6
+        ),
+        Pattern("paren_area", rf"(?<![\w.-])\(\d{{2,4}}\)\s?\d{{3}}[\s.-]?\d{{3,4}}{PHONE_END}", 0.7),
+        # Any digit grouping right before the word that says what number it is (`21 253 109 8211-Office`).
+        Pattern(
+            "keyed_after",
+            rf"(?<![\w./:-])(?P<phi>\+?\(?\d[\d ().-]{{5,18}}\d)[ \t]*-?[ \t]*{PHONE_WORDS}\b",
+            0.7,
+        ),
         Pattern("pairs", r"(?<![\w./:-])\d{2}-\d{2}-\d{2}-\d{2}(?![\w/-])", 0.6),
     ]
 

@@ -14,6 +14,11 @@ from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecogni
         ("paged Dr. X at 4976, awaiting", "4976"),
         ("Mobile: 432 03 163", "432 03 163"),
         ("reached at 302-9759.", "302-9759"),
+        # The kind of number written after it, joined by a hyphen or a space.
+        ("21 253 109 8211-Office", "21 253 109 8211"),
+        ("Fax line: +41 (0)69 979 80 58-Fax", "+41 (0)69 979 80 58"),
+        ("416 60 039 office", "416 60 039"),
+        ("(37) 788-063-Office", "(37) 788-063"),
     ],
 )
 def test_phones(found, text, value):
@@ -27,7 +32,10 @@ def test_fax_is_relabelled():
     assert {r.entity_type for r in PhoneRecognizer().analyze("call (912) 317-3271", ["PHONE"])} == {PhiLabel.PHONE}
 
 
-@pytest.mark.parametrize("text", ["BP 120/80 HR 88", "given at 1530", "Na 138 K 4.1", "INR 2.3-2.5"])
+@pytest.mark.parametrize(
+    "text",
+    ["BP 120/80 HR 88", "given at 1530", "Na 138 K 4.1", "INR 2.3-2.5", "walks 100 ft at home", "2-3 home visits"],
+)
 def test_not_phones(found, text):
     assert found(PhoneRecognizer(), text) == []
 
