@@ -56,6 +56,8 @@ AMBIGUOUS_STATE = "(?:MD|PA|OR|IN|ME|OK|HI|DO|MA|MS|DE|LA|CO|SC|NP|RN)"
 STATE_ANY = rf"(?:{STATE_ABBR}|(?i:{STATE_NAMES}))"
 # `3 CM. CALF VEINS NOT WELL`, `2 AM Rapid response`: a measurement or a time, not a house number.
 NOT_A_UNIT = r"(?!(?i:cm|mm|mg|ml|cc|kg|lbs?|am|pm|hrs?|hours?|min|days?|weeks?|months?|x|times|of|to|and)\b)"
+# Street words of other languages that are not English words (`via`, `avenue` are: they need a capital).
+FOREIGN_STREET_WORDS = r"rue|rua|calle|avda\.|avenida|carrer|camino|praça|piazza|piazzale|viale|strada|ulica|ul\.|c/"
 STREET_PREFIX = r"(?:Rue|Via|Viale|Avenida|Avda\.|Calle|Rua|Praça|Piazza|Chemin|Boulevard|Avenue|Plaza|Carrer|Camino)"
 STREET_LINE = (
     rf"(?<![\w/.:-])\d{{1,6}}[A-Z]?\s+{NOT_A_UNIT}(?:[NSEW]\.?\s+)?(?:{CAP}\s+){{0,3}}{CAP}\s+{STREET_TYPES_CI}\b"
@@ -123,6 +125,20 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             rf"(?:\b\d{{1,6}}\s+{STREET_PREFIX}|\b{STREET_PREFIX}(?=[^\n\d]{{0,40}}\s\d{{1,5}}\b))"
             rf"\s+(?:(?:de|del|della|di|da|do|des|du|la|le|d')\s*)*{CAP}(?:\s{CAP}){{0,2}}"
             rf"(?:\s+\d{{1,5}}[A-Za-z]?\b)?{UNIT}?",
+            0.6,
+        ),
+        # Non-English street words in any case, with the house number after the name
+        # (`rue du centre 320`, `Rua Vinte e Cinco de Setembro 1257`, `C/ Señores Curas 88`).
+        Pattern(
+            "foreign_street_word",
+            rf"\b(?i:{FOREIGN_STREET_WORDS})[ \t]+(?:[\p{{L}}'’.-]+[ \t]+){{0,5}}?\d{{1,5}}[A-Za-z]?\b\.?{UNIT}?",
+            0.6,
+        ),
+        # `the corner of Main Street and Elm`, `corner of Kuusiku 7 and Alexander Flat`.
+        Pattern(
+            "corner",
+            r"\b(?i:(?:the[ \t]+)?corner[ \t]+of)[ \t]+[\w.'’ -]{3,60}?[ \t]+(?i:and|&)[ \t]+"
+            r"\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,2}",
             0.6,
         ),
         Pattern("unit_alone", rf",\s*(?P<phi>{UNIT_DESIGNATOR})", 0.5),

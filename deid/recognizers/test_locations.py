@@ -72,11 +72,14 @@ def test_care_locations_are_not_cities(found, text):
             ["20789 Allika 46", "Suite 501", "Riisa", "Estonia", "62488"],
         ),
         ("Lives at 5049 Harjukuja 54, SEINÄJOKI.", ["5049 Harjukuja 54", "SEINÄJOKI"]),
-        ("Address: 772 ul. Narewska 94 Apt. 478 Poznań", ["772 ul. Narewska 94", "Apt. 478", "Poznań"]),
+        ("Address: 772 ul. Narewska 94 Apt. 478 Poznań", ["772 ul. Narewska 94 Apt. 478", "Poznań"]),
         # A number before a US street line, and the block after it.
         ("Ship to 1987 74 Diakou Street\n, NS\n B0J 2H0.", ["1987 74 Diakou Street", "NS", "B0J 2H0"]),
         ("PSC 0413, Box 8144\nAPO AA 42323", ["PSC 0413, Box 8144\nAPO AA 42323"]),
         ("USS Mahler\nFPO AE 70489", ["USS Mahler\nFPO AE 70489"]),
+        ("drops you off at 688 rue du centre 320 tonight", ["688 rue du centre 320"]),
+        ("The title refers to C/ Señores Curas 88 street", ["C/ Señores Curas 88"]),
+        ("Meet at the corner of Kuusiku 7 and Alexander Flat?", ["the corner of Kuusiku 7 and Alexander Flat"]),
     ],
 )
 def test_address_blocks(found, nlp_engine, text, parts):
@@ -90,6 +93,7 @@ def test_address_blocks(found, nlp_engine, text, parts):
         "1045 PAGED DR ZAGURI AT 4976, AWAITING CALL BACK.",  # a time and a page
         "Given 2 Lasix 40\nwill recheck",  # a dose
         "Seen 12 March 2021, stable.",  # a date
+        "Fed via NG tube at 50 mL/hr, via G tube 2 cans",  # `via` is an English word
     ],
 )
 def test_not_international_streets(found, nlp_engine, text):
