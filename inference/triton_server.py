@@ -238,6 +238,13 @@ class EmbeddedTriton:
         return f"http://{self.host}:{self.metrics_port}/metrics"
 
     @property
+    def pid(self) -> int:
+        """The tritonserver process (its Python-backend stubs are its children)."""
+        if self._process is None:
+            raise RuntimeError("server not started")
+        return self._process.pid
+
+    @property
     def log_path(self) -> Path:
         if self.work_dir is None:
             raise RuntimeError("server not started")

@@ -61,6 +61,10 @@ def test_every_scenario_is_summarised_at_its_best_point_without_errors(bench_rep
         sweep = report[name]["sweep"]
         assert [p["concurrency"] for p in sweep] == [1, 4, 16, 64], name
         assert [p["requests"] for p in sweep] == [8, 8, 16, 64], name  # every request counted, none lost
+        # /proc counts CPU in 10 ms ticks: a few tiny-model requests may round to 0, the sweep may not.
+        assert all(p["server_cpu_ms_per_request"] >= 0 for p in sweep), name
+        assert sum(p["server_cpu_ms_per_request"] for p in sweep) > 0, name
+    assert report["raw_model_rps"]["server_cpu_ms_per_request"] > 0
 
 
 def test_batch_section_counts_the_same_notes(bench_report: tuple[dict, Path]) -> None:

@@ -25,6 +25,7 @@ class LoadResult:
     seconds: float
     latencies_s: tuple[float, ...]  # one per successful request (or batch)
     items: int  # requests (or sequences) completed successfully
+    cpu_s: float | None = None  # CPU seconds the server(s) used meanwhile (None: not measured)
 
     @property
     def throughput(self) -> float:
@@ -32,7 +33,7 @@ class LoadResult:
 
     def as_dict(self, level_name: str = "concurrency") -> dict[str, float | int]:
         p50, p95 = percentiles_ms(self.latencies_s)
-        return {
+        point: dict[str, float | int] = {
             level_name: self.level,
             "p50_ms": round(p50, 2),
             "p95_ms": round(p95, 2),
@@ -41,6 +42,9 @@ class LoadResult:
             "errors": self.errors,
             "seconds": round(self.seconds, 3),
         }
+        if self.cpu_s is not None and self.items:
+            point["server_cpu_ms_per_request"] = round(self.cpu_s * 1000 / self.items, 2)
+        return point
 
 
 def merge(results: Sequence[LoadResult]) -> LoadResult:
@@ -51,6 +55,7 @@ def merge(results: Sequence[LoadResult]) -> LoadResult:
         seconds=sum(r.seconds for r in results),
         latencies_s=tuple(x for r in results for x in r.latencies_s),
         items=sum(r.items for r in results),
+        cpu_s=None if any(r.cpu_s is None for r in results) else sum(r.cpu_s or 0.0 for r in results),
     )
 
 

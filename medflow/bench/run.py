@@ -97,6 +97,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
     from inference.tokenizer import NoteTokenizer
     from inference.triton_server import EmbeddedTriton
     from medflow.bench import batch, serving
+    from medflow.bench.cpu import cpu_clock
     from medflow.bench.memory import memory_growth
     from medflow.bench.notes import sample_table, short_notes, write_sample_copies
     from medflow.bench.servers import ServerProcess, medflow_command, python_module_command
@@ -162,16 +163,24 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
                 pad,
             ),
             "fastapi_inproc": serving.ClientScenario(
-                serving.http_senders(inproc_server.port, "/classify", notes.deid_texts), levels
+                serving.http_senders(inproc_server.port, "/classify", notes.deid_texts),
+                levels,
+                cpu_clock(inproc_server.pid),
             ),
             "triton_unbatched": serving.ClientScenario(
-                serving.triton_senders(unbatched.grpc_url, unbatched.model_name, notes.seqs, pad), levels
+                serving.triton_senders(unbatched.grpc_url, unbatched.model_name, notes.seqs, pad),
+                levels,
+                cpu_clock(unbatched.pid),
             ),
             "triton_dynamic": serving.ClientScenario(
-                serving.triton_senders(triton.grpc_url, triton.model_name, notes.seqs, pad), levels
+                serving.triton_senders(triton.grpc_url, triton.model_name, notes.seqs, pad),
+                levels,
+                cpu_clock(triton.pid),
             ),
-            "hybrid": serving.ClientScenario(
-                serving.http_senders(api_server.port, "/v1/classify", notes.raw_texts, headers), levels
+            "hybrid": serving.ClientScenario(  # the gateway and the Triton behind it
+                serving.http_senders(api_server.port, "/v1/classify", notes.raw_texts, headers),
+                levels,
+                cpu_clock(api_server.pid, triton.pid),
             ),
         }
         for name, points in serving.interleaved_sweep(scenarios, plan, progress).items():

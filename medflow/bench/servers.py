@@ -29,6 +29,12 @@ class ServerProcess:
         self.env = dict(os.environ) | (env or {})
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError("server not started")
+        return self._process.pid
+
     def start(self, timeout_s: float = 120.0) -> ServerProcess:
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(

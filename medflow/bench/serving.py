@@ -12,8 +12,9 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -47,13 +48,19 @@ class Scenario(Protocol):
 
 
 class ClientScenario:
-    """Concurrent clients of a server. Senders (connections) are made and warmed once, then reused."""
+    """Concurrent clients of a server. Senders (connections) are made and warmed once, then reused.
+
+    `server_cpu` reads the CPU seconds of the server processes; each measurement records their use.
+    """
 
     level_name = "concurrency"
 
-    def __init__(self, make_sender: Callable[[], Sender], levels: tuple[int, ...]) -> None:
+    def __init__(
+        self, make_sender: Callable[[], Sender], levels: tuple[int, ...], server_cpu: Callable[[], float]
+    ) -> None:
         self.levels = levels
         self._make_sender = make_sender
+        self._server_cpu = server_cpu
         self._senders: list[Sender] = []
 
     def measure(self, level: int, items: int, max_seconds: float) -> LoadResult:
@@ -64,7 +71,9 @@ class ClientScenario:
             except Exception:  # noqa: S110 - a broken server shows up as errors in the measured requests
                 pass
             self._senders.append(send)
-        return run_load(self._senders[:level], requests=items, max_seconds=max_seconds)
+        cpu_before = self._server_cpu()
+        result = run_load(self._senders[:level], requests=items, max_seconds=max_seconds)
+        return replace(result, cpu_s=self._server_cpu() - cpu_before)
 
 
 class RawModelScenario:
@@ -91,8 +100,10 @@ class RawModelScenario:
             self._next[level] += 1
             chosen.append(batch)
             sequences += len(batch[0])
+        cpu_before = time.process_time()  # this process: the sessions' threads, the idle clients
         timing = time_sessions(self._sessions, chosen, 0.0, warm_up=False)
-        return LoadResult(level, 0, timing.seconds, timing.latencies_s, timing.sequences)
+        cpu_s = time.process_time() - cpu_before
+        return LoadResult(level, 0, timing.seconds, timing.latencies_s, timing.sequences, cpu_s)
 
 
 def interleaved_sweep(
@@ -120,7 +131,7 @@ def summarize(points: list[SweepPoint]) -> dict[str, object]:
     """The best point's figures at the top, all points under `sweep`, errors summed over the sweep."""
     best = max(points, key=lambda p: p["throughput_rps"])
     summary: dict[str, object] = {k: best[k] for k in ("p50_ms", "p95_ms", "throughput_rps")}
-    summary |= {k: best[k] for k in ("concurrency", "batch_size") if k in best}
+    summary |= {k: best[k] for k in ("concurrency", "batch_size", "server_cpu_ms_per_request") if k in best}
     summary["errors"] = int(sum(p.get("errors", 0) for p in points))
     summary["sweep"] = points
     return summary

@@ -1,0 +1,39 @@
+"""CPU accounting of server process trees (/proc): a busy grandchild counts towards its root."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from medflow.bench.cpu import cpu_clock, tree_cpu_seconds
+
+BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+
+
+def _wait_for_cpu(pid: int, seconds: float) -> float:
+    deadline = time.monotonic() + 20
+    while (used := tree_cpu_seconds([pid])) < seconds and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return used
+
+
+def test_tree_cpu_counts_descendants_and_not_strangers():
+    # root (a sleeping python) -> child (a python that burns 0.4 s of CPU, then sleeps)
+    spawn_child = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {BURN!r}]); time.sleep(30)"
+    root = subprocess.Popen([sys.executable, "-c", spawn_child], start_new_session=True)
+    stranger = subprocess.Popen([sys.executable, "-c", BURN], start_new_session=True)
+    try:
+        time.sleep(0.2)
+        assert _wait_for_cpu(stranger.pid, 0.4) >= 0.4
+        tree = _wait_for_cpu(root.pid, 0.4)
+        # The child's burn plus interpreter start-ups; the stranger's burn is not in it.
+        assert 0.4 <= tree < 0.8
+        assert cpu_clock(root.pid, stranger.pid)() >= tree + 0.35  # 10 ms ticks: some slack
+        assert tree_cpu_seconds([]) == 0.0
+    finally:
+        for process in (root, stranger):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
