@@ -127,6 +127,30 @@ def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
         np.testing.assert_allclose(logits, np.stack(alone), atol=1e-4)
 
 
+def test_a_request_still_queued_at_its_deadline_is_dropped_not_computed(tiny_model_repo: Path, version_dir: Path):
+    # The batcher holds requests up to 0.5 s waiting for 16: a 0.1 s client deadline expires in the
+    # queue, the gRPC call is cancelled and Triton drops the request instead of computing it for nobody.
+    batcher = BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=500_000)
+    seq = np.array([2, 17, 3], dtype=np.int64)
+    with EmbeddedTriton(
+        tiny_model_repo / "distilbert",
+        precision="fp32",
+        grpc_port=0,
+        http_port=0,
+        metrics_port=0,
+        instances=1,
+        batcher=batcher,
+    ) as server:
+        with TritonClassifier(server.grpc_url, timeout_s=0.1) as hasty:
+            with pytest.raises(TritonInferenceError):
+                hasty.infer_logits([seq])
+        with TritonClassifier(server.grpc_url, timeout_s=10) as patient:
+            assert patient.infer_logits([seq]).shape == (1, 2)
+        metrics = httpx.get(server.metrics_url, timeout=10).text
+    assert _metric(metrics, "nv_inference_exec_count") == 1  # only the patient request was computed
+    assert _metric(metrics, "nv_inference_request_failure") == 1
+
+
 def test_server_rejects_malformed_request_without_echoing_data(embedded_triton):
     with TritonClassifier(embedded_triton.grpc_url, model="no-such-model") as client:
         with pytest.raises(TritonInferenceError) as excinfo:
