@@ -16,6 +16,13 @@ NAME_LOCALES: tuple[str, ...] = (
     "pt_BR", "nl_NL", "hu_HU", "fi_FI", "sv_SE", "cs_CZ", "ro_RO", "hr_HR", "et_EE", "vi_VN", "en_IN",
     "en_PK", "en_NG", "yo_NG", "ig_NG", "ha_NG", "en_KE", "sw", "tw_GH", "zu_ZA", "tr_TR", "id_ID",
 )
+# More locales, for their longer names only: their short ones are clinical abbreviations (`LUE`, `MAE`,
+# `ASA`) or chat words (`moe`, `sid`).
+EXTRA_NAME_LOCALES: tuple[str, ...] = (
+    "en", "da_DK", "no_NO", "is_IS", "nl_BE", "sk_SK", "sl_SI", "lt_LT", "lv_LV", "pt_PT", "de_AT", "de_CH",
+    "es_AR", "es_CO", "fr_CA", "fr_CH",
+)
+EXTRA_NAME_MIN_LENGTH = 4
 # Faker's Chinese and Korean lists are not romanised: the common romanised surnames.
 EAST_ASIAN_SURNAMES: frozenset[str] = frozenset(
     """
@@ -89,23 +96,32 @@ FIRST_NAME_ATTRIBUTES = ("first_names", "first_names_male", "first_names_female"
 LAST_NAME_ATTRIBUTES = ("last_names", "last_names_male", "last_names_female")
 
 
-def _faker_names(locales: tuple[str, ...], attributes: tuple[str, ...]) -> set[str]:
+def _faker_names(locales: tuple[str, ...], attributes: tuple[str, ...], min_length: int = 2) -> set[str]:
     names: set[str] = set()
     for locale in locales:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in attributes:
-            names.update(n.lower() for n in getattr(provider, attribute, ()) if len(n) > 1)
+            values = getattr(provider, attribute, ())
+            if isinstance(values, property):  # computed per instance in some locales (es_CL)
+                continue
+            names.update(n.lower() for n in values if len(n) >= min_length)
     return names
+
+
+def _listed_names(attributes: tuple[str, ...]) -> set[str]:
+    return _faker_names(NAME_LOCALES, attributes) | _faker_names(
+        EXTRA_NAME_LOCALES, attributes, EXTRA_NAME_MIN_LENGTH
+    )
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    return frozenset(_faker_names(NAME_LOCALES, FIRST_NAME_ATTRIBUTES))
+    return frozenset(_listed_names(FIRST_NAME_ATTRIBUTES))
 
 
 @lru_cache(maxsize=1)
 def last_names() -> frozenset[str]:
-    return frozenset(_faker_names(NAME_LOCALES, LAST_NAME_ATTRIBUTES)) | EAST_ASIAN_SURNAMES
+    return frozenset(_listed_names(LAST_NAME_ATTRIBUTES)) | EAST_ASIAN_SURNAMES
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,8 @@ def rec(nlp_engine):
         ("Tube Snake Boogie by Szabina J Gelencsér, go figure", ["Szabina J Gelencsér"]),
         ("She named him Timmie.", ["Timmie"]),
         ("What's your name? Sölvi Salómonsson", ["Sölvi Salómonsson"]),
+        # Danish, Norwegian, Icelandic... lists (their names of four letters or more).
+        ("Annemette Iversen will be talking at the conference.", ["Annemette Iversen"]),
     ],
 )
 def test_names(found, rec, text, names):
@@ -70,6 +72,7 @@ def test_names(found, rec, text, names):
         "Past Medical History: Seen for follow up.\n- gout\n- asthma",
         "Low Vitamin D Deficiency noted. Factor V Leiden negative. Troponin I Elevated.",
         "Hepatitis B Surface antigen negative; Group A Strep swab sent.",
+        "NEURO: MAE. STRENGTH 4/5 LUE. ASA GIVEN.",  # abbreviations that are short names in some locales
     ],
 )
 def test_not_names(found, rec, text):
