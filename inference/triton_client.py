@@ -56,14 +56,15 @@ class _TritonClientBase:
 
     def __init__(
         self,
-        model: str,
-        timeout_s: float,
-        inflight: int,
+        url: str,
+        model: str = "distilbert",
+        timeout_s: float = 30.0,
+        inflight: int = 4,
         *,
-        max_batch_size: int,
-        token_budget: int,
-        pad_id: int,
-        request_width: int,
+        max_batch_size: int = 64,
+        token_budget: int = 4096,
+        pad_id: int = 0,
+        request_width: int = 0,
     ) -> None:
         if inflight < 1:
             raise ValueError("inflight must be >= 1")
@@ -77,6 +78,10 @@ class _TritonClientBase:
         # only batches equal shapes (ONNX Runtime / TensorRT on the T4) can then merge single notes.
         self.request_width = request_width
         self.padding = PaddingTally()  # over all calls; read by the benchmark
+        self._connect(url)
+
+    def _connect(self, url: str) -> None:
+        raise NotImplementedError
 
     def _batches(self, seqs: Sequence[np.ndarray]) -> list[list[int]]:
         lengths = [len(s) for s in seqs]
@@ -92,27 +97,7 @@ class _TritonClientBase:
 class TritonClassifier(_TritonClientBase):
     """Synchronous client for the batch flow (one per worker process)."""
 
-    def __init__(
-        self,
-        url: str,
-        model: str = "distilbert",
-        timeout_s: float = 30.0,
-        inflight: int = 4,
-        *,
-        max_batch_size: int = 64,
-        token_budget: int = 4096,
-        pad_id: int = 0,
-        request_width: int = 0,
-    ) -> None:
-        super().__init__(
-            model,
-            timeout_s,
-            inflight,
-            max_batch_size=max_batch_size,
-            token_budget=token_budget,
-            pad_id=pad_id,
-            request_width=request_width,
-        )
+    def _connect(self, url: str) -> None:
         self._client = grpcclient.InferenceServerClient(url)
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
@@ -192,30 +177,10 @@ class TritonClassifier(_TritonClientBase):
 class AsyncTritonClassifier(_TritonClientBase):
     """asyncio client for the API; same contract as TritonClassifier."""
 
-    def __init__(
-        self,
-        url: str,
-        model: str = "distilbert",
-        timeout_s: float = 30.0,
-        inflight: int = 4,
-        *,
-        max_batch_size: int = 64,
-        token_budget: int = 4096,
-        pad_id: int = 0,
-        request_width: int = 0,
-    ) -> None:
-        super().__init__(
-            model,
-            timeout_s,
-            inflight,
-            max_batch_size=max_batch_size,
-            token_budget=token_budget,
-            pad_id=pad_id,
-            request_width=request_width,
-        )
+    def _connect(self, url: str) -> None:
         self._client = grpcaio.InferenceServerClient(url)
         # Shared by all concurrent callers of this client: bounds requests in flight per process.
-        self._slots = asyncio.Semaphore(inflight)
+        self._slots = asyncio.Semaphore(self.inflight)
 
     async def wait_ready(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s

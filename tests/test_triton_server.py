@@ -92,6 +92,19 @@ def _metric(text: str, name: str) -> float:
     return sum(float(v) for v in re.findall(pattern, text, flags=re.MULTILINE))
 
 
+def _waiting_server(tiny_model_repo: Path, max_queue_delay_us: int) -> EmbeddedTriton:
+    """One instance whose batcher waits up to `max_queue_delay_us` to collect 16 requests."""
+    return EmbeddedTriton(
+        tiny_model_repo / "distilbert",
+        precision="fp32",
+        grpc_port=0,
+        http_port=0,
+        metrics_port=0,
+        instances=1,
+        batcher=BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=max_queue_delay_us),
+    )
+
+
 def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
     tiny_model_repo: Path, version_dir: Path, synthetic_notes
 ):
@@ -103,16 +116,7 @@ def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
     # One instance and a batcher that waits up to 0.3 s for 16 requests: batches form whatever the
     # machine's speed, so the count below tells ragged batching (a few calls) from equal-shape-only
     # batching (a new call at nearly every change of length).
-    batcher = BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=300_000)
-    with EmbeddedTriton(
-        tiny_model_repo / "distilbert",
-        precision="fp32",
-        grpc_port=0,
-        http_port=0,
-        metrics_port=0,
-        instances=1,
-        batcher=batcher,
-    ) as server:
+    with _waiting_server(tiny_model_repo, max_queue_delay_us=300_000) as server:
         with TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16) as client:
             # 64 single-sequence requests, 16 in flight per client, from 4 threads at once.
             with ThreadPoolExecutor(4) as pool:
@@ -130,17 +134,8 @@ def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
 def test_a_request_still_queued_at_its_deadline_is_dropped_not_computed(tiny_model_repo: Path, version_dir: Path):
     # The batcher holds requests up to 0.5 s waiting for 16: a 0.1 s client deadline expires in the
     # queue, the gRPC call is cancelled and Triton drops the request instead of computing it for nobody.
-    batcher = BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=500_000)
     seq = np.array([2, 17, 3], dtype=np.int64)
-    with EmbeddedTriton(
-        tiny_model_repo / "distilbert",
-        precision="fp32",
-        grpc_port=0,
-        http_port=0,
-        metrics_port=0,
-        instances=1,
-        batcher=batcher,
-    ) as server:
+    with _waiting_server(tiny_model_repo, max_queue_delay_us=500_000) as server:
         with TritonClassifier(server.grpc_url, timeout_s=0.1) as hasty:
             with pytest.raises(TritonInferenceError):
                 hasty.infer_logits([seq])
