@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from api.audit import AUDIT_LOGGER
 from api.routes import get_service
 from api.service import BackendUnavailable, ClassifyService
 from inference.classify import Prediction
-from inference.triton_server import free_port
+from inference.local_process import free_port, stop_process
 from medflow.settings import Settings
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
@@ -252,16 +251,7 @@ class ApiServer:
     def stop(self, timeout_s: float = 30.0) -> int | None:
         """SIGTERM (uvicorn drains in-flight requests), SIGKILL if it does not exit in time."""
         process, self.process = self.process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        return process.returncode
+        return None if process is None else stop_process(process, timeout_s)
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in (self.stdout_path, self.stderr_path) if p.exists())

@@ -88,7 +88,8 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from flows.nightly import nightly_deid_inference
-    from inference.triton_server import EmbeddedTriton, free_port
+    from inference.local_process import free_port
+    from inference.triton_server import EmbeddedTriton
     from medflow.settings import get_settings
 
     ports = {"grpc_port": free_port(), "http_port": free_port(), "metrics_port": free_port()}

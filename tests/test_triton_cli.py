@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from inference.triton_server import free_port
+from inference.local_process import free_port
 
 MEDFLOW = shutil.which("medflow", path=str(Path(sys.executable).parent))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from inference.triton_server import free_port
+from inference.local_process import free_port, stop_process
 
 
 class ServerProcess:
@@ -56,14 +55,8 @@ class ServerProcess:
 
     def stop(self, timeout_s: float = 20.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_process(process, timeout_s)
 
     def __enter__(self) -> ServerProcess:
         return self.start()
