@@ -102,6 +102,7 @@ ADDRESS_PLACE = regex.compile(
 )
 STATE_NAME = regex.compile(rf"(?i:{STATE_NAMES})")
 MAX_ADDRESS_PARTS = 6
+ENDS_WITH_UNIT = regex.compile(rf"{UNIT_DESIGNATOR}$")
 
 
 class StreetAddressRecognizer(GroupPatternRecognizer):
@@ -202,7 +203,7 @@ def address_block_parts(text: str, end: int, english: EnglishVocabulary) -> list
     a town after a unit (`Apt. 678 Velenje`). Countries are labelled CITY (there is no country label)."""
     parts: list[tuple[int, int, str]] = []
     places = 0
-    after_unit = False
+    after_unit = ENDS_WITH_UNIT.search(text, max(0, end - 24), end) is not None  # `12 Timms Drive Suite 215`
     for _ in range(MAX_ADDRESS_PARTS):
         line_break = ADDRESS_LINE_BREAK.match(text, end)
         separator = line_break or ADDRESS_SPACE.match(text, end)
@@ -254,9 +255,9 @@ NOT_A_PLACE = (
 
 # Where a person lives, comes from or travels to, named right after the cue.
 TRAVEL_CUE = regex.compile(
-    r"\b(?i:grew up|brought up|based|originally|flew|flown|flying|returned|returning|trip|visited|visit|"
-    r"home city|hometown|native|emigrated|immigrated|(?:I'm|I am|we're|we are|currently|now|stays?|staying))"
-    r"\s+(?i:in|to|from|of|at)\s+"
+    r"\b(?:(?i:grew up|brought up|based|originally|flew|flown|flying|returned|returning|trip|visited|visit|"
+    r"native|emigrated|immigrated|live|lived|I'm|I am|we're|we are|currently|now|stays?|staying)"
+    r"\s+(?i:in|to|from|of|at)|(?i:home city|home town|hometown))\s+"
     rf"(?P<phi>(?!{NOT_A_PLACE}\b){CITY})",
     CASE_SENSITIVE,
 )

@@ -80,6 +80,8 @@ def test_care_locations_are_not_cities(found, text):
         ("drops you off at 688 rue du centre 320 tonight", ["688 rue du centre 320"]),
         ("The title refers to C/ Señores Curas 88 street", ["C/ Señores Curas 88"]),
         ("Meet at the corner of Kuusiku 7 and Alexander Flat?", ["the corner of Kuusiku 7 and Alexander Flat"]),
+        # A town after the unit that ends the street line.
+        ("at 12 Timms Drive Suite 215 NUNGATTA Australia.", ["12 Timms Drive Suite 215", "NUNGATTA Australia"]),
     ],
 )
 def test_address_blocks(found, nlp_engine, text, parts):
@@ -110,6 +112,8 @@ def test_city_after_travel_cue_but_not_country(found, nlp_engine):
     assert found(city, "He grew up in Remniku and flew to ΛΕΥΚΩΣΙΑ last week.") == ["Remniku", "ΛΕΥΚΩΣΙΑ"]
     assert found(city, "Emigrated from Haiti in 2001. Returned to baseline.") == []
     assert found(city, "RETURNED TO BASELINE AFTER TRIP TO FLOOR.") == []
+    assert found(city, "I live in Riisa. Their home city Messina") == ["Riisa", "Messina"]
+    assert found(city, "I AM IN PAIN. I'M IN BED. WE ARE IN ROOM 4") == []
 
 
 def test_international_postcodes_after_zip_key(found):
