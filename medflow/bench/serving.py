@@ -177,7 +177,11 @@ def http_senders(port: int, path: str, texts: list[str], headers: dict[str, str]
 
 
 def triton_senders(grpc_url: str, model: str, seqs: list[np.ndarray], pad_id: int = 0) -> Callable[[], Sender]:
-    """One gRPC client per thread, one note (already tokenized on the client) per request."""
+    """One gRPC client per thread, one note (already tokenized on the client) per request.
+
+    Request tensors are built once per sender, as the HTTP senders encode their bodies once: the load
+    generator shares the cores with the servers, so it should do no more per request than it must.
+    """
     import tritonclient.grpc as grpcclient
 
     from inference.triton_client import make_inputs
@@ -185,9 +189,10 @@ def triton_senders(grpc_url: str, model: str, seqs: list[np.ndarray], pad_id: in
     def make_sender() -> Sender:
         client = grpcclient.InferenceServerClient(grpc_url)
         outputs = [grpcclient.InferRequestedOutput("logits")]
+        requests = [make_inputs([seq], pad_id) for seq in seqs]
 
         def send(i: int) -> bool:
-            result = client.infer(model, make_inputs([seqs[i % len(seqs)]], pad_id), outputs=outputs, client_timeout=30)
+            result = client.infer(model, requests[i % len(requests)], outputs=outputs, client_timeout=30)
             return result.as_numpy("logits") is not None
 
         return send
