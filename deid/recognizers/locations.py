@@ -164,8 +164,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
     ) -> list[RecognizerResult]:
         """Street lines (US and international), each with a house number before it, then the rest
         of its address block (unit, town, region, country and postcode lines) as their own parts."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._international(text)
         view = case_insensitive_view(text)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._international(view)
         extended = []
         for r in results:
             before = HOUSE_NUMBER_BEFORE.search(view, max(0, r.start - 12), r.start)
@@ -175,11 +175,11 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
                 extended.append(RecognizerResult(label, part_start, part_end, r.score))
         return extended
 
-    def _international(self, text: str) -> list[RecognizerResult]:
-        """`5049 Harjukuja 54`: kept when a street word is a name, not vocabulary (not `88 RR 18`,
-        `2 Lasix 40`)."""
+    def _international(self, view: str) -> list[RecognizerResult]:
+        """`5049 Harjukuja 54` in the case-normalised `view`: kept when a street word is a name, not
+        vocabulary (not `88 RR 18`, `2 Lasix 40`)."""
         results = []
-        for match in INTL_STREET_LINE.finditer(case_insensitive_view(text)):
+        for match in INTL_STREET_LINE.finditer(view):
             words = [w.lower() for w in regex.findall(r"[\p{L}'’-]+", match.group("words"))]
             if any(w in NOT_IN_STREET_NAMES for w in words):
                 continue
