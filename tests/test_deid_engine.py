@@ -31,10 +31,11 @@ def test_ner_setting_reaches_the_engine():
     with_ner = get_engine(Settings(deid_processes=1, deid_ner=True))
     without = get_engine(Settings(deid_processes=1, deid_ner=False))
     assert with_ner is not without
-    text = "She named the puppy after her late uncle, Thaddeus Worthington-Crabtree."  # no list name, no cue
+    # No list name, no cue.
+    text = "She named the puppy after her late uncle, Barnaby Worthington-Crabtree."
     assert without.detect([text]) == [[]]
     (spans,) = with_ner.detect([text])
-    assert "Thaddeus Worthington-Crabtree" in covered(text, spans)
+    assert "Barnaby Worthington-Crabtree" in covered(text, spans)
 
 
 def test_detect_finds_names_dates_phones_emails_mrn(engine):
