@@ -75,6 +75,7 @@ WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’][^\W\d_]+)?")
 INITIAL_RE = re.compile(r"[A-Z]\.?")
 TITLE_CASE_RE = re.compile(r"[^\W\d_][^\W\d_A-Z'’\-]+(?:[-'’][^\W\d_]+)*")
 OBJECT_PRONOUNS = frozenset("him her me them".split())
+CONJUNCTIONS = frozenset({"and", "&"})
 INITIALS_RE = re.compile(r"[A-Z]{2,3}")
 SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
@@ -417,6 +418,22 @@ class NameRecognizer(EntityRecognizer):
                     if not self._breaks[min(j, k)] and self._comma_joins(words[k], scores[i]):
                         scores[k] = scores[i]
                         stack.append(k)
+                elif words[j].lower() in CONJUNCTIONS and 0 <= j + step < n and not scores[j + step]:
+                    k = j + step
+                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k):
+                        scores[k] = scores[i]
+                        stack.append(k)
+
+    def _coordinated_name(self, words: list[str], k: int) -> bool:
+        """`Marrero and Murphy`, `Usamov & Bowers`: in a mixed-case note, a capitalised word joined to a
+        name by `and` is a name when it is not vocabulary (or is an unambiguous list name)."""
+        word = words[k]
+        if not self._informative or not self._shaped(word) or self._eponym_follows(words, k):
+            return False
+        lower = word.lower()
+        if is_allow_listed(lower) or TITLE_CASE_RE.fullmatch(word) is None:
+            return False
+        return (self._in_lists(lower) and not self._is_ambiguous(lower)) or not self._is_english(lower)
 
     def _comma_joins(self, word: str, seed_score: float) -> bool:
         """`Smith, John` / `Kowalczyk, Anna, RN`: the other side of a comma is part of the name."""

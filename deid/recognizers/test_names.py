@@ -46,6 +46,8 @@ def rec(nlp_engine):
         ("What's your name? Sölvi Salómonsson", ["Sölvi Salómonsson"]),
         # Danish, Norwegian, Icelandic... lists (their names of four letters or more).
         ("Annemette Iversen will be talking at the conference.", ["Annemette Iversen"]),
+        # A word joined to a name by `and` that is not vocabulary.
+        ("Seen with Maria Lopez and Usamov today.", ["Maria Lopez", "Usamov"]),
     ],
 )
 def test_names(found, rec, text, names):
@@ -73,6 +75,7 @@ def test_names(found, rec, text, names):
         "Low Vitamin D Deficiency noted. Factor V Leiden negative. Troponin I Elevated.",
         "Hepatitis B Surface antigen negative; Group A Strep swab sent.",
         "NEURO: MAE. STRENGTH 4/5 LUE. ASA GIVEN.",  # abbreviations that are short names in some locales
+        "Discussed with Cardiology and Surgery.",
     ],
 )
 def test_not_names(found, rec, text):
