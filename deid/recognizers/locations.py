@@ -354,7 +354,7 @@ class ZipRecognizer(GroupPatternRecognizer):
         Pattern("zip_after_state", rf"\b{STATE_ANY}\.?,?\s+(?P<phi>{ZIP})\b", 0.9),
         Pattern(
             "zip_keyed",
-            rf"\b(?i:zip|zip code|postal code|zipcode|postcode)(?:\s+is)?\W{{0,3}}(?P<phi>{POSTCODE}|\d{{3,5}})\b",
+            rf"\b(?i:zip|zip code|postal code|zipcode|postcode)(?:\s+(?i:is))?\W{{0,3}}(?P<phi>{POSTCODE}|\d{{3,5}})\b",
             0.9,
         ),
     ]

@@ -122,3 +122,5 @@ def test_international_postcodes_after_zip_key(found):
         "7412 SL",
         "K1A 0B1",
     ]
+    # An all-lower-case message is matched upper-cased: `is` must match in any case.
+    assert found(ZipRecognizer(), "hi, my zip code is 35350 thanks") == ["35350"]
