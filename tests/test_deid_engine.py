@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from deid.engine import DeidResult, PhiSpan, get_engine, merge_overlaps
-from medflow.settings import Settings
+from medflow.settings import REPO_ROOT, Settings
 
 NOTE = (
     "Pt seen by Dr. John Smith on 3/4/2021. BP 120/80, HR 88, metoprolol 25 mg PO BID. "
@@ -100,8 +102,16 @@ def test_merge_overlaps_keeps_union_and_best_label():
 def test_concurrent_threads_get_the_same_spans_as_serial(engine):
     from concurrent.futures import ThreadPoolExecutor
 
-    texts = [NOTE, NOTE.upper(), NOTE.lower(), "Foley in place. Request MD eval."] * 25
+    # The gateway de-identifies concurrent requests in worker threads: recognizers with per-note state
+    # (names, cities, dates) must not mix notes. Varied sample notes exercise all of them.
+    gold = (REPO_ROOT / "data" / "samples" / "gold.jsonl").read_text().splitlines()[:60]
+    samples = [json.loads(line)["text"] for line in gold]
+    texts = [NOTE, NOTE.upper(), NOTE.lower(), "Foley in place. Request MD eval."] * 10 + samples
     expected = [engine.detect([t])[0] for t in texts]
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    assert sum(len(spans) for spans in expected) > 500  # the notes really carry PHI of many kinds
+    expected_text = [engine.deidentify([t], [None])[0].text for t in texts]
+    with ThreadPoolExecutor(max_workers=16) as pool:
         got = list(pool.map(lambda t: engine.detect([t])[0], texts))
+        got_text = list(pool.map(lambda t: engine.deidentify([t], [None])[0].text, texts))
     assert got == expected
+    assert got_text == expected_text
