@@ -61,7 +61,8 @@ MEDICAL_ALLOW_LIST: frozenset[str] = frozenset(
 )
 
 # Ordinary English words that are also in name lists; they count as names only with a cue
-# (title, "MD", relation word) or next to another name.
+# (title, "MD", relation word) or next to another name. The last line: words of clinical notes
+# (`max dose`, `2 WEEKS`, `gene panel`, `Bishop score`, `Marsh grade`) that name lists also hold.
 COMMON_WORD_NAMES: frozenset[str] = frozenset(
     """
     will may might can june april august march summer autumn winter spring dawn hope faith grace joy
@@ -75,6 +76,7 @@ COMMON_WORD_NAMES: frozenset[str] = frozenset(
     hope house joy key law lord mark bill penny sandy sunny sonny chip rusty dusty buddy guy pat patience
     temple trinity unity victory wolf bear lamb root rice rivers sharpe spencer stewart storm sweet
     tate vale waters weber may son dam del la le van von de di da do dos das du al el
+    max weeks gene bishop marsh moss prince
     """.split()
 )
 

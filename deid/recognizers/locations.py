@@ -165,7 +165,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
         """Street lines (US and international), each with a house number before it, then the rest
         of its address block (unit, town, region, country and postcode lines) as their own parts."""
         view = case_insensitive_view(text)
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._international(view)
+        found = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = [r for r in found if not _clinical_phrase(text, r)] + self._international(view)
         extended = []
         for r in results:
             before = HOUSE_NUMBER_BEFORE.search(view, max(0, r.start - 12), r.start)
@@ -189,6 +190,40 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
 
     def _street_name_word(self, lower: str) -> bool:
         return not (self._english.has_word(lower) or is_allow_listed(lower))
+
+
+# `3 UNITS FFP VIA PIV`, `S/P 3 VESSEL BYPASS`, `6 MINUTE WALK`: in an ALL CAPS (or all lower-case)
+# note a count, some words and a street-type word is usually clinical. There, only these street types
+# count without an address cue before them; other ones (via, run, bypass, port, point, walk, falls, ...)
+# need the cue, or the title case of a mixed-case note.
+PLAIN_STREET_TYPES = frozenset(
+    "street st avenue ave road rd drive dr lane ln boulevard blvd court ct place pl terrace ter parkway pkwy "
+    "highway hwy circle cir square sq trl turnpike expressway freeway crescent".split()
+)
+ADDRESS_CUE_BEFORE = regex.compile(
+    r"(?i:address|lives?|living|resid\w*|home|located|mail\w*|sent|send|ship\w*|deliver\w*|moved)"
+    r"\W+(?:\w+\W+){0,4}$"
+)
+NUMBER_LINE = regex.compile(rf"\d{{1,6}}[A-Z]?\s+(?P<words>.*?){UNIT}?\.?$", CASE_SENSITIVE | regex.IGNORECASE)
+
+
+def _clinical_phrase(text: str, result: RecognizerResult) -> bool:
+    """A `number words street-type` match that is a clinical phrase, not a street line: a stop word
+    inside (`10 AT THE INCISION POINT`), or a case-less note with a street type that is also a
+    clinical word and no address cue before it."""
+    line = NUMBER_LINE.fullmatch(text, result.start, result.end)
+    if line is None:
+        return False  # not a street line with a house number first (PO box, Via Roma 12, ...)
+    words = [w.lower() for w in regex.findall(r"[\p{L}'’]+", line.group("words"))]
+    if not words:
+        return False
+    if any(w in STOP_WORDS for w in words[:-1]):
+        return True
+    value = text[result.start : result.end]
+    if value != value.upper() and value != value.lower():
+        return False  # mixed case: the capitals already carry the evidence
+    cue = ADDRESS_CUE_BEFORE.search(text, max(0, result.start - 60), result.start)
+    return words[-1] not in PLAIN_STREET_TYPES and cue is None
 
 
 # A time, a page or a count, not a street: `1045 PAGED DR ZAGURI AT 4976`.

@@ -19,6 +19,26 @@ def test_us_address_parts(found):
     assert found(ZipRecognizer(), text) == ["62701"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 UNITS FFP VIA PIV. 1 AMP BICARB VIA CVL. PLACED ON 2 LITERS NASAL CANNULA VIA",
+        "S/P 3 VESSEL BYPASS. 1 LUMEN PORT. 4 BEATS NSVT RUN. HX OF 2 MECHANICAL FALLS",
+        "6 minute walk test. 3 chest tubes to wall. pain 8 out of 10 at the incision point",
+    ],
+)
+def test_clinical_count_phrases_in_case_less_notes_are_not_streets(found, text):
+    assert found(StreetAddressRecognizer(), text) == []
+
+
+def test_case_less_street_with_a_clinical_street_type_needs_an_address_cue(found):
+    assert found(StreetAddressRecognizer(), "LIVES AT 12 OAK PARK WITH WIFE") == ["12 OAK PARK"]
+    assert found(StreetAddressRecognizer(), "SENT TO 12 OAK PARK") == ["12 OAK PARK"]
+    assert found(StreetAddressRecognizer(), "DRIVER AT 12 OAK PARK") == []  # no cue: could be clinical
+    assert found(StreetAddressRecognizer(), "DRIVER AT 12 OAK STREET") == ["12 OAK STREET"]  # plain type
+    assert found(StreetAddressRecognizer(), "Met at 12 Oak Park today") == ["12 Oak Park"]  # capitals
+
+
 def test_lower_case_address(found):
     text = "my new address is 322 kathleen lane, florence, alabama 44475. thanks"
     assert found(StreetAddressRecognizer(), text) == ["322 kathleen lane", "florence", "alabama", "44475"]

@@ -76,6 +76,8 @@ def test_names(found, rec, text, names):
         "Hepatitis B Surface antigen negative; Group A Strep swab sent.",
         "NEURO: MAE. STRENGTH 4/5 LUE. ASA GIVEN.",  # abbreviations that are short names in some locales
         "Discussed with Cardiology and Surgery.",
+        "FOLLOW UP IN 2 WEEKS. ON 2 PRESSORS AT MAX.",  # clinical words that name lists also hold
+        "pt on max dose of lasix. gene panel sent. bishop score 8. marsh grade 3.",
     ],
 )
 def test_not_names(found, rec, text):
