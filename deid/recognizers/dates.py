@@ -30,7 +30,9 @@ NOT_AFTER = (
 )
 NOT_BEFORE = (
     r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
-    r"take|taking|took|the|ate|eaten|drank)[\s:]{0,3})"
+    r"take|taking|took|the|ate|eaten|drank|"
+    # Ventilator settings (`PSV 10/5`, `CPAP 5/5`, `BiPAP 12/5`): pressures, not dates.
+    r"\b(?:psv?|cpap|bi-?pap|bpap|peep|ipap|epap|simv|prvc|ac|niv|vent))[\s:]{0,3})"
 )
 # A pain score (`4/10`) or Apgar (`8/9`) is not a date unless a date word says so.
 NOT_SCALE = r"(?!\d{1,2}/10\b)"

@@ -434,7 +434,9 @@ class HospitalRecognizer(GroupPatternRecognizer):
             r"(?P<phi>(?!(?:ICU|CCU|MICU|SICU|NICU|PICU|PACU|CVICU|ED|ER|OR|IR|PT|OT|MD|RN|NP|PA|DO|ICD|CT|MRI|"
             r"EKG|ECG|EEG|EMS|GI|ENT|ID|OB|PCP|SNF|LTAC|ALF|HOH|BR|BID|TID|QID|PRN|AM|PM|US|VA|PMH|HPI|ROS|"
             r"DVT|CBC|BMP|CMP|LFT|ABG|VBG|UA|UTI|CHF|COPD|HTN|DM|CKD|ESRD|MI|CVA|TIA|PE|GERD|BPH|OSA|HOB|"
-            r"ADL|ADLS|IADL|RH|LH|BH|GH)\b)"
+            r"ADL|ADLS|IADL|RH|LH|BH|GH|"
+            # Clinical words and initialisms with a facility-like ending (`to cath lab`, `secondary to SIADH`).
+            r"CATH|PATH|TRACH|BATH|NASH|SIADH|SAH|SDH|EDH|ICH|IVH|IPH|LVH|RVH|PAH|PPH|HH|QHS|DH)\b)"
             r"[A-Z]{1,4}(?:H|MC|HC|HS|GH|CH|MH|RMC|CI|HI|MG|UC|BH|LC|RC|SNF|AL)\b)",
             0.6,
         ),

@@ -65,6 +65,8 @@ def test_date_ranges(found, text, dates):
         "pain 4/10 to 6/10 today",
         "take 1/2 to 3/4 tab",
         "2000 TEMP ROSE",
+        "Pt remains on PSV 10/5, plan to wean to CPAP 5/5",  # ventilator pressures
+        "BIPAP 12/5 OVERNIGHT. PEEP 5/5",
     ],
 )
 def test_not_dates(found, text):

@@ -62,6 +62,13 @@ def test_hospitals_and_their_initialisms(found):
     assert initialism("Warren Women's Hospital") == "WWH"
 
 
+@pytest.mark.parametrize(
+    "text", ["pt taken to cath lab at 0415", "HYPONATREMIA SECONDARY TO SIADH", "progressed to NASH", "went to PATH"]
+)
+def test_clinical_words_with_a_facility_ending_are_not_hospitals(found, text):
+    assert found(HospitalRecognizer(), text) == []
+
+
 def test_city_after_residence_cue(found):
     assert found(CityRecognizer(), "She lives alone in Tucson and was found") == ["Tucson"]
     assert found(CityRecognizer(), "Lives with husband G. Almonte in West Saraview. Retired.") == ["West Saraview"]
