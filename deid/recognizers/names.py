@@ -53,6 +53,11 @@ NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
     nursing pharmacy emergency team staff unknown resident attending nurse physician provider family
     self none on-call covering consult consultant primary""".split()
 )
+# Services and roles written like initials after `by` (`cleared by PT`, `seen by ID`): not a person's
+# initials there. (In a signature, `- IR RN`, the same letters are initials.)
+SERVICE_INITIALISMS = frozenset(
+    "pt ot slp rt rn lpn cna np pa md sw cm id gi ent ir icu micu sicu ccu ed er or ct cxr ekg ecg eeg mri hd".split()
+)
 # Addressed without being a name: `hi there`, `dear team`, `hello doctor`.
 NOT_ADDRESSEES = frozenset("there all everyone team doctor doc nurse again folks guys sir madam maam".split())
 # A name-list word followed by one of these is an eponym, not a person (Thomas splint, Bell palsy).
@@ -204,7 +209,7 @@ class NameRecognizer(EntityRecognizer):
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
         prev = self._prev(words, i)
         if prev in {"by", "called", "named"}:
-            return True
+            return words[i].lower() not in SERVICE_INITIALISMS  # `cleared by PT`, `seen by ID`
         if prev in {"is", "?"} and i > 1 and _norm(words[i - 2]) == "name":
             return True  # "my name is X", "What's your name? X"
         if prev in OBJECT_PRONOUNS and i > 1 and _norm(words[i - 2]) in {"named", "call", "called"}:

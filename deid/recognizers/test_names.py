@@ -78,6 +78,7 @@ def test_names(found, rec, text, names):
         "Discussed with Cardiology and Surgery.",
         "FOLLOW UP IN 2 WEEKS. ON 2 PRESSORS AT MAX.",  # clinical words that name lists also hold
         "pt on max dose of lasix. gene panel sent. bishop score 8. marsh grade 3.",
+        "Ambulating with walker, cleared by PT. Evaluated by OT and SLP. Seen by ID.",
     ],
 )
 def test_not_names(found, rec, text):
