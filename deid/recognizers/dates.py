@@ -76,7 +76,9 @@ SLASH_DATE = regex.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
 
 class DateRecognizer(GroupPatternRecognizer):
     PATTERNS = [
-        Pattern("iso", rf"{EDGE_L}{YEAR4}[-/.]{MON_NUM}[-/.]{DAY}{EDGE_R_YEAR}", 0.9),
+        # Any year up to 2199 here: year-month-day is unambiguous, and de-identified corpora shift
+        # dates into the future (`Record date: 2088-07-03`).
+        Pattern("iso", rf"{EDGE_L}(?:19\d\d|2[01]\d\d)[-/.]{MON_NUM}[-/.]{DAY}{EDGE_R_YEAR}", 0.9),
         Pattern("mdy", rf"{EDGE_L}{MON_NUM}([-/.]){DAY}\1{YEAR}{EDGE_R_YEAR}", 0.9),
         Pattern("md", rf"{EDGE_L}{NOT_BEFORE}{NOT_SCALE}{MON_NUM}/{DAY}{EDGE_R}{NOT_AFTER}", 0.6),
         Pattern("md_dash", rf"{EDGE_L}{NOT_BEFORE}{MON_NUM}-{DAY}{EDGE_R}(?=\s*(?:at|@|\d|,|\.|\s))", 0.4),

@@ -261,6 +261,9 @@ def address_block_parts(text: str, end: int, english: EnglishVocabulary) -> list
                 part, label, places = place, PhiLabel.CITY, places + 1
         if part is None:
             break
+        if label is PhiLabel.ZIP and parts and parts[-1][2] == PhiLabel.STATE.value:
+            parts.append((part.start(), part.end(), label.value))
+            break  # `Tupelo, MS 38804` ends a US block: the next line is no longer the address
         parts.append((part.start(), part.end(), label.value))
         after_unit = part.re is ADDRESS_UNIT
         end = part.end()

@@ -11,6 +11,7 @@ REC = DateRecognizer()
         ("seen on 3/4 for f/u", "3/4"),
         ("admitted 03-04-21 via ED", "03-04-21"),
         ("DOB: 2021-03-04.", "2021-03-04"),
+        ("Record date: 2088-07-03", "2088-07-03"),  # shifted into the future by a de-id corpus
         ("surgery on March 4th, 2021.", "March 4th, 2021"),
         ("returns 4 Mar for labs", "4 Mar"),
         ("diagnosed in 2021 with CHF", "2021"),

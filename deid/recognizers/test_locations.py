@@ -39,6 +39,11 @@ def test_case_less_street_with_a_clinical_street_type_needs_an_address_cue(found
     assert found(StreetAddressRecognizer(), "Met at 12 Oak Park today") == ["12 Oak Park"]  # capitals
 
 
+def test_us_address_block_ends_at_state_and_zip(found):
+    text = "Cc: Gilbert Clinic, 42 Walnut St, Tupelo, MS 38804\n\nYvette Ilott, MD"
+    assert found(StreetAddressRecognizer(), text) == ["42 Walnut St", "Tupelo", "MS", "38804"]
+
+
 def test_lower_case_address(found):
     text = "my new address is 322 kathleen lane, florence, alabama 44475. thanks"
     assert found(StreetAddressRecognizer(), text) == ["322 kathleen lane", "florence", "alabama", "44475"]
