@@ -427,7 +427,9 @@ class HospitalRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "named_facility",
-            rf"\b(?:(?i:st\.?|saint)\s+)?{FACILITY_WORD}(?:[ -]{FACILITY_WORD}){{0,3}}\s+(?i:{FACILITY_TYPES})\b",
+            # `Brigham and Women's Hospital`, `Johnson & Johnson Clinic`: `and` joins two capitalised words.
+            rf"\b(?:(?i:st\.?|saint)\s+)?{FACILITY_WORD}(?:[ -]{FACILITY_WORD}|\s(?:and|&)\s{FACILITY_WORD}){{0,3}}"
+            rf"\s+(?i:{FACILITY_TYPES})\b",
             0.8,
         ),
         # Initialisms of facilities (`SMH`, `QVMC`) where a facility is expected.

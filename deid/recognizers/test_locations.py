@@ -65,6 +65,8 @@ def test_hospitals_and_their_initialisms(found):
     text = "Transferred from Hartford Rehabilitation Center. Records from HRC reviewed. Brief Hospital Course:"
     assert found(HospitalRecognizer(), text) == ["Hartford Rehabilitation Center", "HRC"]
     assert initialism("Warren Women's Hospital") == "WWH"
+    text = "Followed at Brigham and Women's Hospital. Seen at Mercy Hospital and Clinic today."
+    assert found(HospitalRecognizer(), text)[0] == "Brigham and Women's Hospital"
 
 
 @pytest.mark.parametrize(
