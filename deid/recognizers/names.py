@@ -461,6 +461,9 @@ class NameRecognizer(EntityRecognizer):
             k = j + step
             glued = not self._spaced[j] and not self._spaced[j - 1]
             return glued and 0 <= k < len(words) and self._shaped(words[k])
+        hyphen = j - step
+        if words[hyphen] in HYPHENS and not self._spaced[min(hyphen, j)]:
+            return self._shaped(word)  # the rest of a hyphenated name: `Mei-Ling`, whatever `Ling` means alone
         if not self._shaped(word) or self._eponym_follows(words, j) or word.lower() in CALENDAR_WORDS:
             return False
         lower = word.lower()

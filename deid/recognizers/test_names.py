@@ -19,6 +19,7 @@ def rec(nlp_engine):
         ("PT SEEN BY DR. JONES", ["JONES"]),
         ("Smith, John called back", ["Smith", "John"]),
         ("daughter Xyla called", ["Xyla"]),
+        ("Family (wife Mei-Ling) updated.", ["Mei-Ling"]),  # `Ling` alone is an English word
         # A title, a label or `Last, First` make a name of a word WordNet also lists as a noun.
         ("1515 Dr. Inna Romer at bedside.", ["Inna Romer"]),
         ("Haldol given per Dr Romer.", ["Romer"]),
