@@ -106,4 +106,5 @@ def triton_batch_client(grpc_url: str, settings: Settings, pad_id: int) -> Trito
         max_batch_size=settings.max_batch_size,
         token_budget=settings.batch_token_budget,
         pad_id=pad_id,
+        request_width=settings.triton_request_width,
     )
