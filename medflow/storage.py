@@ -120,6 +120,9 @@ def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
             yield f
         except BaseException:
             f.discard()  # abort the upload: a failed write must not leave a partial object
+            # s3fs's discard drops the buffer but leaves the file open, so collecting it later would
+            # try to flush and fail; nothing is left to write.
+            f.closed = True
             raise
         f.close()
         return

@@ -274,3 +274,23 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     s3fs.S3FileSystem.clear_instance_cache()
     frame = run_query("SELECT count(*) AS n, count(DISTINCT note_id) AS ids FROM predictions", f"s3://{bucket}/curated")
     assert frame.to_dicts() == [{"n": 80, "ids": 40}]  # each note once per source file (two copies of each)
+
+
+def test_failed_s3_write_leaves_no_object_and_nothing_to_flush_later(s3_bucket, monkeypatch) -> None:
+    import gc
+    import sys
+
+    from medflow.storage import atomic_write
+
+    fs, bucket = s3_bucket
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    path = f"{bucket}/out/failed.parquet"
+    with pytest.raises(RuntimeError, match="write failed"):
+        with atomic_write(fs, path) as f:
+            f.write(b"partial")
+            raise RuntimeError("write failed")
+    del f
+    gc.collect()
+    assert not fs.exists(path)
+    assert unraisable == []  # the discarded file is closed: collecting it does not try to upload
