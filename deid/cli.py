@@ -41,21 +41,27 @@ def detect(
     input: Path = typer.Option(..., "--input", exists=True, dir_okay=False, help="JSONL lines {id, text}"),
     output: Path = typer.Option(..., "--output", help="JSONL lines {id, spans: [{start, end, label, score}]}"),
 ) -> None:
-    """Detect PHI spans: one output line per input line, same order, offsets into the input text."""
+    """Detect PHI spans: one output line per input line, same order, offsets into the input text. A
+    text whose analysis did not complete gets `{"id", "error": "deid_incomplete"}` and the command
+    exits with status 1 after writing every line."""
     from deid.engine import get_engine
+    from deid.outcomes import DeidIncomplete
 
     engine = get_engine()
-    chars = rows = 0
+    chars = rows = incomplete = 0
     started = time.perf_counter()
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as out:
         for batch in _read_input_batches(input):
-            spans = engine.detect([text for _, text in batch])
-            for (note_id, text), found in zip(batch, spans, strict=True):
-                record = {
-                    "id": note_id,
-                    "spans": [{"start": s.start, "end": s.end, "label": s.label, "score": s.score} for s in found],
-                }
+            outcomes = engine.analyze([text for _, text in batch])
+            for (note_id, text), found in zip(batch, outcomes, strict=True):
+                record: dict[str, object]
+                if isinstance(found, DeidIncomplete):
+                    record = {"id": note_id, "error": DeidIncomplete.REASON}
+                    incomplete += 1
+                else:
+                    spans = [{"start": s.start, "end": s.end, "label": s.label, "score": s.score} for s in found]
+                    record = {"id": note_id, "spans": spans}
                 out.write(json.dumps(record) + "\n")
                 chars += len(text)
                 rows += 1
@@ -64,6 +70,9 @@ def detect(
         f"{rows} records, {chars} characters in {seconds:.2f} s ({chars / max(seconds, 1e-9):,.0f} chars/s)",
         err=True,
     )
+    if incomplete:
+        typer.echo(f"{incomplete} record(s) could not be analysed completely: {DeidIncomplete.REASON}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("eval")

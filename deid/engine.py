@@ -1,8 +1,12 @@
 """The de-identification engine shared by the batch flow and the realtime API.
 
 `get_engine()` builds it once per process: spaCy tokenizer + Presidio `AnalyzerEngine` with the
-clinical recognizers + the anonymisation policy. `detect` returns PHI spans in character offsets of
-the input; `deidentify` replaces them according to the policy. Neither logs or raises with note text.
+clinical recognizers + the anonymisation policy. Each note is analysed on its detection view
+(`deid.normalize`: Unicode evasions undone) and the spans are mapped back to the original text.
+`analyze` returns per note either its PHI spans (character offsets of the input) or `DeidIncomplete`
+when its analysis did not complete (a pattern's time limit, a recognizer error): such a note is never
+passed on (fail closed). `deidentify` replaces the spans according to the policy. Nothing here logs or
+raises with note text.
 
 Large batches go to a persistent pool of worker processes, created on first use and kept for the
 engine's lifetime. Workers start from a "forkserver" (a clean process, not a fork of this one): the
@@ -28,7 +32,9 @@ from presidio_analyzer import AnalyzerEngine
 
 from deid.context import WindowContextEnhancer
 from deid.nlp import LANGUAGE, TokenizerNlpEngine
+from deid.normalize import normalize
 from deid.offline import use_bundled_suffix_list
+from deid.outcomes import AnalysisTimeout, DeidIncomplete, DeidIncompleteError
 from deid.policy import Policy, PolicyApplier
 from deid.registry import build_registry
 from deid.segments import split_text
@@ -56,6 +62,13 @@ class PhiSpan:
 class DeidResult:
     text: str
     entity_counts: dict[str, int]
+    # The days this note's dates moved (the patient's offset; a fresh one for a note without a patient
+    # id); None when no key is configured. The batch flow shifts `created_at` by the same amount.
+    date_shift_days: int | None = None
+
+
+# One note's analysis: its spans, or why it must be withheld.
+NoteSpans = list[PhiSpan] | DeidIncomplete
 
 
 class DeidEngine:
@@ -78,7 +91,8 @@ class DeidEngine:
         self._pool_lock = threading.Lock()
 
     # --- detection ----------------------------------------------------------------------------
-    def detect(self, texts: Sequence[str]) -> list[list[PhiSpan]]:
+    def analyze(self, texts: Sequence[str]) -> list[NoteSpans]:
+        """Per note, its PHI spans or `DeidIncomplete` (fail closed: the caller must withhold it)."""
         texts = list(texts)
         # The batch flow and the CLI call from the main thread; a server's request threads analyse
         # in-process, next to the requests they serve.
@@ -93,23 +107,43 @@ class DeidEngine:
             return self._detect_parallel(texts)
         return self._detect_serial(texts)
 
-    def _detect_serial(self, texts: list[str]) -> list[list[PhiSpan]]:
-        segments = [(i, seg) for i, text in enumerate(texts) for seg in split_text(text)]
+    def detect(self, texts: Sequence[str]) -> list[list[PhiSpan]]:
+        """PHI spans per note; raises `DeidIncompleteError` if any note's analysis did not complete."""
+        outcomes = self.analyze(texts)
+        incomplete = sum(isinstance(o, DeidIncomplete) for o in outcomes)
+        if incomplete:
+            raise DeidIncompleteError(f"the analysis of {incomplete} of {len(outcomes)} text(s) did not complete")
+        return [o for o in outcomes if not isinstance(o, DeidIncomplete)]
+
+    def _detect_serial(self, texts: list[str]) -> list[NoteSpans]:
+        views = [normalize(text) for text in texts]  # once per note
+        segments = [(i, seg) for i, view in enumerate(views) for seg in split_text(view.view)]
         found: list[list[PhiSpan]] = [[] for _ in texts]
+        incomplete: dict[int, DeidIncomplete] = {}
         artifacts = self._nlp.pipe(seg.text for _, seg in segments)
         for (i, seg), nlp_artifacts in zip(segments, artifacts, strict=True):
-            if not seg.text.strip():
+            if i in incomplete or not seg.text.strip():
                 continue
-            results = self._analyzer.analyze(
-                seg.text, LANGUAGE, nlp_artifacts=nlp_artifacts, score_threshold=self._threshold
-            )
+            try:
+                results = self._analyzer.analyze(
+                    seg.text, LANGUAGE, nlp_artifacts=nlp_artifacts, score_threshold=self._threshold
+                )
+            except AnalysisTimeout as exc:
+                logger.warning("de-identification of a note timed out in %s; the note is withheld", exc)
+                incomplete[i] = DeidIncomplete("timeout")
+                continue
+            except Exception as exc:  # noqa: BLE001 - any recognizer failure withholds the note (fail closed)
+                logger.warning("de-identification of a note failed (%s); the note is withheld", type(exc).__name__)
+                incomplete[i] = DeidIncomplete("error")
+                continue
             for r in results:
                 start, end = r.start + seg.offset, r.end + seg.offset
                 if seg.owned_start <= start < seg.owned_end:
+                    start, end = views[i].to_original(start, end)
                     found[i].append(PhiSpan(start, end, r.entity_type, round(float(r.score), 4)))
-        return [merge_overlaps(spans) for spans in found]
+        return [incomplete.get(i) or merge_overlaps(spans) for i, spans in enumerate(found)]
 
-    def _detect_parallel(self, texts: list[str]) -> list[list[PhiSpan]]:
+    def _detect_parallel(self, texts: list[str]) -> list[NoteSpans]:
         """Split the batch into pieces for the persistent workers; `map` keeps input order."""
         chunk = max(1, len(texts) // (self._processes * CHUNKS_PER_WORKER))
         pieces = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
@@ -144,13 +178,22 @@ class DeidEngine:
             pool.shutdown(wait=True)
 
     # --- anonymisation ------------------------------------------------------------------------
-    def deidentify(self, texts: Sequence[str], patient_ids: Sequence[str | None]) -> list[DeidResult]:
+    def deidentify(
+        self, texts: Sequence[str], patient_ids: Sequence[str | None]
+    ) -> list[DeidResult | DeidIncomplete]:
+        """Per note, its de-identified text, or `DeidIncomplete` (withhold the note: fail closed).
+        A note without a patient id gets a fresh random surrogate and date-shift key of its own."""
         if len(texts) != len(patient_ids):
             raise ValueError(f"got {len(texts)} texts but {len(patient_ids)} patient ids")
-        results = []
-        for text, patient_id, spans in zip(texts, patient_ids, self.detect(texts), strict=True):
-            replaced = self._applier.apply(text, [(s.start, s.end, s.label, s.score) for s in spans], patient_id)
-            results.append(DeidResult(replaced, dict(Counter(s.label for s in spans))))
+        results: list[DeidResult | DeidIncomplete] = []
+        for text, patient_id, outcome in zip(texts, patient_ids, self.analyze(texts), strict=True):
+            if isinstance(outcome, DeidIncomplete):
+                results.append(outcome)
+                continue
+            applied = self._applier.apply(text, [(s.start, s.end, s.label, s.score) for s in outcome], patient_id)
+            results.append(
+                DeidResult(applied.text, dict(Counter(s.label for s in outcome)), applied.date_shift_days)
+            )
         return results
 
 
@@ -166,7 +209,7 @@ def _init_worker(settings: Settings) -> None:
     _WORKER_ENGINE = build_engine(settings)
 
 
-def _detect_in_worker(texts: list[str]) -> list[list[PhiSpan]]:
+def _detect_in_worker(texts: list[str]) -> list[NoteSpans]:
     assert _WORKER_ENGINE is not None  # set by the pool initializer
     return _WORKER_ENGINE._detect_serial(texts)
 
@@ -228,4 +271,4 @@ def get_engine(settings: Settings | None = None) -> DeidEngine:
         return _ENGINES[key]
 
 
-__all__ = ["DeidEngine", "DeidResult", "PhiSpan", "get_engine"]
+__all__ = ["DeidEngine", "DeidIncomplete", "DeidResult", "PhiSpan", "get_engine"]

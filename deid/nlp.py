@@ -9,6 +9,7 @@ spaCy model is loaded by name (`Settings.spacy_model`) so a site's tokenizer cus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -23,6 +24,11 @@ BATCH_SIZE = 64
 # The NER's CNN is cheaper per text in larger batches; notes are segmented, so memory stays small.
 NER_BATCH_SIZE = 128
 NER_COMPONENT = "ner"
+# spaCy's tokenizer takes quadratic time on a long run without whitespace (`a:a:a:...`: 1 s for 16,000
+# characters). The tokenizer reads such runs with a space every this many characters (same length, so
+# token offsets still match the text the recognizers read); no name or cue is that long.
+MAX_TOKENIZER_RUN = 100
+LONG_RUN = re.compile(rf"\S{{{MAX_TOKENIZER_RUN + 1},}}")
 
 
 class TokenizerNlpEngine(SpacyNlpEngine):
@@ -49,11 +55,11 @@ class TokenizerNlpEngine(SpacyNlpEngine):
         self.nlp = {LANGUAGE: nlp}
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
-        return self.doc_to_artifacts(self.nlp[language](text))
+        return self.doc_to_artifacts(self.nlp[language](_with_short_runs(text)))
 
     def pipe(self, texts: Iterable[str]) -> Iterator[NlpArtifacts]:
         batch_size = NER_BATCH_SIZE if self.ner else BATCH_SIZE
-        for doc in self.nlp[LANGUAGE].pipe(texts, batch_size=batch_size):
+        for doc in self.nlp[LANGUAGE].pipe(map(_with_short_runs, texts), batch_size=batch_size):
             yield self.doc_to_artifacts(doc)
 
     def doc_to_artifacts(self, doc: Doc) -> NlpArtifacts:
@@ -66,6 +72,21 @@ class TokenizerNlpEngine(SpacyNlpEngine):
             nlp_engine=self,
             language=LANGUAGE,
         )
+
+
+def _with_short_runs(text: str) -> str:
+    """`text` with every run of non-space characters longer than `MAX_TOKENIZER_RUN` broken by a space
+    every `MAX_TOKENIZER_RUN` characters (linear tokenization; same length, same offsets)."""
+    if LONG_RUN.search(text) is None:
+        return text
+
+    def broken(match: re.Match[str]) -> str:
+        chars = list(match.group())
+        every = slice(MAX_TOKENIZER_RUN, None, MAX_TOKENIZER_RUN)
+        chars[every] = " " * len(chars[every])
+        return "".join(chars)
+
+    return LONG_RUN.sub(broken, text)
 
 
 def _ner_sources(nlp: Language) -> list[str]:

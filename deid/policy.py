@@ -3,7 +3,11 @@
 Operators: `tag` (`[NAME]`, the default: readable for the classifier, needs no key), `surrogate`
 (consistent fake value per patient), `shift` (dates moved by the patient's offset; other labels
 fall back to `tag`), `redact` (removed) and `keep`. A policy is written as
-`"DATE=shift,NAME=surrogate"`; unlisted labels use the default operator."""
+`"DATE=shift,NAME=surrogate"`; unlisted labels use the default operator.
+
+Surrogates and shifts are scoped to the patient. A note without a patient id (every API request) gets
+a fresh random key of its own: its offset and surrogates reveal nothing about any other note's, and
+the API's key space is separate from the batch flow's by construction."""
 
 from __future__ import annotations
 
@@ -60,6 +64,12 @@ class Policy:
         return self.default in NEEDS_KEY or any(op in NEEDS_KEY for op in self.operators.values())
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    text: str
+    date_shift_days: int | None  # the offset this note's dates moved by; None without a key
+
+
 class PolicyApplier:
     """Replaces detected spans in one text according to a `Policy`."""
 
@@ -72,26 +82,29 @@ class PolicyApplier:
         self._surrogates = surrogates
         self._anonymizer = AnonymizerEngine()
 
-    def apply(self, text: str, spans: Sequence[tuple[int, int, str, float]], patient_id: str | None) -> str:
+    def apply(self, text: str, spans: Sequence[tuple[int, int, str, float]], patient_id: str | None) -> Applied:
+        surrogates, scope = self._surrogates, patient_id or ""
+        if surrogates is not None and not patient_id:
+            surrogates = surrogates.ephemeral()  # no patient: a key of this note's own
+        shift = surrogates.shift_days(scope) if surrogates is not None else None
         if not spans:
-            return text
+            return Applied(text, shift)
         results = [RecognizerResult(label, start, end, score) for start, end, label, score in spans]
         labels = {label for _, _, label, _ in spans}
-        operators = {label: self._operator_config(label, patient_id or "") for label in labels}
-        return self._anonymizer.anonymize(text, results, operators).text
+        operators = {label: self._operator_config(label, surrogates, scope) for label in labels}
+        return Applied(self._anonymizer.anonymize(text, results, operators).text, shift)
 
-    def _operator_config(self, label: str, patient_id: str) -> OperatorConfig:
+    def _operator_config(self, label: str, surrogates: Surrogates | None, scope: str) -> OperatorConfig:
         op = self._policy.operator_for(label)
         tag = f"[{label}]"
         if op is Operator.KEEP:
             return OperatorConfig("keep")
         if op is Operator.REDACT:
             return OperatorConfig("redact")
-        surrogates = self._surrogates
-        if op is Operator.SURROGATE and surrogates is not None:
+        if op in NEEDS_KEY and surrogates is not None:
             if label == PhiLabel.DATE:
-                return OperatorConfig("custom", {"lambda": lambda v: surrogates.shift_date(v, patient_id) or tag})
-            return OperatorConfig("custom", {"lambda": lambda v: surrogates.surrogate(label, v, patient_id)})
-        if op is Operator.SHIFT and surrogates is not None and label == PhiLabel.DATE:
-            return OperatorConfig("custom", {"lambda": lambda v: surrogates.shift_date(v, patient_id) or tag})
+                # A date that cannot be parsed or shifted (`the 4th`, `0001-01-01`) is redacted to its tag.
+                return OperatorConfig("custom", {"lambda": lambda v: surrogates.shift_date(v, scope) or tag})
+            if op is Operator.SURROGATE:
+                return OperatorConfig("custom", {"lambda": lambda v: surrogates.surrogate(label, v, scope)})
         return OperatorConfig("replace", {"new_value": tag})

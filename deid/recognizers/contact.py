@@ -86,7 +86,9 @@ class PhoneRecognizer(GroupPatternRecognizer):
 
 class EmailRecognizer(GroupPatternRecognizer):
     PATTERNS = [
-        Pattern("email", r"\b[\w.%+-]+@(?:[\w-]+\.)+[a-z]{2,24}\b", 0.95),
+        # Linear time: the local part starts where its run of characters starts, and the domain's labels
+        # are taken possessively with the top-level domain checked behind them (no backtracking).
+        Pattern("email", r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)++(?<=\.[a-z]{2,24})", 0.95),
     ]
 
     def __init__(self) -> None:
@@ -103,7 +105,12 @@ class UrlRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern("scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.95),
         Pattern("www", r"\bwww\.[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.9),
-        Pattern("domain", rf"(?<![@\w.-])(?:[a-z0-9-]+\.)+{TLDS}(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?(?![\w@-])", 0.6),
+        # Possessive labels, top-level domain checked behind them: linear on long dotted runs.
+        Pattern(
+            "domain",
+            rf"(?<![@\w.-])[a-z0-9-]++(?:\.[a-z0-9-]++)++(?<=\.{TLDS})(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?(?![\w@-])",
+            0.6,
+        ),
     ]
 
     def __init__(self) -> None:

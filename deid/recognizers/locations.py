@@ -20,6 +20,10 @@ from deid.recognizers.names import TITLES
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
+# Where a capitalised word may start: not inside a run of word characters and joiners (`Aa-Aa-Aa`), else
+# every capital of a long run would start a scan of the rest of it (quadratic time). A single quote or
+# hyphen after a space still starts one (`'Boston`).
+WORD_START = r"(?<!\w|[\w'.&-]['.&-])"
 # A word of a place name: a sentence's final period is not part of it (`St.` is).
 CITY_WORD = r"(?:(?i:St|Ste|Ft|Mt)\.|\p{Lu}[\p{L}'-]*)"
 CITY = rf"{CITY_WORD}(?:\s{CITY_WORD}){{0,2}}"
@@ -117,7 +121,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
         # European forms: `Feldstrasse 42`, `Via Roma 131`, `63 Rue de Kairouan`, `Nybyvägen 65`.
         Pattern(
             "street_word_number",
-            rf"(?:\b\d{{1,6}}\s+)?\b[A-Z][\w'-]*(?i:strasse|straße|gasse|weg|vej|vägen|gatan|gata|veien|tie|katu|"
+            rf"(?:\b\d{{1,6}}\s+)?{WORD_START}[A-Z][\w'-]*(?i:strasse|straße|gasse|weg|vej|vägen|gatan|gata|veien|tie|katu|"
             rf"laan|straat|plein|ulica|utca|allee)\s+\d{{1,5}}[A-Za-z]?\b{UNIT}?",
             0.8,
         ),
@@ -308,7 +312,7 @@ class CityRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "city_state",
-            rf"\b{CAP}(?:\s{CAP}){{0,2}}(?=,?\s+(?:{STATE_ABBR}\s+{ZIP}\b|(?!{AMBIGUOUS_STATE}\b){STATE_ANY}(?:\s+{ZIP}\b|\s*[,.\n]|\s*$)))",
+            rf"{WORD_START}{CAP}(?:\s{CAP}){{0,2}}(?=,?\s+(?:{STATE_ABBR}\s+{ZIP}\b|(?!{AMBIGUOUS_STATE}\b){STATE_ANY}(?:\s+{ZIP}\b|\s*[,.\n]|\s*$)))",
             0.7,
         ),
         Pattern(
@@ -372,7 +376,7 @@ class StateRecognizer(GroupPatternRecognizer):
         Pattern("state_name", rf"\b(?i:{STATE_NAMES})\b", 0.6),
         Pattern(
             "state_after_city",
-            rf"\b{CAP},?\s+(?P<phi>{STATE_ABBR})"
+            rf"{WORD_START}{CAP},?\s+(?P<phi>{STATE_ABBR})"
             rf"(?=\s+{ZIP}\b|(?<!{AMBIGUOUS_STATE})\s*[,.\n]|(?<!{AMBIGUOUS_STATE})\s*$)",
             0.6,
         ),
@@ -419,7 +423,7 @@ FACILITY_WORD = (
     r"(?!(?i:the|a|an|to|at|in|from|of|and|for|with|by|on|was|is|pt|patient|seen|admitted|transferred|"
     r"discharged|home|brief|admission|admitting|discharge|recent|am|pm|cardiac|pulmonary|physical|occupational|"
     r"your|our|his|her|their|this|that|outpatient|inpatient|acute|local|outside|prior|previous|same|"
-    r"clinic|note|hospital|per|call|called)\b)[A-Z][A-Za-z'.&-]*"
+    r"clinic|note|hospital|per|call|called)\b)[A-Z][A-Za-z'.&-]*+"
 )
 
 
@@ -428,7 +432,8 @@ class HospitalRecognizer(GroupPatternRecognizer):
         Pattern(
             "named_facility",
             # `Brigham and Women's Hospital`, `Johnson & Johnson Clinic`: `and` joins two capitalised words.
-            rf"\b(?:(?i:st\.?|saint)\s+)?{FACILITY_WORD}(?:[ -]{FACILITY_WORD}|\s(?:and|&)\s{FACILITY_WORD}){{0,3}}"
+            rf"{WORD_START}(?:(?i:st\.?|saint)\s+)?{FACILITY_WORD}"
+            rf"(?:[ -]{FACILITY_WORD}|\s(?:and|&)\s{FACILITY_WORD}){{0,3}}"
             rf"\s+(?i:{FACILITY_TYPES})\b",
             0.8,
         ),
