@@ -57,7 +57,13 @@ def run(
     from flows.nightly import nightly_deid_inference
     from medflow.logging_config import configure_logging
     from medflow.report import print_run_summary
+    from medflow.stages import DeidKeyMissing, deid_key
 
+    try:
+        deid_key(get_settings())  # fail closed before anything starts: the tables need keyed pseudonyms
+    except DeidKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
     manifest = nightly_deid_inference(
         input_uri=input_uri,

@@ -2,11 +2,14 @@
 
 Builds the demo model if absent, starts the embedded Triton on free local ports, runs the nightly
 flow (Prefect's ephemeral API) with a progress bar, prints a summary and stops what it started.
+Without `MEDFLOW_DEID_HMAC_KEY` it uses a random key for this run only, and says so.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from pathlib import Path
 
 from rich.console import Console
@@ -15,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from medflow.manifest import RunManifest
 from medflow.progress import PROGRESS_LOGGER_NAME, ROWS_ATTRIBUTE
 from medflow.report import print_run_summary
-from medflow.settings import Settings
+from medflow.settings import Settings, get_settings
 from medflow.storage import filesystem_for, list_parquet_objects, read_parquet_footer
 
 
@@ -44,6 +47,20 @@ def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -
     return model_dir
 
 
+def ensure_demo_key(console: Console) -> None:
+    """A random de-identification key for this process when none is configured: the demo works out of
+    the box, its pseudonyms and date shifts just change from run to run. Real runs refuse to start
+    without a key (`medflow run`)."""
+    if get_settings().deid_hmac_key is not None and get_settings().deid_hmac_key.get_secret_value():
+        return
+    os.environ["MEDFLOW_DEID_HMAC_KEY"] = secrets.token_urlsafe(32)
+    get_settings.cache_clear()
+    console.print(
+        "[yellow]MEDFLOW_DEID_HMAC_KEY is not set: this demo uses a random key for this run only "
+        "(pseudonymous ids and shifted dates differ on every run; set the key to keep them stable)."
+    )
+
+
 def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Console) -> RunManifest:
     from flows.nightly import nightly_deid_inference
     from inference.triton_server import EmbeddedTriton
@@ -55,6 +72,7 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
     console.print(f"Starting the embedded Triton Inference Server ({settings.precision}, CPU)…")
     with EmbeddedTriton(model_dir, precision=settings.precision, grpc_port=0, http_port=0, metrics_port=0) as triton:
         console.print(f"Triton ready in {triton.start_seconds:.1f} s: gRPC {triton.grpc_url}, HTTP {triton.http_url}")
+        ensure_demo_key(console)  # after Triton started: its process never needs the key
         progress = Progress(
             TextColumn("[bold]notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         )

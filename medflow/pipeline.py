@@ -1,7 +1,10 @@
 """The batch path for one input object: read → validate → de-identify → classify → write.
 
-Plain functions over Arrow record batches; no Prefect here (``tasks/`` wraps them). De-identification
-and classification are injected as callables so this module does not reach into other stages.
+Plain functions over Arrow record batches; no Prefect here (``tasks/`` wraps them). De-identification,
+classification and the keyed pseudonyms are injected as callables so this module does not reach into
+other stages. No input identifier reaches a table: ``note_id`` and ``patient_id`` are written as keyed
+pseudonyms and ``created_at`` moves by the same offset as the note's dates. A note whose
+de-identification did not complete is quarantined (``deid_incomplete``), never classified or written.
 
 Stages overlap: while batch *k* is being classified (tokenizer in Rust and gRPC waits, both outside
 the GIL; the model itself runs in the Triton process), the main thread reads and de-identifies batch
@@ -17,13 +20,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec import AbstractFileSystem
 
+from deid.outcomes import DeidIncomplete
 from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
@@ -41,6 +46,7 @@ logger = logging.getLogger(__name__)
 class DeidOutput(Protocol):
     text: str
     entity_counts: dict[str, int]
+    date_shift_days: int | None  # the note's date offset; created_at moves by it (None: written null)
 
 
 class PredictionOutput(Protocol):
@@ -50,16 +56,19 @@ class PredictionOutput(Protocol):
     n_tokens: int
 
 
-Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput]]
+Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput | DeidIncomplete]]
 Classify = Callable[[list[str]], Sequence[PredictionOutput]]
+# (kind, identifier) -> keyed pseudonym; kind is "note_id" or "patient_id".
+Pseudonymize = Callable[[str, str], str]
 
 
 @dataclass(frozen=True, slots=True)
 class Stages:
-    """The two model-backed stages, injected by the caller (the flow, a test, the benchmark)."""
+    """The model-backed stages and the pseudonyms, injected by the caller (the flow, a test, the benchmark)."""
 
     deidentify: Deidentify
     classify: Classify
+    pseudonymize: Pseudonymize
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +149,16 @@ def _output_batch(
     deid: Sequence[DeidOutput],
     predictions: Sequence[PredictionOutput],
     ctx: RunContext,
+    pseudonymize: Pseudonymize,
 ) -> pa.RecordBatch:
     table = validated.table
     n = table.num_rows
     return pa.RecordBatch.from_arrays(
         [
-            table.column("note_id").combine_chunks(),
-            table.column("patient_id").combine_chunks(),
+            _pseudonyms("note_id", table.column("note_id"), pseudonymize),
+            _pseudonyms("patient_id", table.column("patient_id"), pseudonymize),
             table.column("note_type").combine_chunks(),
-            table.column("created_at").combine_chunks(),
+            _shifted(table.column("created_at").combine_chunks(), [d.date_shift_days for d in deid]),
             pa.array([d.text for d in deid], pa.string()),
             pa.array([p.label for p in predictions], pa.string()),
             pa.array([p.score for p in predictions], pa.float32()),
@@ -162,22 +172,64 @@ def _output_batch(
     )
 
 
-def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str) -> pa.Table:
+def _pseudonyms(kind: str, ids: pa.ChunkedArray, pseudonymize: Pseudonymize) -> pa.Array:
+    """Keyed pseudonyms of an id column; a missing or blank id stays null (it identifies nothing)."""
+    return pa.array([pseudonymize(kind, v) if v and v.strip() else None for v in ids.to_pylist()], pa.string())
+
+
+def _shifted(created_at: pa.Array, shift_days: Sequence[int | None]) -> pa.Array:
+    """`created_at` moved by each note's date offset (the one its text's dates moved by); null where
+    the note has none, so an unshifted time never reaches the table."""
+    offsets = pa.array([None if d is None else timedelta(days=d) for d in shift_days], pa.duration("us"))
+    return pc.add_checked(created_at, offsets)
+
+
+def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudonymize: Pseudonymize) -> pa.Table:
     return pa.Table.from_pylist(
         [
-            {"source": source, "row_index": r.row_index, "note_id": r.note_id, "reason": r.reason, "run_id": run_id}
+            {
+                "source": source,
+                "row_index": r.row_index,
+                "note_id": None if r.note_id is None else pseudonymize("note_id", r.note_id),
+                "reason": r.reason,
+                "run_id": run_id,
+            }
             for r in rows
         ],
         schema=QUARANTINE_SCHEMA,
     )
 
 
-def _write_quarantine(ctx: RunContext, source: InputObject, rows: list[RejectedRow]) -> str:
+def _write_quarantine(
+    ctx: RunContext, source: InputObject, rows: list[RejectedRow], pseudonymize: Pseudonymize
+) -> str:
     uri = ctx.quarantine_uri(source)
     fs, path = filesystem_for(uri)
     with atomic_write(fs, path) as f:
-        pq.write_table(_quarantine_table(source.uri, rows, ctx.run_id), f)
+        pq.write_table(_quarantine_table(source.uri, rows, ctx.run_id, pseudonymize), f)
     return uri
+
+
+def _withhold_incomplete(
+    validated: ValidatedBatch, deid: Sequence[DeidOutput | DeidIncomplete]
+) -> tuple[ValidatedBatch, list[DeidOutput], list[RejectedRow]]:
+    """Split off the notes whose de-identification did not complete: they are quarantined, never
+    classified or written (fail closed)."""
+    keep = [not isinstance(d, DeidIncomplete) for d in deid]
+    if all(keep):
+        return validated, list(deid), []  # type: ignore[arg-type]
+    note_ids = validated.table.column("note_id").to_pylist()
+    withheld = [
+        RejectedRow(row, note_id, DeidIncomplete.REASON)
+        for row, note_id, kept in zip(validated.row_indices, note_ids, keep, strict=True)
+        if not kept
+    ]
+    kept_batch = ValidatedBatch(
+        validated.table.filter(pa.array(keep)),
+        [row for row, kept in zip(validated.row_indices, keep, strict=True) if kept],
+        validated.rejected,
+    )
+    return kept_batch, [d for d in deid if not isinstance(d, DeidIncomplete)], withheld
 
 
 def process_file(
@@ -199,13 +251,14 @@ def process_file(
             footer = read_parquet_footer(in_fs, source.path)
         report.rows_in = footer.num_rows
         if problem := schema_problem(footer.schema):
-            return _fail_file(report, ctx, source, problem, timer)
+            return _fail_file(report, ctx, source, problem, timer, stages.pseudonymize)
         _stream_file(in_fs, source, ctx, stages, report, timer, on_rows)
     except Exception as exc:
         if not is_corrupt_input_error(exc):
             raise
         # Only the exception type is kept: pyarrow messages can quote bytes of the file.
-        return _fail_file(report, ctx, source, f"unreadable Parquet ({type(exc).__name__})", timer)
+        reason = f"unreadable Parquet ({type(exc).__name__})"
+        return _fail_file(report, ctx, source, reason, timer, stages.pseudonymize)
     report.seconds = timer.seconds
     return report
 
@@ -230,7 +283,7 @@ def _stream_file(
         with timer.stage("classify"):
             predictions = stages.classify([d.text for d in deid])
         with timer.stage("write"):
-            writer.write_batch(_output_batch(validated, deid, predictions, ctx))
+            writer.write_batch(_output_batch(validated, deid, predictions, ctx, stages.pseudonymize))
         labels.update(p.label for p in predictions)
         report.chunks += sum(p.n_chunks for p in predictions)
         report.tokens += sum(p.n_tokens for p in predictions)
@@ -260,10 +313,16 @@ def _stream_file(
             if validated.table.num_rows == 0:
                 continue
             with timer.stage("deid"):
-                deid = stages.deidentify(
+                outcomes = stages.deidentify(
                     validated.table.column("note_text").to_pylist(),
                     validated.table.column("patient_id").to_pylist(),
                 )
+            validated, deid, withheld = _withhold_incomplete(validated, outcomes)
+            rejected.extend(withheld)
+            if on_rows is not None and withheld:
+                on_rows(len(withheld))
+            if not deid:
+                continue
             for result in deid:
                 entities.update(result.entity_counts)
             if pending is not None:
@@ -279,11 +338,16 @@ def _stream_file(
     if rejected:
         report.status = "partial"
         with timer.stage("write"):
-            report.quarantine = _write_quarantine(ctx, source, rejected)
+            report.quarantine = _write_quarantine(ctx, source, rejected, stages.pseudonymize)
 
 
 def _fail_file(
-    report: FileReport, ctx: RunContext, source: InputObject, reason: str, timer: StageTimer
+    report: FileReport,
+    ctx: RunContext,
+    source: InputObject,
+    reason: str,
+    timer: StageTimer,
+    pseudonymize: Pseudonymize,
 ) -> FileReport:
     """Quarantine the whole object: one record with the reason; every row counts as quarantined."""
     logger.warning("quarantined %s: %s", source.uri, reason)
@@ -293,6 +357,6 @@ def _fail_file(
     report.rows_out = 0
     report.rows_quarantined = report.rows_in
     report.entities, report.labels, report.chunks, report.tokens = {}, {}, 0, 0
-    report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)])
+    report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)], pseudonymize)
     report.seconds = timer.seconds
     return report

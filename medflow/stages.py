@@ -1,7 +1,8 @@
 """Builds the model-backed stages of the batch path from settings, once per process.
 
 De-identification uses the process-wide engine (the same object the API uses); classification uses
-client-side tokenization and one gRPC client to Triton.
+client-side tokenization and one gRPC client to Triton. The tables carry keyed pseudonyms of the
+input's ids, so the batch path refuses to start without the de-identification key.
 """
 
 from __future__ import annotations
@@ -10,12 +11,31 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from deid.engine import get_engine
+from deid.pseudonyms import Pseudonyms
 from inference.classify import classify_texts
 from inference.model_files import ModelInfo, latest_version_dir, load_model_info
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import TritonClassifier
 from medflow.pipeline import Classify, Stages
 from medflow.settings import Settings
+
+
+class DeidKeyMissing(RuntimeError):
+    """The batch flow cannot write tables without direct identifiers: no de-identification key."""
+
+
+MISSING_KEY_MESSAGE = (
+    "MEDFLOW_DEID_HMAC_KEY is not set: the batch flow writes patient_id and note_id as keyed pseudonyms "
+    "and shifts created_at, and will not run without the key (set it from your secret store)"
+)
+
+
+def deid_key(settings: Settings) -> bytes:
+    """The de-identification key, or `DeidKeyMissing` (fail closed: raw ids never reach a table)."""
+    key = settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key is not None else ""
+    if not key:
+        raise DeidKeyMissing(MISSING_KEY_MESSAGE)
+    return key.encode("utf-8")
 
 
 def model_version_dir(settings: Settings) -> Path:
@@ -55,7 +75,9 @@ def _classifier(
 
 
 def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
-    """The stages for these settings and the model they use; built once per process, reused across files."""
+    """The stages for these settings and the model they use; built once per process, reused across files.
+    Raises `DeidKeyMissing` without a de-identification key."""
+    pseudonymize = Pseudonyms(deid_key(settings))  # first: without the key nothing else is worth starting
     info, classify = _classifier(
         settings.triton_url,
         settings.triton_model,
@@ -68,4 +90,4 @@ def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
         settings.chunk_stride,
         settings.triton_request_width,
     )
-    return Stages(deidentify=get_engine(settings).deidentify, classify=classify), info
+    return Stages(deidentify=get_engine(settings).deidentify, classify=classify, pseudonymize=pseudonymize), info

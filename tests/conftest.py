@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from prefect_support import TEST_DEID_KEY
 
 TINY_ARCH_KW = {"dim": 32, "n_layers": 2, "n_heads": 2, "initializer_range": 0.3, "seed": 7}
 
@@ -84,6 +85,7 @@ def flow_env(monkeypatch: pytest.MonkeyPatch, tiny_model_repo: Path, embedded_tr
     monkeypatch.setenv("MEDFLOW_MODEL_REPOSITORY", str(tiny_model_repo))
     monkeypatch.setenv("MEDFLOW_TRITON_URL", embedded_triton.grpc_url)
     monkeypatch.setenv("MEDFLOW_PRECISION", "fp32")
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", TEST_DEID_KEY)
     get_settings.cache_clear()
     yield embedded_triton.grpc_url
     get_settings.cache_clear()

@@ -1,9 +1,20 @@
-"""Helpers for tests that read back what flows recorded in the Prefect API (artifacts, task runs)."""
+"""Helpers for tests that run flows and read back what they recorded in the Prefect API (artifacts,
+task runs), and the de-identification key those flows run with."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
+
+from deid.pseudonyms import Pseudonyms
+
+# The de-identification key of the batch-flow tests (the flow refuses to run without one).
+TEST_DEID_KEY = "test-deid-key-0123456789abcdef0123456789abcdef"
+
+
+def note_pseudonym(note_id: str) -> str:
+    """What the flow writes for `note_id` under `TEST_DEID_KEY`."""
+    return Pseudonyms(TEST_DEID_KEY.encode())("note_id", note_id)
 
 
 def run_artifacts(flow_run_id: UUID | str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
 
 from deid.engine import get_engine
 from deid.outcomes import DeidIncomplete, DeidIncompleteError
@@ -22,7 +23,6 @@ from deid.recognizers.base import GroupPatternRecognizer
 from deid.registry import clinical_recognizers
 from deid.segments import MAX_SEGMENT_CHARS
 from medflow.settings import Settings
-from tests.deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
 
 SMALL, LARGE = 2_500, MAX_SEGMENT_CHARS
 MAX_GROWTH = 24  # linear: ~8 for 8x the input; quadratic: ~64

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from prefect_support import run_artifacts
+from prefect_support import note_pseudonym, run_artifacts
 
 from medflow.locking import RunLock, RunLockedError
 from medflow.partitions import Partition, plan_partitions
@@ -94,7 +94,8 @@ def process_worker(prefect_harness, flow_env: str, tmp_path: Path) -> Iterator[s
 
 def _input_note_ids(folder: Path) -> list[str]:
     files = sorted(folder.glob("*.parquet"))
-    return sorted(nid for f in files for nid in pq.read_table(f, columns=["note_id"])["note_id"].to_pylist())
+    ids = [nid for f in files for nid in pq.read_table(f, columns=["note_id"])["note_id"].to_pylist()]
+    return sorted(note_pseudonym(nid) for nid in ids)  # as the flow writes them
 
 
 def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(

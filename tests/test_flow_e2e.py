@@ -7,13 +7,17 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
+from prefect_support import TEST_DEID_KEY, note_pseudonym
 from typer.testing import CliRunner
 
+from deid.surrogates import Surrogates
 from medflow.cli import app
 from medflow.manifest import load_manifests
 from medflow.schema import OUTPUT_SCHEMA
@@ -107,7 +111,7 @@ def test_nightly_flow_end_to_end(
     table = pq.read_table(prediction_files, partitioning=None)
     assert table.schema.equals(OUTPUT_SCHEMA)
     assert table.num_rows == len(gold) == 90
-    assert sorted(table.column("note_id").to_pylist()) == sorted(r["id"] for r in gold)
+    assert sorted(table.column("note_id").to_pylist()) == sorted(note_pseudonym(r["id"]) for r in gold)
     assert set(table.column("model_name").to_pylist()) == {"demo-random-distilbert"}
     assert set(table.column("label").to_pylist()) <= {"LABEL_0", "LABEL_1"}
     assert set(table.column("run_id").to_pylist()) == {manifest.run_id}
@@ -132,7 +136,7 @@ def test_nightly_flow_end_to_end(
         (record["id"], canary)
         for record in gold
         for canary in _phi_canaries([record])
-        if _occurs(canary, deid_by_id[record["id"]])
+        if _occurs(canary, deid_by_id[note_pseudonym(record["id"])])
     )
     assert leaked == [], f"{len(leaked)} PHI strings survived de-identification in their own note"
     canaries = _phi_canaries(gold)
@@ -153,3 +157,93 @@ def test_nightly_flow_end_to_end(
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [{"n": 90}]
+
+
+def _string_cells(tables: list[pa.Table]) -> set[str]:
+    columns = [c for t in tables for c in t.columns if pa.types.is_string(c.type)]
+    return {v for column in columns for v in column.to_pylist() if v}
+
+
+def test_tables_hold_no_input_identifier_and_created_at_moves_with_the_text(
+    prefect_harness: None, flow_env: str, sample_input: tuple[Path, list[dict]], tmp_path: Path
+) -> None:
+    from flows.nightly import nightly_deid_inference
+
+    folder, _ = sample_input
+    out = tmp_path / "out"
+    state = nightly_deid_inference(input_uri=str(folder), output_uri=str(out), run_date=RUN_DATE, return_state=True)
+    assert state.is_completed()
+    inputs = pq.read_table(sorted(folder.glob("*.parquet"))[:3], partitioning=None)
+    raw_ids = {v for name in ("note_id", "patient_id") for v in inputs.column(name).to_pylist() if v}
+    assert len(raw_ids) > 90
+    outputs = [pq.read_table(p, partitioning=None) for p in sorted(out.rglob("*.parquet"))]
+    assert len(outputs) == 4  # three prediction files and the corrupt object's quarantine record
+    cells = _string_cells(outputs)
+    assert raw_ids.isdisjoint(cells)
+    assert not [c for c in cells for raw in raw_ids if raw in c]  # not even inside another value
+
+    predictions = pq.read_table(out / "predictions", partitioning=None).to_pylist()
+    by_pseudonym = {r["note_id"]: r for r in predictions}
+    surrogates = Surrogates(TEST_DEID_KEY.encode())
+    for row in inputs.to_pylist():
+        written = by_pseudonym[note_pseudonym(row["note_id"])]
+        shift = surrogates.shift_days(row["patient_id"])
+        assert written["created_at"] == row["created_at"] + timedelta(days=shift)
+        assert written["patient_id"] != row["patient_id"] and len(written["patient_id"]) == 32
+
+
+def test_notes_whose_deid_does_not_complete_are_quarantined_by_the_flow(
+    prefect_harness: None, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, all_logs: list[str]
+) -> None:
+    from deid.engine import get_engine
+    from deid.recognizers import base
+    from flows.nightly import nightly_deid_inference
+    from medflow.settings import get_settings
+
+    canary = "Zebulon Quigglesworth"
+    notes = [
+        ("ok-1", "Seen by Dr. Quennell on 3/4/2021 for chest pain."),
+        ("slow", f"Seen by Dr. {canary}.\n{TIMEOUT_TRIGGER}"),
+        ("broken", f"{ERROR_TRIGGER}: Dr. {canary}, MRN 99817263."),
+        ("ok-2", "Follow up in two weeks."),
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pq.write_table(
+        pa.table({"note_id": [n for n, _ in notes], "patient_id": ["p1"] * 4, "note_text": [t for _, t in notes]}),
+        folder / "notes.parquet",
+    )
+    monkeypatch.setattr(base, "REGEX_TIMEOUT_S", 0.2)
+    with trapped(get_engine(get_settings())):  # the engine the flow's task uses (same settings)
+        manifest = nightly_deid_inference(input_uri=str(folder), output_uri=str(tmp_path / "out"), run_date=RUN_DATE)
+
+    (report,) = manifest.files
+    assert (report.rows_in, report.rows_out, report.rows_quarantined) == (4, 2, 2)
+    assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined
+    quarantine = pq.read_table(report.quarantine).to_pylist()
+    assert sorted((q["row_index"], q["reason"], q["note_id"]) for q in quarantine) == [
+        (1, "deid_incomplete", note_pseudonym("slow")),
+        (2, "deid_incomplete", note_pseudonym("broken")),
+    ]
+    written = pq.read_table(report.output)
+    assert sorted(written.column("note_id").to_pylist()) == sorted([note_pseudonym("ok-1"), note_pseudonym("ok-2")])
+    assert not [line for line in all_logs if canary in line or "99817263" in line]
+
+
+def test_flow_refuses_to_run_without_the_deid_key(
+    prefect_harness: None, flow_env: str, sample_input: tuple[Path, list[dict]], tmp_path: Path, monkeypatch
+) -> None:
+    from flows.nightly import nightly_deid_inference
+    from medflow.settings import get_settings
+
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")
+    get_settings.cache_clear()
+    folder, _ = sample_input
+    state = nightly_deid_inference(
+        input_uri=str(folder), output_uri=str(tmp_path / "out"), run_date=RUN_DATE, return_state=True
+    )
+    assert state.is_failed()
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(app, ["run", "--input", str(folder), "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(result.output.splitlines()) == 1

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from deid.outcomes import DeidIncomplete
+from deid.pseudonyms import Pseudonyms
 from medflow.manifest import build_manifest, load_manifests, write_manifest
 from medflow.pipeline import RunContext, Stages, is_corrupt_input_error, process_file
 from medflow.schema import OUTPUT_SCHEMA
@@ -21,6 +23,7 @@ from medflow.storage import list_parquet_objects
 class FakeDeid:
     text: str
     entity_counts: dict[str, int]
+    date_shift_days: int | None = None
 
 
 @dataclass
@@ -31,9 +34,19 @@ class FakePrediction:
     n_tokens: int
 
 
+def fake_shift(patient_id):
+    return None if patient_id is None else -10 - len(patient_id) - sum(map(ord, patient_id)) % 7
+
+
 def fake_deidentify(texts, patient_ids):
-    # Replaces the word SECRET so tests can check only de-identified text is written.
-    return [FakeDeid(t.replace("SECRET", "[NAME]"), {"NAME": t.count("SECRET")}) for t in texts]
+    # Replaces the word SECRET so tests can check only de-identified text is written; a text with
+    # TRAP is one whose analysis did not complete. Each patient's dates move by its own offset.
+    return [
+        DeidIncomplete("timeout")
+        if "TRAP" in t
+        else FakeDeid(t.replace("SECRET", "[NAME]"), {"NAME": t.count("SECRET")}, fake_shift(p))
+        for t, p in zip(texts, patient_ids, strict=True)
+    ]
 
 
 def fake_classify(texts):
@@ -41,7 +54,12 @@ def fake_classify(texts):
     return [FakePrediction("LONG" if len(t) > 20 else "SHORT", 0.75, 1 + len(t) // 50, len(t) // 4) for t in texts]
 
 
-STAGES = Stages(deidentify=fake_deidentify, classify=fake_classify)
+PSEUDONYMS = Pseudonyms(b"unit-test-deid-key")
+STAGES = Stages(deidentify=fake_deidentify, classify=fake_classify, pseudonymize=PSEUDONYMS)
+
+
+def pseudonym(note_id: str) -> str:
+    return PSEUDONYMS("note_id", note_id)
 
 
 def make_ctx(out: Path, **kw) -> RunContext:
@@ -82,7 +100,7 @@ def test_clean_file_streams_all_rows_with_output_schema(tmp_path: Path) -> None:
     assert (report.status, report.rows_in, report.rows_out, report.rows_quarantined) == ("ok", 10, 10, 0)
     table = pq.read_table(report.output)
     assert table.schema.equals(OUTPUT_SCHEMA)
-    assert table.column("note_id").to_pylist() == [f"n{i}" for i in range(10)]  # order kept
+    assert table.column("note_id").to_pylist() == [pseudonym(f"n{i}") for i in range(10)]  # order kept
     assert "note_text" not in table.column_names
     assert not any("SECRET" in t for t in table.column("deid_text").to_pylist())
     assert report.entities == {"NAME": 10}
@@ -117,7 +135,8 @@ def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path: Pa
         (5, "missing note_id"),
     ]
     assert all(q["source"] == source.uri for q in quarantine)
-    assert pq.read_table(report.output).column("note_id").to_pylist() == ["n0", "n6"]
+    assert pq.read_table(report.output).column("note_id").to_pylist() == [pseudonym("n0"), pseudonym("n6")]
+    assert [q["note_id"] for q in quarantine] == [pseudonym(f"n{i}") for i in (1, 2, 0, 4)] + [None]
 
 
 def test_invalid_utf8_and_non_string_types_are_handled(tmp_path: Path) -> None:
@@ -133,7 +152,7 @@ def test_invalid_utf8_and_non_string_types_are_handled(tmp_path: Path) -> None:
     assert (report.rows_out, report.rows_quarantined) == (1, 1)
     assert pq.read_table(report.quarantine).column("reason").to_pylist() == ["note_text is not valid UTF-8"]
     out = pq.read_table(report.output)
-    assert out.column("note_id").to_pylist() == ["1"]
+    assert out.column("note_id").to_pylist() == [pseudonym("1")]
     assert out.column("created_at").null_count == 1  # missing optional column becomes null
 
 
@@ -189,7 +208,7 @@ def test_infrastructure_error_propagates_and_leaves_no_output(tmp_path: Path) ->
 
     ctx = make_ctx(tmp_path / "out")
     with pytest.raises(ConnectionError):
-        process_file(source, ctx, Stages(fake_deidentify, triton_down))
+        process_file(source, ctx, Stages(fake_deidentify, triton_down, PSEUDONYMS))
     assert not Path(ctx.prediction_uri(source)).exists()
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
@@ -229,3 +248,49 @@ def test_note_text_of_wrong_type_quarantines_the_file(tmp_path: Path) -> None:
     report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
     assert (report.status, report.rows_quarantined) == ("failed", 1)
     assert report.error == "note_text has type int64, expected string"
+
+
+def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_path: Path) -> None:
+    created = datetime(2026, 1, 1, 8, 30, tzinfo=UTC)
+    rows = [note(i, created_at=created) for i in range(6)] + [note(6, None), note(7, patient_id=None)]
+    write_notes(tmp_path / "in" / "k.parquet", rows)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    first = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+    out = pq.read_table(first.output).to_pylist()
+    quarantine = pq.read_table(first.quarantine).to_pylist()
+
+    raw_ids = {r["note_id"] for r in rows} | {r["patient_id"] for r in rows} - {None}
+    written = [v for row in out + quarantine for v in row.values() if isinstance(v, str)]
+    assert not raw_ids & set(written)
+    assert not any(raw in v for v in written for raw in raw_ids if len(raw) > 2)
+    # Stable and keyed: the same patient groups, another key gives other values.
+    by_note = {r["note_id"]: r for r in out}
+    assert by_note[pseudonym("n0")]["patient_id"] == by_note[pseudonym("n3")]["patient_id"] == PSEUDONYMS(
+        "patient_id", "p0"
+    )
+    assert Pseudonyms(b"another key")("patient_id", "p0") != PSEUDONYMS("patient_id", "p0")
+    assert PSEUDONYMS("note_id", "p0") != PSEUDONYMS("patient_id", "p0")
+    # created_at moves with the note's own date offset; no patient, no offset: null, never unshifted.
+    for i in range(6):
+        assert by_note[pseudonym(f"n{i}")]["created_at"] == created + timedelta(days=fake_shift(f"p{i % 3}"))
+    assert by_note[pseudonym("n7")]["patient_id"] is None and by_note[pseudonym("n7")]["created_at"] is None
+    second = process_file(source, make_ctx(tmp_path / "again"), STAGES)
+    assert pq.read_table(second.output).to_pylist() == out  # stable across runs
+
+
+def test_notes_whose_deid_did_not_complete_are_quarantined_and_counts_reconcile(tmp_path: Path) -> None:
+    rows = [note(i, "SECRET TRAP" if i in (1, 4) else "fine SECRET") for i in range(6)] + [note(6, None)]
+    write_notes(tmp_path / "in" / "l.parquet", rows)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert report.status == "partial"
+    assert (report.rows_in, report.rows_out, report.rows_quarantined) == (7, 4, 3)
+    assert report.rows_in == report.rows_out + report.rows_quarantined
+    quarantine = pq.read_table(report.quarantine).to_pylist()
+    assert sorted((q["row_index"], q["reason"]) for q in quarantine) == [
+        (1, "deid_incomplete"), (4, "deid_incomplete"), (6, "missing note_text")
+    ]
+    out = pq.read_table(report.output)
+    assert out.column("note_id").to_pylist() == [pseudonym(f"n{i}") for i in (0, 2, 3, 5)]
+    assert not any("TRAP" in t or "SECRET" in t for t in out.column("deid_text").to_pylist())

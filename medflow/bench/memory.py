@@ -73,7 +73,7 @@ def main() -> None:
     settings = get_settings()
     stages, info = build_stages(settings)
     if args.no_deid:
-        stages = Stages(deidentify=passthrough_deidentify, classify=stages.classify)
+        stages = Stages(deidentify=passthrough_deidentify, classify=stages.classify, pseudonymize=stages.pseudonymize)
     run = pipeline_run(args.input, args.output, settings, stages, info)
     result = {"peak_rss_mb": round(peak_rss_mb(), 1), "notes": run["notes"], "seconds": run["seconds"]}
     sys.stdout.write(json.dumps(result) + "\n")

@@ -93,6 +93,7 @@ def machine_info() -> dict[str, object]:
 
 def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     from deid.engine import get_engine
+    from deid.pseudonyms import Pseudonyms
     from inference.model_files import latest_version_dir, load_model_info
     from inference.tokenizer import NoteTokenizer
     from inference.triton_server import EmbeddedTriton
@@ -142,6 +143,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         unbatched = servers.enter_context(EmbeddedTriton(model_dir, dynamic_batching=False, **triton_options))
         triton = servers.enter_context(EmbeddedTriton(model_dir, dynamic_batching=True, **triton_options))
         secret = secrets.token_urlsafe(32)  # in-bench only: never printed or written
+        bench_pseudonyms = Pseudonyms(secrets.token_bytes(32))
         api_env = {
             "MEDFLOW_JWT_SECRET": secret,
             "MEDFLOW_JWT_ISSUER": settings.jwt_issuer,
@@ -210,7 +212,11 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         with batch.triton_batch_client(triton.grpc_url, batch_settings, pad) as client:
             classify = batch.classify_stage(batch_settings, tokenizer, info, client)
             without = batch.pipeline_run(
-                input_dir, work / "out-plain", batch_settings, Stages(batch.passthrough_deidentify, classify), info
+                input_dir,
+                work / "out-plain",
+                batch_settings,
+                Stages(batch.passthrough_deidentify, classify, bench_pseudonyms),
+                info,
             )
             padding = client.padding.efficiency
             # The model alone again right after the flow: the ratio uses the mean of both brackets.
@@ -225,9 +231,8 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
                 pad,
             )
             raw["after_pipeline_seq_per_s"] = raw_after["seq_per_s"]
-            with_deid = batch.pipeline_run(
-                input_dir, work / "out-deid", batch_settings, Stages(engine.deidentify, classify), info
-            )
+            deid_stages = Stages(engine.deidentify, classify, bench_pseudonyms)
+            with_deid = batch.pipeline_run(input_dir, work / "out-deid", batch_settings, deid_stages, info)
         report["raw_model_seq_per_s"] = round((raw["seq_per_s"] + raw_after["seq_per_s"]) / 2, 2)
         report["pipeline_seq_per_s"] = {"without_deid": without["seq_per_s"], "with_deid": with_deid["seq_per_s"]}
         report["padding_efficiency"] = round(padding, 4)
@@ -239,6 +244,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
             "MEDFLOW_TRITON_MODEL": model_dir.name,
             "MEDFLOW_PRECISION": precision,
             "MEDFLOW_READ_BATCH_ROWS": str(sizes.memory_read_batch_rows),
+            "MEDFLOW_DEID_HMAC_KEY": secrets.token_urlsafe(32),  # in-bench only, like the JWT secret
         }
         memory = memory_growth(
             config.samples_dir,
