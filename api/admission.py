@@ -43,7 +43,9 @@ class AdmissionMiddleware:
                 await self._slots.acquire()
         except TimeoutError:
             self.metrics.overload_rejected.inc()
-            request_id = scope.get("state", {}).get("request_id")
+            state = scope.setdefault("state", {})
+            state["error"] = "busy"  # for the audit record
+            request_id = state.get("request_id")
             response = retry_later(request_id, "server busy, retry later", self.retry_after_s)
             await response(scope, receive, send)
             return

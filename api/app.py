@@ -22,7 +22,7 @@ from api.limits import BodyGuardMiddleware
 from api.metrics import ApiMetrics
 from api.middleware import RequestObserverMiddleware
 from api.routes import register_routes
-from api.service import BackendUnavailable
+from api.service import BackendUnavailable, DeidUnavailable
 from medflow.settings import Settings, get_settings
 
 # Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
@@ -59,12 +59,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(BackendUnavailable)
     async def backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
+        request.state.error = "model_unavailable"
         return retry_later(request.state.request_id, "model server unavailable, retry later", retry_after_s)
 
     @app.exception_handler(JwksUnavailable)
     async def jwks_unavailable(request: Request, exc: JwksUnavailable) -> JSONResponse:
         # The token may well be valid: 503 (retry), not 401 (get a new token).
+        request.state.error = "jwks_unavailable"
         return retry_later(request.state.request_id, "token verification unavailable, retry later", retry_after_s)
+
+    @app.exception_handler(DeidUnavailable)
+    async def deid_unavailable(request: Request, exc: DeidUnavailable) -> JSONResponse:
+        # Fail closed: a note that could not be fully de-identified is neither classified nor echoed.
+        request.state.error = "deid_incomplete"
+        return retry_later(request.state.request_id, "de-identification did not complete", retry_after_s)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,6 +1,9 @@
 """Audit trail of `/v1` requests: one JSON line per request on its own logger (`medflow.audit`).
 
-Fields: time, subject, request id, route, status, entity counts, latency. Never text, tokens or headers.
+Fields: time, subject, the server's request id (and the caller's `X-Request-ID` beside it, when it is a
+short plain token), method (known ones, else OTHER), route, status, entity counts, whether de-identified
+text was returned and under which scopes, the error kind of a refused request, latency. Never text,
+tokens or other headers.
 """
 
 from __future__ import annotations
@@ -37,20 +40,28 @@ def audit_request(
     *,
     subject: str | None,
     request_id: str,
+    client_request_id: str | None,
     method: str,
     route: str,
     status: int,
     entity_counts: dict[str, int],
+    deid_text_returned: bool,
+    scopes: list[str],
+    error: str | None,
     latency_ms: float,
 ) -> None:
     record = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "subject": subject,
         "request_id": request_id,
+        "client_request_id": client_request_id,
         "method": method,
         "route": route,
         "status": status,
         "entity_counts": entity_counts,
+        "deid_text_returned": deid_text_returned,
+        "scopes": scopes,
+        "error": error,
         "latency_ms": round(latency_ms, 3),
     }
     logging.getLogger(AUDIT_LOGGER).info("audit", extra={"audit": record})

@@ -1,8 +1,10 @@
 """Bearer-JWT authentication and scope checks for the `/v1` routes.
 
-Production verifies RS256/ES256 tokens against a JWKS (URL or file); local development verifies HS256
-tokens signed with `MEDFLOW_JWT_SECRET`. Issuer, audience, expiry and subject are always required.
-Error responses and logs name the failure kind only, never the token or its claims.
+Production verifies RS256/ES256 tokens against a JWKS (an https URL, or a file). HS256 tokens signed with
+`MEDFLOW_JWT_SECRET` are accepted only when `MEDFLOW_JWT_DEV_HS256=true` says this is local development,
+and only with a secret of at least 32 bytes. Issuer, audience, subject, issue time and expiry are always
+required, and a token may not live longer than `MEDFLOW_JWT_MAX_LIFETIME_S`. Error responses and logs
+name the failure kind only, never the token or its claims.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from fastapi import HTTPException, Request, Security, status
@@ -30,6 +33,8 @@ ALL_SCOPES = (SCOPE_CLASSIFY, SCOPE_DEID_TEXT)
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 DEV_ALGORITHM = "HS256"
+# RFC 7518 3.2: an HS256 key must be at least as long as the hash output.
+MIN_DEV_SECRET_BYTES = 32
 REALM = "medflow"
 
 bearer_scheme = HTTPBearer(
@@ -52,6 +57,10 @@ class Principal:
         return scope in self.scopes
 
 
+class TokenLifetimeError(jwt.InvalidTokenError):
+    """The token's lifetime (exp - iat) is longer than the gateway accepts."""
+
+
 class TokenVerifier:
     """Verifies a compact JWT and returns the caller. Raises `jwt.PyJWTError` subclasses for a bad token,
     `JwksUnavailable` when the keys to check it cannot be fetched."""
@@ -60,11 +69,13 @@ class TokenVerifier:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._leeway = settings.jwt_leeway_s
+        self._max_lifetime_s = settings.jwt_max_lifetime_s
         self._jwks_url_keys: JwksUrlKeys | None = None
         self._jwks: jwt.PyJWKSet | None = None
         self._secret: str | None = None
         # A JWKS, when configured, wins: HS256 is then never accepted (no algorithm confusion).
         if settings.jwt_jwks_url:
+            _check_jwks_url(settings.jwt_jwks_url, allow_http=settings.jwt_jwks_allow_http)
             self._jwks_url_keys = JwksUrlKeys(
                 settings.jwt_jwks_url,
                 cache_s=settings.jwt_jwks_cache_s,
@@ -77,12 +88,12 @@ class TokenVerifier:
             self._jwks = jwt.PyJWKSet.from_dict(json.loads(settings.jwt_jwks_file.read_text()))
             self.mode = "jwks-file"
         elif settings.jwt_secret is not None and settings.jwt_secret.get_secret_value():
-            self._secret = settings.jwt_secret.get_secret_value()
+            self._secret = _dev_secret(settings.jwt_secret.get_secret_value(), enabled=settings.jwt_dev_hs256)
             self.mode = "dev-hs256"
         else:
             raise AuthConfigError(
                 "no JWT key configured: set MEDFLOW_JWT_JWKS_URL or MEDFLOW_JWT_JWKS_FILE (production) "
-                "or MEDFLOW_JWT_SECRET (local development)"
+                "or MEDFLOW_JWT_SECRET with MEDFLOW_JWT_DEV_HS256=true (local development)"
             )
 
     async def verify(self, token: str) -> Principal:
@@ -101,9 +112,40 @@ class TokenVerifier:
             audience=self._audience,
             issuer=self._issuer,
             leeway=self._leeway,
-            options={"require": ["exp", "iss", "aud", "sub"]},
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
+        # PyJWT checked that exp and iat convert to integers and that iat is not in the future.
+        if int(claims["exp"]) - int(claims["iat"]) > self._max_lifetime_s:
+            raise TokenLifetimeError("token lifetime exceeds the maximum")
         return Principal(subject=str(claims["sub"]), scopes=frozenset(_scopes_of(claims)))
+
+
+def _check_jwks_url(url: str, *, allow_http: bool) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "https" or (scheme == "http" and allow_http):
+        return
+    raise AuthConfigError(
+        "MEDFLOW_JWT_JWKS_URL must be an https URL (keys fetched over plain http could be swapped in transit); "
+        "MEDFLOW_JWT_JWKS_ALLOW_HTTP=true allows http for loopback tests"
+    )
+
+
+def dev_secret_problem(secret: str) -> str | None:
+    """Why `secret` cannot sign development tokens, or None (the message never quotes it)."""
+    if len(secret.encode("utf-8")) < MIN_DEV_SECRET_BYTES:
+        return f"MEDFLOW_JWT_SECRET is shorter than {MIN_DEV_SECRET_BYTES} bytes (try: openssl rand -hex 32)"
+    return None
+
+
+def _dev_secret(secret: str, *, enabled: bool) -> str:
+    if not enabled:
+        raise AuthConfigError(
+            "MEDFLOW_JWT_SECRET is set but HS256 tokens are for local development only: set "
+            "MEDFLOW_JWT_DEV_HS256=true to accept them, or MEDFLOW_JWT_JWKS_URL for the identity provider"
+        )
+    if problem := dev_secret_problem(secret):
+        raise AuthConfigError(problem)
+    return secret
 
 
 def _kid_of(token: str) -> str | None:

@@ -38,13 +38,20 @@ def serve(
 
 
 def print_token(scopes: list[str], subject: str, ttl_s: int) -> None:
-    """Print an HS256 development token signed with MEDFLOW_JWT_SECRET (stdout gets the token only)."""
-    from api.auth import ALL_SCOPES, mint_dev_token
+    """Print an HS256 development token signed with MEDFLOW_JWT_SECRET (stdout gets the token only). The
+    gateway accepts it when started with MEDFLOW_JWT_DEV_HS256=true."""
+    from api.auth import ALL_SCOPES, dev_secret_problem, mint_dev_token
     from medflow.settings import get_settings
 
     settings = get_settings()
     if settings.jwt_secret is None or not settings.jwt_secret.get_secret_value():
         typer.echo("MEDFLOW_JWT_SECRET is not set: cannot sign a development token", err=True)
+        raise typer.Exit(2)
+    if problem := dev_secret_problem(settings.jwt_secret.get_secret_value()):
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
+    if ttl_s > settings.jwt_max_lifetime_s:
+        typer.echo(f"--ttl {ttl_s} is longer than MEDFLOW_JWT_MAX_LIFETIME_S ({settings.jwt_max_lifetime_s})", err=True)
         raise typer.Exit(2)
     unknown = sorted(set(scopes) - set(ALL_SCOPES))
     if unknown:

@@ -13,6 +13,13 @@ LATENCY_BUCKETS_S = (
 )  # fmt: skip
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Label values must come from a bounded set: any other method (a client can send anything) is OTHER.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "OTHER"
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER_METHOD
 
 
 class ApiMetrics:
@@ -56,7 +63,7 @@ class ApiMetrics:
         )
 
     def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
+        labels = (method_label(method), route, str(status))
         self.http_requests.labels(*labels).inc()
         self.http_duration.labels(*labels).observe(seconds)
 

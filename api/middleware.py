@@ -17,15 +17,16 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.audit import audit_request
-from api.metrics import ApiMetrics
+from api.auth import ALL_SCOPES
+from api.metrics import ApiMetrics, method_label
 
 log = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 AUDITED_PREFIX = "/v1/"
 UNMATCHED_ROUTE = "unmatched"  # unknown paths share one label: no cardinality blow-up, no raw paths
-# A caller's request id is reused only if it cannot smuggle content into logs.
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# The caller's request id is kept beside the server's own only if it cannot smuggle content into logs.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestObserverMiddleware:
@@ -39,7 +40,7 @@ class RequestObserverMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = uuid.uuid4().hex  # always the server's own: a caller cannot choose the audit key
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = 500
@@ -72,10 +73,15 @@ class RequestObserverMiddleware:
                 audit_request(
                     subject=principal.subject if principal else None,
                     request_id=request_id,
-                    method=scope["method"],
+                    client_request_id=_client_request_id(scope),
+                    method=method_label(scope["method"]),
                     route=route,
                     status=status,
                     entity_counts=state.get("entity_counts", {}),
+                    deid_text_returned=bool(state.get("deid_text_returned")) and status == 200,
+                    # Only scopes the gateway knows: a token's scope claim is otherwise unbounded.
+                    scopes=sorted(principal.scopes & frozenset(ALL_SCOPES)) if principal else [],
+                    error=state.get("error"),
                     latency_ms=elapsed * 1000,
                 )
 
@@ -85,13 +91,13 @@ class RequestObserverMiddleware:
         return scope["path"] if scope["path"] in self.route_paths else UNMATCHED_ROUTE
 
 
-def _request_id(scope: Scope) -> str:
+def _client_request_id(scope: Scope) -> str | None:
+    """The caller's `X-Request-ID` when it is a short plain token (8-64 of `A-Za-z0-9._-`), else None."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            if _SAFE_REQUEST_ID.match(candidate):
-                return candidate
-    return uuid.uuid4().hex
+            return candidate if _SAFE_REQUEST_ID.fullmatch(candidate) else None
+    return None
 
 
 def _log_unhandled(exc: Exception, scope: Scope, request_id: str) -> None:
@@ -99,5 +105,10 @@ def _log_unhandled(exc: Exception, scope: Scope, request_id: str) -> None:
     where = " <- ".join(f"{f.filename}:{f.lineno} in {f.name}" for f in reversed(frames))
     route = scope["route"].path if "route" in scope else UNMATCHED_ROUTE
     log.error(
-        "unhandled %s on %s %s (request_id=%s) at %s", type(exc).__name__, scope["method"], route, request_id, where
+        "unhandled %s on %s %s (request_id=%s) at %s",
+        type(exc).__name__,
+        method_label(scope["method"]),
+        route,
+        request_id,
+        where,
     )

@@ -31,7 +31,8 @@ V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "Malformed body: not UTF-8/JSON, wrong types, empty or long text"},
     503: {
         "model": ErrorResponse,
-        "description": "Model server or token verification unavailable or slow, or server busy; see Retry-After",
+        "description": "Model server or token verification unavailable or slow, server busy, or a note's "
+        "de-identification did not complete; see Retry-After",
     },
 }
 
@@ -90,6 +91,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         """Classify one note. PHI is removed in this process before the model sees the text."""
         (note,) = await service.classify([body.text])
         request.state.entity_counts = note.entity_counts
+        request.state.deid_text_returned = principal.has_scope(SCOPE_DEID_TEXT)
         return ClassifyResponse(
             request_id=request.state.request_id,
             model_name=service.model_name,
@@ -111,6 +113,7 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     ) -> BatchClassifyResponse:
         notes = await service.classify([n.text for n in body.notes])
         request.state.entity_counts = dict(sum((Counter(n.entity_counts) for n in notes), Counter()))
+        request.state.deid_text_returned = principal.has_scope(SCOPE_DEID_TEXT)
         return BatchClassifyResponse(
             request_id=request.state.request_id,
             model_name=service.model_name,

@@ -63,12 +63,21 @@ class Settings(BaseSettings):
     )
 
     # --- API --------------------------------------------------------------------------------------
-    jwt_secret: SecretStr | None = Field(None, description="HS256 secret for local development tokens")
-    jwt_jwks_url: str | None = None
+    jwt_secret: SecretStr | None = Field(
+        None, description="HS256 secret (at least 32 bytes) for local development tokens; needs jwt_dev_hs256"
+    )
+    jwt_dev_hs256: bool = Field(
+        False, description="Accept HS256 tokens signed with jwt_secret (local development only; else RS256/ES256)"
+    )
+    jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider (https only)")
+    jwt_jwks_allow_http: bool = Field(False, description="Also accept a plain-http JWKS URL (loopback tests only)")
     jwt_jwks_file: Path | None = None
     jwt_issuer: str = "medflow"
     jwt_audience: str = "medflow-api"
     jwt_leeway_s: int = Field(30, description="Clock skew tolerated on exp/nbf/iat")
+    jwt_max_lifetime_s: int = Field(
+        3600, ge=1, description="Longest token lifetime accepted (exp - iat); iat is required"
+    )
     jwt_jwks_cache_s: int = Field(300, description="How long keys fetched from the JWKS URL are cached")
     jwt_jwks_timeout_s: float = Field(5.0, description="Deadline of one JWKS fetch; unreachable JWKS is a 503")
     api_host: str = Field("127.0.0.1", description="Bind address of `medflow api` (0.0.0.0 in a pod)")

@@ -27,6 +27,7 @@ from api.app import create_app
 from api.audit import AUDIT_LOGGER
 from api.routes import get_service
 from api.service import BackendUnavailable, ClassifyService
+from deid.outcomes import DeidIncomplete
 from inference.classify import Prediction
 from inference.local_process import free_port, stop_process
 from medflow.settings import Settings
@@ -35,6 +36,8 @@ SECRET = "unit-test-secret-0123456789abcdef0123456789"
 ISSUER = "medflow"
 AUDIENCE = "medflow-api"
 
+# A note with this word is one whose de-identification the fake de-identifier does not complete.
+FAKE_INCOMPLETE_MARKER = "UNFINISHABLE"
 # Known synthetic PHI strings (canaries) and the label the fake de-identifier gives them.
 CANARY_PHI = {
     "Zebulon Quigglesworth": "NAME",
@@ -55,9 +58,13 @@ def make_token(
     audience: str = AUDIENCE,
     exp_in_s: int = 300,
     headers: dict[str, Any] | None = None,
+    iat_offset_s: int | None = 0,
 ) -> str:
+    """A signed token; `iat_offset_s` moves its issue time (None: no `iat` claim)."""
     now = int(time.time())
-    claims: dict[str, Any] = {"iss": issuer, "aud": audience, "iat": now, "exp": now + exp_in_s}
+    claims: dict[str, Any] = {"iss": issuer, "aud": audience, "exp": now + exp_in_s}
+    if iat_offset_s is not None:
+        claims["iat"] = now + iat_offset_s
     if subject is not None:
         claims["sub"] = subject
     if scopes:
@@ -96,10 +103,15 @@ class FakeDeidentifier:
     phi: dict[str, str] = field(default_factory=lambda: dict(CANARY_PHI))
     calls: int = 0
 
-    def deidentify(self, texts: Sequence[str], patient_ids: Sequence[str | None]) -> list[FakeDeidResult]:
+    def deidentify(
+        self, texts: Sequence[str], patient_ids: Sequence[str | None]
+    ) -> list[FakeDeidResult | DeidIncomplete]:
         self.calls += 1
-        results = []
+        results: list[FakeDeidResult | DeidIncomplete] = []
         for text in texts:
+            if FAKE_INCOMPLETE_MARKER in text:
+                results.append(DeidIncomplete("timeout"))
+                continue
             counts: dict[str, int] = {}
             for value, label in self.phi.items():
                 n = text.count(value)
@@ -147,6 +159,7 @@ class FakeClassifier:
 def unit_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "jwt_secret": SECRET,
+        "jwt_dev_hs256": True,
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
         "api_triton_timeout_s": 0.3,
@@ -220,6 +233,7 @@ class ApiServer:
         self.stderr_path = work_dir / "api.stderr.log"
         self.env = dict(os.environ) | {
             "MEDFLOW_JWT_SECRET": SECRET,
+            "MEDFLOW_JWT_DEV_HS256": "true",
             "MEDFLOW_JWT_ISSUER": ISSUER,
             "MEDFLOW_JWT_AUDIENCE": AUDIENCE,
             "MEDFLOW_MODEL_REPOSITORY": str(model_repository),

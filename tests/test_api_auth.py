@@ -80,7 +80,7 @@ def test_missing_scope_is_403(api, scopes):
 
 def test_scp_list_claim_is_honoured(api):
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "idp-client", "exp": now + 60, "scp": ["classify"]}
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "idp-client", "iat": now, "exp": now + 60, "scp": ["classify"]}
     response = api.client.post("/v1/classify", json=NOTE, headers=bearer(jwt.encode(claims, SECRET, "HS256")))
     assert response.status_code == 200
 
@@ -128,6 +128,56 @@ def test_every_route_is_protected_unless_listed_public(api):
 def test_app_refuses_to_start_without_key_material():
     with pytest.raises(AuthConfigError):
         TokenVerifier(unit_settings(jwt_secret=None))
+
+
+def test_hs256_needs_the_development_switch_and_a_secret_of_32_bytes():
+    with pytest.raises(AuthConfigError, match="MEDFLOW_JWT_DEV_HS256"):
+        TokenVerifier(unit_settings(jwt_dev_hs256=False))
+    for short in ("zq-short", "0123456789abcdef0123456789abcde"):  # 8 and 31 bytes
+        with pytest.raises(AuthConfigError, match="32 bytes") as refused:
+            TokenVerifier(unit_settings(jwt_secret=short))
+        assert short not in str(refused.value)
+    assert TokenVerifier(unit_settings(jwt_secret="0123456789abcdef0123456789abcdef")).mode == "dev-hs256"
+
+
+def test_served_app_refuses_to_start_with_hs256_not_enabled(tmp_path):
+    """`medflow api` (the real command) exits at start, naming the setting and never the secret."""
+    from api_support import ApiServer
+
+    server = ApiServer(tmp_path, triton_url="127.0.0.1:1", model_repository=tmp_path, jwt_dev_hs256="false")
+    with pytest.raises(RuntimeError, match="exited"):
+        server.start(timeout_s=60)
+    assert "MEDFLOW_JWT_DEV_HS256" in server.logs() and SECRET not in server.logs()
+
+
+@pytest.mark.parametrize(
+    ("token_args", "settings_args", "status"),
+    [
+        ({}, {}, 200),
+        ({"iat_offset_s": None}, {}, 401),  # no iat
+        ({"iat_offset_s": 600}, {}, 401),  # issued in the future
+        ({"exp_in_s": 7200}, {}, 401),  # lives longer than the default maximum (3600 s)
+        ({"exp_in_s": 300, "iat_offset_s": -3000}, {}, 200),  # 3300 s lifetime, still valid
+        ({"exp_in_s": 900}, {"jwt_max_lifetime_s": 600}, 401),
+        ({"exp_in_s": 500}, {"jwt_max_lifetime_s": 600}, 200),
+    ],
+    ids=["fine", "no-iat", "iat-in-future", "too-long", "old-but-short", "configured-max", "within-max"],
+)
+def test_tokens_need_iat_and_a_bounded_lifetime(token_args, settings_args, status):
+    api = unit_app(unit_settings(**settings_args))
+    response = api.client.post("/v1/classify", json=NOTE, headers=bearer(make_token(**token_args)))
+    assert response.status_code == status, response.text
+
+
+def test_jwks_url_must_be_https_unless_http_is_allowed_explicitly():
+    for url in ("http://idp.hospital.example/jwks", "file:///etc/jwks.json", "ftp://idp/jwks"):
+        with pytest.raises(AuthConfigError, match="https"):
+            TokenVerifier(unit_settings(jwt_jwks_url=url))
+    assert TokenVerifier(unit_settings(jwt_jwks_url="https://idp.hospital.example/jwks")).mode == "jwks-url"
+    assert TokenVerifier(unit_settings(jwt_jwks_url="http://127.0.0.1:1/jwks", jwt_jwks_allow_http=True)).mode \
+        == "jwks-url"
+    with pytest.raises(AuthConfigError):
+        TokenVerifier(unit_settings(jwt_jwks_url="file:///etc/jwks.json", jwt_jwks_allow_http=True))
 
 
 # --- production mode: asymmetric keys from a JWKS ----------------------------------------------------
@@ -227,7 +277,7 @@ def test_jwks_modes(source, keys, request):
     if source == "file":
         settings = unit_settings(jwt_jwks_file=request.getfixturevalue("jwks_file"))
     else:
-        settings = unit_settings(jwt_jwks_url=request.getfixturevalue("jwks_url"))
+        settings = unit_settings(jwt_jwks_url=request.getfixturevalue("jwks_url"), jwt_jwks_allow_http=True)
     api = unit_app(settings)
     assert api.app.state.token_verifier.mode == f"jwks-{source}"
     outcomes = {
@@ -273,7 +323,7 @@ def _rs256_token(keys, kid: str = "rsa-1") -> str:
 @pytest.mark.parametrize("outage", ["stopped", "slow", *JwksServer.BODIES])
 def test_jwks_outage_is_503_with_retry_after_not_401(outage, keys, jwks_server, caplog):
     caplog.set_level(logging.DEBUG)
-    api = unit_app(unit_settings(jwt_jwks_url=jwks_server.url, jwt_jwks_timeout_s=0.5))
+    api = unit_app(unit_settings(jwt_jwks_url=jwks_server.url, jwt_jwks_allow_http=True, jwt_jwks_timeout_s=0.5))
     if outage == "stopped":
         jwks_server.stop()
     else:
@@ -307,7 +357,9 @@ def test_jwks_outage_is_503_with_retry_after_not_401(outage, keys, jwks_server, 
 def test_jwks_outage_fails_fast_then_recovers_and_cached_keys_ride_out_an_outage(keys, jwks_server):
     """One slow fetch per back-off window (not one per request); a fetched set keeps serving during an
     outage until it expires; an unknown kid against a reachable JWKS stays 401."""
-    settings = unit_settings(jwt_jwks_url=jwks_server.url, jwt_jwks_timeout_s=0.5, api_retry_after_s=1)
+    settings = unit_settings(
+        jwt_jwks_url=jwks_server.url, jwt_jwks_allow_http=True, jwt_jwks_timeout_s=0.5, api_retry_after_s=1
+    )
     api = unit_app(settings)
     token = bearer(_rs256_token(keys))
     jwks_server.mode = "slow"

@@ -77,16 +77,20 @@ def test_only_deidentified_text_reaches_the_model(api, token):
         assert "[NAME]" in seen
 
 
-def test_caller_request_id_is_kept_only_when_safe(api, token):
-    kept = api.client.post(
-        "/v1/classify", json={"text": "ok"}, headers=bearer(token) | {"X-Request-ID": "abc-123-def-456"}
-    )
-    assert kept.json()["request_id"] == "abc-123-def-456"
-    replaced = api.client.post(
-        "/v1/classify", json={"text": "ok"}, headers=bearer(token) | {"X-Request-ID": "Zebulon Quigglesworth"}
-    )
-    assert replaced.json()["request_id"] != "Zebulon Quigglesworth"
-    assert len(replaced.json()["request_id"]) == 32
+def test_request_id_is_the_servers_own_and_a_safe_caller_id_is_kept_beside_it(api, token, audit_lines):
+    callers = ["abc-123-def-456", "Zebulon Quigglesworth", "x" * 65, None]
+    responses = [
+        api.client.post(
+            "/v1/classify", json={"text": "ok"}, headers=bearer(token) | ({"X-Request-ID": c} if c else {})
+        )
+        for c in callers
+    ]
+    ids = [r.json()["request_id"] for r in responses]
+    assert all(len(i) == 32 and i not in callers for i in ids) and len(set(ids)) == 4
+    assert [r.headers["X-Request-ID"] for r in responses] == ids
+    audits = audit_lines()
+    assert [a["request_id"] for a in audits] == ids
+    assert [a["client_request_id"] for a in audits] == ["abc-123-def-456", None, None, None]
 
 
 # --- limits and bad input ---------------------------------------------------------------------------
@@ -263,15 +267,65 @@ def test_audit_line_per_v1_request_without_text(api, token, audit_lines):
     lines = audit_lines()
     assert len(lines) == 2
     ok, denied = lines
-    assert set(ok) == {"time", "subject", "request_id", "method", "route", "status", "entity_counts", "latency_ms"}
+    assert set(ok) == {
+        "time", "subject", "request_id", "client_request_id", "method", "route", "status", "entity_counts",
+        "deid_text_returned", "scopes", "error", "latency_ms",
+    }  # fmt: skip
     assert ok["subject"] == "unit-test-client"
     assert ok["route"] == "/v1/classify"
     assert ok["status"] == 200
     assert ok["entity_counts"] == {"NAME": 1, "SSN": 1, "MRN": 1, "PHONE": 1, "EMAIL": 1}
+    assert (ok["deid_text_returned"], ok["scopes"], ok["error"]) == (False, ["classify"], None)
     assert ok["latency_ms"] > 0
     assert denied["subject"] is None
     assert denied["status"] == 401
     assert denied["entity_counts"] == {}
+    assert (denied["deid_text_returned"], denied["scopes"]) == (False, [])
+
+
+def test_audit_says_when_deid_text_was_returned_and_under_which_scopes(api, audit_lines):
+    token = make_token(scopes=["classify", "classify:deid-text", "made-up:scope"])
+    single = api.client.post("/v1/classify", json={"text": CANARY_NOTE}, headers=bearer(token))
+    batch = api.client.post("/v1/classify/batch", json={"notes": [{"text": "ok"}]}, headers=bearer(token))
+    assert single.json()["deid_text"] and batch.json()["results"][0]["deid_text"] == "ok"
+    api.classifier.mode = "unavailable"
+    failed = api.client.post("/v1/classify", json={"text": "ok"}, headers=bearer(token))
+    assert failed.status_code == 503
+    audits = audit_lines()
+    assert [a["deid_text_returned"] for a in audits] == [True, True, False]
+    assert all(a["scopes"] == ["classify", "classify:deid-text"] for a in audits)  # unknown scopes dropped
+    assert audits[2]["error"] == "model_unavailable"
+
+
+def test_unknown_http_methods_are_one_bounded_label(api, audit_lines):
+    for method in ("FOOBAR", "X-ZEBULON-QUIGGLESWORTH", "PROPFIND"):
+        assert api.client.request(method, "/v1/classify").status_code in {401, 405}
+    assert api.client.request("PATCH", "/v1/classify").status_code in {401, 405}
+    metrics = api.client.get("/metrics").text
+    methods = {line.split('method="')[1].split('"')[0] for line in metrics.splitlines() if 'method="' in line}
+    assert methods == {"OTHER", "PATCH"}
+    assert [a["method"] for a in audit_lines()] == ["OTHER", "OTHER", "OTHER", "PATCH"]
+
+
+def test_note_whose_deid_did_not_complete_is_refused_503_without_echo(api, audit_lines, caplog):
+    from api_support import FAKE_INCOMPLETE_MARKER
+
+    caplog.set_level(logging.DEBUG)
+    token = bearer(make_token(scopes=["classify", "classify:deid-text"]))
+    note = f"{CANARY_NOTE} {FAKE_INCOMPLETE_MARKER}"
+    single = api.client.post("/v1/classify", json={"text": note}, headers=token)
+    batch = api.client.post("/v1/classify/batch", json={"notes": [{"text": "fine"}, {"text": note}]}, headers=token)
+    for response in (single, batch):
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "7"
+        assert response.json() == {
+            "detail": "de-identification did not complete", "request_id": response.headers["X-Request-ID"]
+        }
+    assert api.classifier.seen_texts == []  # nothing of the request reached the model
+    audits = audit_lines()
+    assert [(a["status"], a["error"], a["deid_text_returned"]) for a in audits] == [(503, "deid_incomplete", False)] * 2
+    exported = json.dumps(audits) + caplog.text + single.text + batch.text
+    assert not [phi for phi in CANARY_PHI if phi in exported]
 
 
 # --- overload protection ----------------------------------------------------------------------------
@@ -318,3 +372,48 @@ def test_slow_upload_does_not_hold_an_admission_slot(token):
         time.sleep(0.2)  # the stalled request is inside the app, waiting for the rest of its body
         response = httpx.post(f"{url}/v1/classify", json={"text": "chest pain"}, headers=bearer(token), timeout=10)
         assert response.status_code == 200, response.text
+
+
+def test_served_app_with_the_real_engine_refuses_notes_whose_deid_did_not_complete(monkeypatch):
+    """The real app under uvicorn with the real de-identification engine (two trap recognizers added)."""
+    from api_support import FakeClassifier
+    from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
+
+    from api.app import create_app
+    from api.routes import get_service
+    from api.service import ClassifyService
+    from deid.engine import get_engine
+    from deid.recognizers import base
+    from medflow.settings import Settings
+
+    monkeypatch.setattr(base, "REGEX_TIMEOUT_S", 0.2)
+    settings = unit_settings()
+    app = create_app(settings)
+    engine = get_engine(Settings(_env_file=None, deid_processes=1))
+    classifier = FakeClassifier()
+    service = ClassifyService(engine, classifier, app.state.metrics, triton_timeout_s=5, deid_inline_max_chars=0)
+    app.dependency_overrides[get_service] = lambda: service
+    headers = bearer(make_token(scopes=["classify", "classify:deid-text"]))
+    canary = "Zebulon Quigglesworth"
+    with captured_audit() as audit_lines, trapped(engine), serve_on_loopback(app) as url:
+        ok = httpx.post(f"{url}/v1/classify", json={"text": "Seen by Dr. Quennell on 3/4/2021."}, headers=headers)
+        slow = httpx.post(f"{url}/v1/classify", json={"text": f"Dr. {canary}.\n{TIMEOUT_TRIGGER}"}, headers=headers)
+        broken = httpx.post(
+            f"{url}/v1/classify/batch",
+            json={"notes": [{"text": "fine"}, {"text": f"{ERROR_TRIGGER} Dr. {canary}"}]},
+            headers=headers,
+            timeout=30,
+        )
+        odd_method = httpx.request("X-ZEBULON", f"{url}/v1/classify", headers=headers)
+        metrics = httpx.get(f"{url}/metrics").text
+        audits = audit_lines()
+    assert ok.status_code == 200 and ok.json()["deid_text"] == "Seen by Dr. [NAME] on [DATE]."
+    assert (slow.status_code, broken.status_code) == (503, 503)
+    assert canary not in slow.text + broken.text
+    assert classifier.seen_texts == ["Seen by Dr. [NAME] on [DATE]."]
+    assert odd_method.status_code == 405 and 'method="OTHER"' in metrics and "X-ZEBULON" not in metrics
+    assert [(a["status"], a["error"], a["deid_text_returned"], a["method"]) for a in audits] == [
+        (200, None, True, "POST"), (503, "deid_incomplete", False, "POST"), (503, "deid_incomplete", False, "POST"),
+        (405, None, False, "OTHER"),
+    ]  # fmt: skip
+    assert canary not in json.dumps(audits)

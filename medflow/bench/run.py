@@ -146,6 +146,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         bench_pseudonyms = Pseudonyms(secrets.token_bytes(32))
         api_env = {
             "MEDFLOW_JWT_SECRET": secret,
+            "MEDFLOW_JWT_DEV_HS256": "true",
             "MEDFLOW_JWT_ISSUER": settings.jwt_issuer,
             "MEDFLOW_JWT_AUDIENCE": settings.jwt_audience,
             "MEDFLOW_MODEL_REPOSITORY": str(model_dir.parent),
