@@ -29,6 +29,7 @@ from medflow.locking import RunLock
 from medflow.manifest import RunManifest, load_manifests
 from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.settings import get_settings
+from medflow.stages import deid_key
 from medflow.storage import join_uri, remove_temp_files
 from tasks.batch import list_inputs
 
@@ -73,6 +74,7 @@ def nightly_fanout(
     (naming the partitions) otherwise. A rerun skips what the completed partitions committed.
     """
     settings = get_settings()
+    deid_key(settings)  # fail closed before starting anything: every partition needs the key
     logger = get_run_logger()
     started_at = datetime.now(tz=UTC)
     run_id = str(flow_run.id or uuid.uuid4())

@@ -61,3 +61,34 @@ def test_eval_prints_table_and_json(tmp_path, monkeypatch):
     assert scores["recall"] == 1.0 and scores["precision"] == 1.0
     assert scores["false_redaction_rate"] == 0.0 and scores["phi_free_records"] == 1
     assert scores["per_label_recall"] == {"DATE": 1.0, "NAME": 1.0}
+
+
+def test_detect_writes_an_error_line_for_a_text_it_could_not_analyse_and_exits_1(tmp_path, monkeypatch):
+    from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
+
+    from deid.engine import get_engine
+    from deid.recognizers import base
+    from medflow.settings import get_settings
+
+    monkeypatch.setenv("MEDFLOW_DEID_PROCESSES", "1")
+    monkeypatch.setattr(base, "REGEX_TIMEOUT_S", 0.2)
+    get_settings.cache_clear()
+    canary = "Zebulon Quigglesworth"
+    rows = [
+        NOTES[0],
+        {"id": "slow", "text": f"Dr. {canary}\n{TIMEOUT_TRIGGER}"},
+        {"id": "broken", "text": f"{ERROR_TRIGGER} Dr. {canary}"},
+        NOTES[2],
+    ]
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(source, rows)
+    with trapped(get_engine()):  # the engine the command uses (same settings)
+        result = runner.invoke(app, ["detect", "--input", str(source), "--output", str(target)])
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["a", "slow", "broken", "c"]  # every line written, in order
+    assert lines[1] == {"id": "slow", "error": "deid_incomplete"} == lines[2] | {"id": "slow"}
+    assert [NOTES[0]["text"][s["start"] : s["end"]] for s in lines[0]["spans"]] == ["Quennell", "3/4/2021"]
+    assert "2 record(s) could not be analysed completely: deid_incomplete" in result.output
+    assert canary not in result.output

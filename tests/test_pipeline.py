@@ -294,3 +294,28 @@ def test_notes_whose_deid_did_not_complete_are_quarantined_and_counts_reconcile(
     out = pq.read_table(report.output)
     assert out.column("note_id").to_pylist() == [pseudonym(f"n{i}") for i in (0, 2, 3, 5)]
     assert not any("TRAP" in t or "SECRET" in t for t in out.column("deid_text").to_pylist())
+
+
+def test_demo_uses_a_random_key_of_its_own_only_when_none_is_set(monkeypatch) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from medflow.demo import ensure_demo_key
+    from medflow.settings import get_settings
+
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY", raising=False)
+    monkeypatch.chdir(Path(__file__).parent)  # no .env file here
+    get_settings.cache_clear()
+    printed = StringIO()
+    ensure_demo_key(Console(file=printed))
+    first = os.environ["MEDFLOW_DEID_HMAC_KEY"]
+    assert len(first) >= 32 and get_settings().deid_hmac_key.get_secret_value() == first
+    assert "random key for this run only" in printed.getvalue() and first not in printed.getvalue()
+
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", "site-key-from-the-secret-store")
+    get_settings.cache_clear()
+    quiet = StringIO()
+    ensure_demo_key(Console(file=quiet))
+    assert os.environ["MEDFLOW_DEID_HMAC_KEY"] == "site-key-from-the-secret-store" and quiet.getvalue() == ""
+    get_settings.cache_clear()
