@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 import pyarrow as pa
@@ -177,11 +177,22 @@ def _pseudonyms(kind: str, ids: pa.ChunkedArray, pseudonymize: Pseudonymize) -> 
     return pa.array([pseudonymize(kind, v) if v and v.strip() else None for v in ids.to_pylist()], pa.string())
 
 
+# Shifted times outside years 1-9999 are redacted (null), as out-of-range dates in the text are.
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
 def _shifted(created_at: pa.Array, shift_days: Sequence[int | None]) -> pa.Array:
     """`created_at` moved by each note's date offset (the one its text's dates moved by); null where
-    the note has none, so an unshifted time never reaches the table."""
+    the note has none, so an unshifted time never reaches the table, or where the result leaves years
+    1-9999 (an overflow lands there too)."""
     offsets = pa.array([None if d is None else timedelta(days=d) for d in shift_days], pa.duration("us"))
-    return pc.add_checked(created_at, offsets)
+    shifted = pc.add(created_at, offsets)
+    kind = shifted.type
+    in_range = pc.and_(
+        pc.greater_equal(shifted, pa.scalar(EARLIEST, kind)), pc.less_equal(shifted, pa.scalar(LATEST, kind))
+    )
+    return pc.if_else(in_range, shifted, pa.scalar(None, kind))
 
 
 def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudonymize: Pseudonymize) -> pa.Table:

@@ -247,3 +247,37 @@ def test_flow_refuses_to_run_without_the_deid_key(
     result = CliRunner().invoke(app, ["run", "--input", str(folder), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.strip().startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(result.output.splitlines()) == 1
+
+
+def test_demo_works_out_of_the_box_without_a_deid_key(
+    prefect_harness: None, tiny_model_repo: Path, sample_input: tuple[Path, list[dict]], tmp_path: Path, monkeypatch
+) -> None:
+    """`medflow demo`'s code path with no key configured: a random key for the run, announced; tables
+    still hold pseudonyms only."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from medflow.demo import run_demo
+    from medflow.settings import get_settings
+
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", "set-here-so-teardown-restores-the-original")
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")  # the demo sets its own random key in os.environ
+    monkeypatch.setenv("MEDFLOW_MODEL_REPOSITORY", str(tiny_model_repo))
+    monkeypatch.setenv("MEDFLOW_PRECISION", "fp32")
+    monkeypatch.chdir(tmp_path)  # no .env file
+    get_settings.cache_clear()
+    folder, gold = sample_input
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for path in sorted(folder.glob("*.parquet"))[:3]:
+        (samples / path.name).write_bytes(path.read_bytes())
+    printed = StringIO()
+    try:
+        manifest = run_demo(get_settings(), samples, str(tmp_path / "demo"), Console(file=printed, width=200))
+    finally:
+        get_settings.cache_clear()
+    assert manifest.totals.rows_out == len(gold) and manifest.totals.rows_quarantined == 0
+    assert "random key for this run only" in printed.getvalue()
+    table = pq.read_table(tmp_path / "demo" / "predictions", partitioning=None)
+    assert not {r["id"] for r in gold} & set(table.column("note_id").to_pylist())

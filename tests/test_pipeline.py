@@ -253,6 +253,7 @@ def test_note_text_of_wrong_type_quarantines_the_file(tmp_path: Path) -> None:
 def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_path: Path) -> None:
     created = datetime(2026, 1, 1, 8, 30, tzinfo=UTC)
     rows = [note(i, created_at=created) for i in range(6)] + [note(6, None), note(7, patient_id=None)]
+    rows.append(note(8, created_at=datetime(1, 1, 2, tzinfo=UTC)))  # shifted before year 1
     write_notes(tmp_path / "in" / "k.parquet", rows)
     (source,) = list_parquet_objects(str(tmp_path / "in"))
     first = process_file(source, make_ctx(tmp_path / "out"), STAGES)
@@ -274,6 +275,7 @@ def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_
     for i in range(6):
         assert by_note[pseudonym(f"n{i}")]["created_at"] == created + timedelta(days=fake_shift(f"p{i % 3}"))
     assert by_note[pseudonym("n7")]["patient_id"] is None and by_note[pseudonym("n7")]["created_at"] is None
+    assert by_note[pseudonym("n8")]["created_at"] is None  # out of range once shifted: redacted, not a crash
     second = process_file(source, make_ctx(tmp_path / "again"), STAGES)
     assert pq.read_table(second.output).to_pylist() == out  # stable across runs
 
@@ -304,7 +306,8 @@ def test_demo_uses_a_random_key_of_its_own_only_when_none_is_set(monkeypatch) ->
     from medflow.demo import ensure_demo_key
     from medflow.settings import get_settings
 
-    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY", raising=False)
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", "set-here-so-teardown-restores-the-original")
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")  # the demo sets its own random key in os.environ
     monkeypatch.chdir(Path(__file__).parent)  # no .env file here
     get_settings.cache_clear()
     printed = StringIO()

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from deid.outcomes import DeidIncomplete
 from inference.tokenizer import NoteTokenizer
 from medflow.pipeline import Deidentify
 
@@ -51,7 +52,10 @@ def short_notes(
     texts = [t for t in sample_table(samples_dir).column("note_text").to_pylist() if t and t.strip()]
     lengths = [len(chunks[0]) if len(chunks) == 1 else max_tokens + 1 for chunks in _encode(tokenizer, texts, 512)]
     candidates = [t for t, n in zip(texts, lengths, strict=True) if MIN_SHORT_TOKENS <= n <= max_tokens]
-    deid = [r.text for r in deidentify(candidates, [None] * len(candidates))]
+    outcomes = deidentify(candidates, [None] * len(candidates))
+    # A note whose de-identification did not complete is withheld, here as in the flow.
+    pairs = [(t, r.text) for t, r in zip(candidates, outcomes, strict=True) if not isinstance(r, DeidIncomplete)]
+    candidates, deid = [t for t, _ in pairs], [d for _, d in pairs]
     chunks = _encode(tokenizer, deid, max_tokens)
     keep = [i for i, c in enumerate(chunks) if len(c) == 1][:count]
     if len(keep) < count:
