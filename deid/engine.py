@@ -124,17 +124,20 @@ class DeidEngine:
         for (i, seg), nlp_artifacts in zip(segments, artifacts, strict=True):
             if i in incomplete or not seg.text.strip():
                 continue
+            failure = None
             try:
                 results = self._analyzer.analyze(
                     seg.text, LANGUAGE, nlp_artifacts=nlp_artifacts, score_threshold=self._threshold
                 )
             except AnalysisTimeout as exc:
-                logger.warning("de-identification of a note timed out in %s; the note is withheld", exc)
-                incomplete[i] = DeidIncomplete("timeout")
-                continue
+                failure = DeidIncomplete("timeout"), f"timed out in {exc}"
             except Exception as exc:  # noqa: BLE001 - any recognizer failure withholds the note (fail closed)
-                logger.warning("de-identification of a note failed (%s); the note is withheld", type(exc).__name__)
-                incomplete[i] = DeidIncomplete("error")
+                failure = DeidIncomplete("error"), f"failed ({type(exc).__name__})"
+            if failure is not None:
+                # Logged outside the except block: if a log handler fails, the traceback logging prints
+                # must not chain the recognizer's exception, whose message may quote the text.
+                incomplete[i], what = failure
+                logger.warning("de-identification of a note %s; the note is withheld", what)
                 continue
             for r in results:
                 start, end = r.start + seg.offset, r.end + seg.offset
