@@ -78,6 +78,7 @@ def local_model_config(
     intra_op_threads: int | None = None,
     instances: int = 1,
     batcher: BatcherSettings | None = None,
+    session_threads: int = 1,
 ) -> model_config_pb2.ModelConfig:
     """The CPU variant of the production config: only the execution details change."""
     config = model_config_pb2.ModelConfig()
@@ -105,6 +106,7 @@ def local_model_config(
     config.parameters["import_path"].string_value = str(Path(inference.__file__).resolve().parent.parent)
     if intra_op_threads:
         config.parameters["intra_op_threads"].string_value = str(intra_op_threads)
+    config.parameters["session_threads"].string_value = str(session_threads)
     return config
 
 
@@ -121,6 +123,7 @@ def generate_local_repository(
     intra_op_threads: int | None = None,
     instances: int = 1,
     batcher: BatcherSettings | None = None,
+    session_threads: int = 1,
 ) -> Path:
     """Write `out_repo/<name>/config.pbtxt` + per-version `model.py` and symlinks to the built weights."""
     model_dir = Path(model_dir).resolve()
@@ -132,6 +135,7 @@ def generate_local_repository(
         intra_op_threads=intra_op_threads,
         instances=instances,
         batcher=batcher,
+        session_threads=session_threads,
     )
     target = Path(out_repo) / config.name
     target.mkdir(parents=True, exist_ok=True)
@@ -196,6 +200,7 @@ class EmbeddedTriton:
         batcher: BatcherSettings | None = CPU_BATCHER,
         start_timeout_s: float = 120.0,
         work_dir: Path | None = None,
+        session_threads: int | None = None,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.model_name = read_model_config(self.model_dir / CONFIG_FILE).name
@@ -213,6 +218,7 @@ class EmbeddedTriton:
             default_threads if instances is None else max(1, available_cores() // self.instances)
         )
         self.batcher = batcher
+        self.session_threads = session_threads or 1
         self.start_timeout_s = start_timeout_s
         self._own_work_dir = work_dir is None
         self._work_dir_arg = work_dir
@@ -258,6 +264,7 @@ class EmbeddedTriton:
             intra_op_threads=self.intra_op_threads,
             instances=self.instances,
             batcher=self.batcher,
+            session_threads=self.session_threads,
         )
         backends = prepare_backend_dir(self.work_dir / "backends")
         command = [
