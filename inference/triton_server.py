@@ -26,8 +26,8 @@ from tritonclient.grpc import model_config_pb2
 
 import inference
 from inference.local_process import free_port, stop_process
-from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision
-from inference.onnx_model import available_cores, cpu_serving_layout
+from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision, uses_gpu
+from inference.onnx_model import available_cores, serving_layout
 
 BACKEND_MODEL_FILE = Path(__file__).parent / "triton_backend" / "model.py"
 LOG_FILE = "tritonserver.log"
@@ -58,6 +58,9 @@ MAX_ADDED_PADDING_TOKENS = 10
 # ... and never into calls above this many padded tokens: in the same measurement, batches cut at
 # 512-1024 padded tokens beat 2048-8192 (cache-resident activations), so merging stops there.
 MAX_RUN_TOKENS = 1024
+# On a GPU (fp16) a call's cost barely grows with its size up to the production batch of 64
+# sequences of 128 tokens: merge everything the batcher hands over, padded to the widest.
+GPU_MAX_RUN_TOKENS = 64 * 128
 
 
 class TritonStartError(RuntimeError):
@@ -100,9 +103,11 @@ def local_model_config(
         config.dynamic_batching.ClearField("preferred_batch_size")
         config.dynamic_batching.preferred_batch_size.extend(batcher.preferred_batch_sizes)
         config.dynamic_batching.max_queue_delay_microseconds = batcher.max_queue_delay_us
+    gpu = uses_gpu(precision)
     config.parameters["onnx_file"].string_value = ONNX_FILES[precision]
-    config.parameters["max_added_padding"].string_value = str(MAX_ADDED_PADDING_TOKENS)
-    config.parameters["max_run_tokens"].string_value = str(MAX_RUN_TOKENS)
+    config.parameters["gpu"].string_value = "1" if gpu else "0"
+    config.parameters["max_added_padding"].string_value = str(GPU_MAX_RUN_TOKENS if gpu else MAX_ADDED_PADDING_TOKENS)
+    config.parameters["max_run_tokens"].string_value = str(GPU_MAX_RUN_TOKENS if gpu else MAX_RUN_TOKENS)
     config.parameters["import_path"].string_value = str(Path(inference.__file__).resolve().parent.parent)
     if intra_op_threads:
         config.parameters["intra_op_threads"].string_value = str(intra_op_threads)
@@ -210,14 +215,15 @@ class EmbeddedTriton:
         self.grpc_port = grpc_port or free_port()
         self.http_port = http_port or free_port()
         self.metrics_port = metrics_port or free_port()
-        # Default: the measured CPU layout (one single-threaded instance per core); an explicit
+        # Default: the measured layout (on CPU one single-threaded instance per core); an explicit
         # instance count without threads splits the cores between the instances.
-        default_instances, default_threads = cpu_serving_layout()
+        gpu = uses_gpu(precision)
+        default_instances, default_threads = serving_layout(gpu)
         self.instances = instances or default_instances
         self.intra_op_threads = intra_op_threads or (
             default_threads if instances is None else max(1, available_cores() // self.instances)
         )
-        self.batcher = batcher
+        self.batcher = None if gpu and batcher is CPU_BATCHER else batcher  # a GPU keeps config.pbtxt's
         self.session_threads = session_threads or 1
         self.start_timeout_s = start_timeout_s
         self._own_work_dir = work_dir is None

@@ -3,8 +3,8 @@
 Loaded by the real tritonserver (see inference/triton_server.py). Model parameters set by the generated
 config.pbtxt: `onnx_file` (model.int8.onnx or model.onnx, next to this file), `import_path` (where
 the `inference` package lives, so session options come from inference/onnx_model.py),
-`max_added_padding` / `max_run_tokens` (how far requests are merged into one session call) and
-`session_threads` (how many session calls of one batch run at once).
+`max_added_padding` / `max_run_tokens` (how far requests are merged into one session call),
+`session_threads` (how many session calls of one batch run at once) and `gpu` (CUDA instead of CPU).
 Error messages never include tensor contents.
 """
 
@@ -78,7 +78,8 @@ class TritonPythonModel:
 
         version_dir = Path(args["model_repository"]) / args["model_version"]
         threads = int(params["intra_op_threads"]) if params.get("intra_op_threads") else None
-        self._session = load_session(version_dir / params["onnx_file"], intra_op_threads=threads)
+        gpu = params.get("gpu") == "1"
+        self._session = load_session(version_dir / params["onnx_file"], intra_op_threads=threads, gpu=gpu)
         self._run_logits = run_logits
         self._group_by_width = group_by_width
         self._max_added_padding = int(params.get("max_added_padding", "0"))

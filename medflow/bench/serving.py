@@ -24,8 +24,8 @@ import numpy as np
 from onnxruntime import InferenceSession
 
 from inference.bench import load_sessions, padded_batches, time_sessions
-from inference.model_files import Precision, onnx_path
-from inference.onnx_model import available_cores, cpu_serving_layout, run_logits
+from inference.model_files import Precision, onnx_path, uses_gpu
+from inference.onnx_model import available_cores, run_logits, serving_layout
 from medflow.bench.cpu import machine_cpu_seconds, tree_cpu_seconds
 from medflow.bench.load import LoadResult, Probe, Sender, percentiles_ms, run_load
 from medflow.bench.triton_stats import breakdown
@@ -98,7 +98,8 @@ class RawModelScenario:
         self, version_dir: Path, precision: Precision, seqs: list[np.ndarray], batch_sizes: tuple[int, ...], pad_id: int
     ) -> None:
         self.levels = batch_sizes
-        self._sessions = load_sessions(onnx_path(version_dir, precision), *cpu_serving_layout())
+        gpu = uses_gpu(precision)
+        self._sessions = load_sessions(onnx_path(version_dir, precision), *serving_layout(gpu), gpu=gpu)
         # Full batches only, so every call computes exactly `batch_size` sequences.
         self._batches = {
             b: [batch for batch in padded_batches(seqs, b, 10**9, pad_id) if len(batch[0]) == b] for b in batch_sizes
