@@ -76,6 +76,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     threads: Annotated[int, typer.Option(help="ONNX Runtime threads per instance (0: cores / instances)")] = 0,
     instances: Annotated[int, typer.Option(help="Model instances (0: one single-threaded instance per core)")] = 0,
+    session_threads: Annotated[
+        int, typer.Option(help="Session calls of one batch run at once per instance (0: cores on CPU, 1 on GPU)")
+    ] = 0,
 ) -> None:
     """Run the real tritonserver (CPU, Python backend + ONNX Runtime) in the foreground until Ctrl-C."""
     import signal
@@ -103,6 +106,7 @@ def serve(
             host=host,
             intra_op_threads=threads or None,
             instances=instances or None,
+            session_threads=session_threads or None,
         )
         server.start()
         typer.echo(

@@ -173,6 +173,9 @@ def bench(
     samples: Path = typer.Option(SAMPLES_DIR, help="Synthetic sample notes"),
     triton_instances: int = typer.Option(0, help="Model instances in the embedded Triton (0: its default)"),
     triton_threads: int = typer.Option(0, help="ONNX Runtime threads per Triton instance (0: its default)"),
+    triton_session_threads: int = typer.Option(
+        0, help="Session calls of one batch run at once per Triton instance (0: its default)"
+    ),
 ) -> None:
     """The paper's serving comparison and the batch-path throughput, measured on this machine."""
     import json
@@ -189,6 +192,7 @@ def bench(
         sizes=QUICK if quick else FULL,
         triton_instances=triton_instances or None,
         triton_threads=triton_threads or None,
+        triton_session_threads=triton_session_threads or None,
     )
     report = run_bench(config, progress=lambda step: typer.echo(f"bench: {step}", err=True))
     json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,12 @@ class TritonPythonModel:
             logits = self._run_logits(self._session, input_ids, mask)
             return logits, time.perf_counter() - started
 
-        runs = list(self._pool.map(run, groups)) if self._pool is not None and len(groups) > 1 else map(run, groups)
+        if self._pool is not None and len(groups) > 1:
+            # Longest calls first, so the threads finish together instead of one running the widest last.
+            groups.sort(key=lambda g: sum(rows[i] for i in g) * max(widths[i] for i in g), reverse=True)
+            runs = list(self._pool.map(run, groups))
+        else:
+            runs = [run(g) for g in groups]
         logits_per_request: list = [None] * len(requests)
         session_seconds = 0.0
         for group, (logits, seconds) in zip(groups, runs, strict=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import secrets
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -76,6 +77,7 @@ class BenchConfig:
     sizes: BenchSizes = FULL
     triton_instances: int | None = None  # None: EmbeddedTriton's default
     triton_threads: int | None = None
+    triton_session_threads: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,6 +86,7 @@ def machine_info() -> dict[str, object]:
 
     return {
         "cores": len(os.sched_getaffinity(0)),
+        "gpu": _gpu_name(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "onnxruntime": onnxruntime.__version__,
@@ -93,7 +96,7 @@ def machine_info() -> dict[str, object]:
 
 def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     from deid.engine import get_engine
-    from inference.model_files import latest_version_dir, load_model_info
+    from inference.model_files import latest_version_dir, load_model_info, uses_gpu
     from inference.tokenizer import NoteTokenizer
     from inference.triton_server import EmbeddedTriton
     from medflow.bench import batch, serving
@@ -123,6 +126,8 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         triton_options["instances"] = config.triton_instances
     if config.triton_threads:
         triton_options["intra_op_threads"] = config.triton_threads
+    if config.triton_session_threads:
+        triton_options["session_threads"] = config.triton_session_threads
 
     with tempfile.TemporaryDirectory(prefix="medflow-bench-") as tmp, ExitStack() as servers:
         work = Path(tmp)
@@ -260,7 +265,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         "memory": memory,
         "short_notes": {"count": len(notes.seqs), "max_tokens": max(len(s) for s in notes.seqs)},
     }
-    report["targets"] = targets(report)
+    report["targets"] = targets(report, gpu=uses_gpu(precision))
     report["paper"] = PAPER_T4
     report["config"] = {
         "precision": precision,
@@ -268,6 +273,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         "sizes": asdict(sizes),
         "triton_instances": config.triton_instances,
         "triton_threads": config.triton_threads,
+        "triton_session_threads": config.triton_session_threads,
         "max_length": settings.max_length,
         "max_batch_size": settings.max_batch_size,
         "batch_token_budget": settings.batch_token_budget,
@@ -275,6 +281,16 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
     } | config.extra
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
+
+
+def _gpu_name() -> str | None:
+    try:
+        listed = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return listed.stdout.strip().splitlines()[0] if listed.returncode == 0 and listed.stdout.strip() else None
 
 
 def _token(secret: str, settings: Any) -> str:
@@ -298,8 +314,12 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("nan")
 
 
-def targets(report: dict[str, Any]) -> dict[str, dict[str, object]]:
-    """The issues' targets as measured ratios, each with its threshold and whether it was met."""
+def targets(report: dict[str, Any], gpu: bool = False) -> dict[str, dict[str, object]]:
+    """The issues' targets as measured ratios, each with its threshold and whether it was met.
+
+    On a GPU (fp16) Triton's dynamic batching is held to the paper's T4 figure instead of the CPU's
+    1.10 x unbatched: 1.5 x the paper's 780 req/s and 1.8 x unbatched (issue 16).
+    """
     raw, dyn, unb = (report[k]["throughput_rps"] for k in ("raw_model_rps", "triton_dynamic", "triton_unbatched"))
     hybrid, inproc, dynamic = report["hybrid"], report["fastapi_inproc"], report["triton_dynamic"]
     h1, i1 = _at(hybrid, 1), _at(inproc, 1)
@@ -311,7 +331,7 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, object]]:
         "triton_dynamic_utilization_c16": (d16["utilization"], ">=", 0.90),
         "triton_dynamic_utilization_c64": (d64["utilization"], ">=", 0.90),
         "triton_dynamic_vs_raw_model": (_ratio(dyn, raw), ">=", 0.90),
-        "triton_dynamic_vs_unbatched": (_ratio(dyn, unb), ">=", 1.10),
+        "triton_dynamic_vs_unbatched": (_ratio(dyn, unb), ">=", 1.8 if gpu else 1.10),
         # "No drop from 16 to 64 clients", read within the +-5 % the run is trusted to.
         "triton_dynamic_c64_vs_c16": (_ratio(d64["throughput_rps"], d16["throughput_rps"]), ">=", 0.95),
         "throughput_spread_max": (max(p["throughput_spread"] for p in compared), "<=", 0.05),
@@ -328,6 +348,9 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, object]]:
         "hybrid_vs_fastapi_inproc_rps_c16": (_ratio(h16["throughput_rps"], i16["throughput_rps"]), ">=", 1.0),
         "memory_growth_ratio": (report["memory_growth_ratio"], "<=", 1.2),
     }
+    if gpu:
+        paper = float(PAPER_T4["triton_dynamic"]["throughput_rps"])  # type: ignore[index, arg-type]
+        checks["triton_dynamic_vs_paper_t4"] = (_ratio(dyn, paper), ">=", 1.5)
     return {
         name: {
             "value": value,
