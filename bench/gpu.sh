@@ -49,5 +49,7 @@ step "building the demo model with its FP16 variant"
 "$venv/bin/medflow" model build --demo --fp16
 
 step "running the scenarios (medflow bench --quick --precision fp16)"
+# The batch flow's client as configured for the T4 (k8s/base/configmap.yaml): full 64 x 128 batches.
+export MEDFLOW_BATCH_TOKEN_BUDGET=8192 MEDFLOW_INFLIGHT_REQUESTS=8
 timeout 420 "$venv/bin/medflow" bench --quick --precision fp16 --json "$out"
 step "done: $out"

@@ -148,7 +148,7 @@ def test_breakdown_of_a_window():
         "instance.b.session_calls": 10.0,
         "instance.b.cpu_s": 0.2,
     }
-    result = breakdown(counters, seconds=1.0)
+    result = breakdown(counters, seconds=1.0, client_requests=50.0)
     assert result["requests"] == 40 and result["executions"] == 20
     assert result["requests_per_execution"] == 2.0
     assert result["executions_by_batch_size"] == {"1": 10, "3": 10}
@@ -162,6 +162,7 @@ def test_breakdown_of_a_window():
     assert result["session_calls_per_execution"] == 1.2
     assert result["server_padding_efficiency"] == 0.8
     assert result["instances_busy_share"] == 0.3  # 0.6 s of execution over 2 instances x 1 s
-    assert result["cpu_ms_per_request"] == {"tritonserver": 0.5, "stubs": 12.5}
+    # CPU accrues continuously: per request the clients saw served (50), not per completed execution.
+    assert result["cpu_ms_per_request"] == {"tritonserver": 0.4, "stubs": 10.0}
     assert result["instances"]["a"] == {"executions": 12, "requests": 24, "busy_share": 0.3, "cpu_share": 0.3}
-    assert breakdown({}, 1.0) == {}
+    assert breakdown({}, 1.0, 0.0) == {}

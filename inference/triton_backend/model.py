@@ -110,6 +110,9 @@ class TritonPythonModel:
         widths, rows = [p.shape[1] for p in ids_parts], [p.shape[0] for p in ids_parts]
         groups = self._group_by_width(widths, rows, self._max_added_padding, self._max_run_tokens)
 
+        def padded_tokens(group: list[int]) -> int:
+            return sum(rows[i] for i in group) * max(widths[i] for i in group)
+
         def run(group: list[int]) -> tuple[np.ndarray, float]:
             width = max(widths[i] for i in group)
             input_ids = np.concatenate([_pad_right(ids_parts[i], width) for i in group]).astype(np.int64, copy=False)
@@ -120,7 +123,7 @@ class TritonPythonModel:
 
         if self._pool is not None and len(groups) > 1:
             # Longest calls first, so the threads finish together instead of one running the widest last.
-            groups.sort(key=lambda g: sum(rows[i] for i in g) * max(widths[i] for i in g), reverse=True)
+            groups.sort(key=padded_tokens, reverse=True)
             runs = list(self._pool.map(run, groups))
         else:
             runs = [run(g) for g in groups]
@@ -143,7 +146,7 @@ class TritonPythonModel:
             session_seconds=session_seconds,
             session_calls=len(groups),
             tokens=sum(int(m.sum()) for m in mask_parts),
-            padded_tokens=sum(sum(rows[i] for i in g) * max(widths[i] for i in g) for g in groups),
+            padded_tokens=sum(map(padded_tokens, groups)),
         )
         return responses
 

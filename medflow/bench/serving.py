@@ -172,11 +172,13 @@ def sweep_point(windows: Sequence[LoadResult], level_name: str, cores: int | Non
     utilization, utilization_spread = median_spread(
         [w.counters.get("server_cpu_s", 0.0) / (w.seconds * cores) for w in windows]
     )
-    p50, p95 = percentiles_ms([x for w in windows for x in w.latencies_s])
+    latencies = [x for w in windows for x in w.latencies_s]
+    p50, p95 = percentiles_ms(latencies)
     point: SweepPoint = {
         level_name: windows[0].level,
-        "p50_ms": round(p50, 2),
-        "p95_ms": round(p95, 2),
+        # None when nothing completed inside the windows (a batch longer than the window).
+        "p50_ms": round(p50, 2) if latencies else None,
+        "p95_ms": round(p95, 2) if latencies else None,
         "throughput_rps": round(throughput, 2),
         "throughput_spread": round(throughput_spread, 3),
         "throughput_rounds": [round(w.throughput, 1) for w in windows],
@@ -192,7 +194,7 @@ def sweep_point(windows: Sequence[LoadResult], level_name: str, cores: int | Non
     if counters.get("machine_total_s"):
         others = counters["machine_busy_s"] - counters.get("server_cpu_s", 0.0) - counters.get("client_cpu_s", 0.0)
         point["other_cpu_share"] = round(max(0.0, others) / counters["machine_total_s"], 3)
-    if triton := breakdown(counters, seconds):
+    if triton := breakdown(counters, seconds, items):
         point["triton"] = triton
     return point
 

@@ -64,8 +64,15 @@ def instance_counters(metrics_text: str) -> dict[str, float]:
     return counters
 
 
-def breakdown(counters: Mapping[str, float], seconds: float) -> dict[str, Any]:
-    """One level's breakdown from the counters' increase over its windows (`seconds` in total)."""
+def breakdown(counters: Mapping[str, float], seconds: float, client_requests: float) -> dict[str, Any]:
+    """One level's breakdown from the counters' increase over its windows (`seconds` in total).
+
+    Triton and the backend count an execution (its requests, its time) when it completes, so a batch
+    running across a window's edge counts wholly in one window or the other: the per-request and
+    per-execution figures are ratios of such counts, but shares of the window are only as good as
+    the windows are long against one execution. CPU seconds accrue continuously, so CPU per request
+    divides by the requests the clients saw served in the windows (`client_requests`).
+    """
     requests, executions = counters.get("triton.requests", 0.0), counters.get("triton.executions", 0.0)
     if not requests or not executions or seconds <= 0:
         return {}
@@ -102,9 +109,11 @@ def breakdown(counters: Mapping[str, float], seconds: float) -> dict[str, Any]:
         # Share of the window during which the instances were executing batches (idle capacity = 1 - it).
         "instances_busy_share": round(busy_s / (len(names) * seconds), 3) if names else None,
         "cpu_ms_per_request": {
-            "tritonserver": round(counters.get("tritonserver.cpu_s", 0.0) * 1000 / requests, 2),
-            "stubs": round(stub_cpu_s * 1000 / requests, 2),
-        },
+            "tritonserver": round(counters.get("tritonserver.cpu_s", 0.0) * 1000 / client_requests, 2),
+            "stubs": round(stub_cpu_s * 1000 / client_requests, 2),
+        }
+        if client_requests
+        else {},
         "instances": per_instance,
     }
 
