@@ -38,11 +38,20 @@ pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
 # The GPU build of ONNX Runtime replaces the CPU one (same import name, so never both).
 "$venv/bin/pip" uninstall --quiet --yes onnxruntime
 "${pip[@]}" "$onnxruntime_gpu"
+# A one-node model on CUDA: fails here, clearly, if the driver is too old for the CUDA wheels.
 "$venv/bin/python" - <<'PY'
+import onnx
 import onnxruntime as ort
+from onnx import TensorProto, helper
 
 ort.preload_dlls()  # the CUDA and cuDNN wheels' libraries
-assert "CUDAExecutionProvider" in ort.get_available_providers(), ort.get_available_providers()
+io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1]) for n in ("x", "y")]
+graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "check", io[:1], io[1:])
+model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+session = ort.InferenceSession(model, providers=["CUDAExecutionProvider"])
+if session.get_providers()[0] != "CUDAExecutionProvider":
+    raise SystemExit(f"bench/gpu.sh: ONNX Runtime cannot use CUDA here: {session.get_providers()}")
+print(f"bench/gpu.sh: ONNX Runtime {ort.__version__} runs on CUDA (onnx {onnx.__version__})")
 PY
 
 step "building the demo model with its FP16 variant"

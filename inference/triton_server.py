@@ -52,11 +52,11 @@ CPU_BATCHER = BatcherSettings(preferred_batch_sizes=(4, 8), max_queue_delay_us=1
 
 # Why each CPU instance spreads one batch's session calls over all cores (`session_threads`): while
 # every instance is busy, Triton keeps growing the next batch up to max_batch_size (64) whatever the
-# preferred sizes, and hands it to whichever instance frees first. Under load one instance then runs
-# a merged batch of 30-60 requests while the other has one request or none (Triton's statistics and
-# the per-instance counters at 64 clients on 2 cores: instances busy 74 % and 14 % of the time).
-# With the calls on several threads that batch uses every core. When all instances are busy the
-# extra threads only share the cores: +2-3 % CPU per sequence, measured in process.
+# preferred sizes, and hands it to whichever instance frees first (measured: batches of 1-3 requests
+# alternating with merged ones of 13-60). After a burst one instance then runs a large merged batch
+# while the other has nothing to do; with the calls on several threads that batch uses every core.
+# When all instances are busy the extra threads only share the cores: +2-3 % CPU per sequence,
+# measured in process.
 
 # How many padded tokens the Python-backend model accepts to merge requests of different lengths
 # into one session call (see `inference.batching.group_by_width`). In-process, one INT8 thread,

@@ -85,8 +85,13 @@ def test_triton_scenarios_carry_the_servers_own_breakdown(bench_report: tuple[di
             # Triton's count covers the same windows as the clients' but is read at other instants of a
             # counter reading that takes milliseconds (more under load), so only its own totals must agree.
             assert triton["requests"] > 0 and triton["executions"] > 0, name
-            assert sum(int(n) * count for n, count in triton["executions_by_batch_size"].items()) == triton["requests"]
-            assert sum(triton["executions_by_batch_size"].values()) == triton["executions"]
+            # Triton updates its request and batch counters at slightly different moments, so a reading
+            # may see a batch in one and not yet in the other: at most the requests in flight (the
+            # clients) per reading, two readings per round.
+            in_flight = 2 * TINY.load.rounds * point["concurrency"]
+            by_size = triton["executions_by_batch_size"]
+            assert abs(sum(int(n) * count for n, count in by_size.items()) - triton["requests"]) <= in_flight
+            assert abs(sum(by_size.values()) - triton["executions"]) <= in_flight
             assert set(triton["ms_per_request"]) == {*PHASES}
             assert triton["ms_per_request"]["success"] >= triton["ms_per_request"]["compute_infer"] > 0
             assert 0 < triton["instances_busy_share"] <= 1.05
@@ -94,8 +99,7 @@ def test_triton_scenarios_carry_the_servers_own_breakdown(bench_report: tuple[di
             assert triton["cpu_ms_per_request"]["stubs"] > 0
             assert len(triton["instances"]) >= 1
     for point in report["triton_unbatched"]["sweep"]:
-        assert point["triton"]["requests_per_execution"] == 1.0
-        assert set(point["triton"]["executions_by_batch_size"]) == {"1"}
+        assert set(point["triton"]["executions_by_batch_size"]) == {"1"}  # never merged
 
 
 def test_batch_section_counts_the_same_notes(bench_report: tuple[dict, Path]) -> None:
