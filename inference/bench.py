@@ -112,8 +112,10 @@ def time_sessions(
     return SessionTiming(sequences[0], time.perf_counter() - started, tuple(latencies))
 
 
-def load_sessions(path: Path, sessions: int, intra_op_threads: int | None) -> list[ort.InferenceSession]:
-    return [load_session(path, intra_op_threads) for _ in range(sessions)]
+def load_sessions(
+    path: Path, sessions: int, intra_op_threads: int | None, gpu: bool = False
+) -> list[ort.InferenceSession]:
+    return [load_session(path, intra_op_threads, gpu=gpu) for _ in range(sessions)]
 
 
 def bench_in_process(

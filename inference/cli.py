@@ -30,6 +30,9 @@ def build(
         Path, typer.Option(help="Synthetic or de-identified Parquet notes: the demo vocabulary is stored")
     ] = DEFAULT_SAMPLES,
     seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
+    fp16: Annotated[
+        bool, typer.Option("--fp16", help="Also the GPU variant model.fp16.onnx (fused kernels, FP16 weights)")
+    ] = False,
 ) -> None:
     """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
     from itertools import islice
@@ -42,9 +45,9 @@ def build(
         if demo:
             corpus = sample_note_texts(samples)
             arch = DemoArchitecture(seed=seed)
-            result = build_demo(repo=repo, name=name, corpus=corpus, arch=arch, check_texts=check_texts)
+            result = build_demo(repo=repo, name=name, corpus=corpus, arch=arch, check_texts=check_texts, fp16=fp16)
         else:
-            result = build_pretrained(repo=repo, name=name, model_id_or_dir=model, check_texts=check_texts)
+            result = build_pretrained(repo=repo, name=name, model_id_or_dir=model, check_texts=check_texts, fp16=fp16)
     except ModelSourceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -52,7 +55,7 @@ def build(
     typer.echo(
         f"built {info.model_name} (labels {', '.join(info.labels)}; max_length {info.max_length}) "
         f"into {result.version_dir}: export {result.export_seconds:.1f} s, "
-        f"INT8 quantization {result.quantize_seconds:.1f} s"
+        f"INT8{' and FP16' if fp16 else ''} conversion {result.quantize_seconds:.1f} s"
     )
     if result.int8_check:
         check = result.int8_check
@@ -65,7 +68,7 @@ def build(
 @triton_app.command("serve")
 def serve(
     model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = DEFAULT_REPO / "distilbert",
-    precision: Annotated[str, typer.Option(help="int8 or fp32 ONNX weights")] = "int8",
+    precision: Annotated[str, typer.Option(help="int8 or fp32 ONNX weights (CPU), fp16 (GPU)")] = "int8",
     dynamic_batching: Annotated[bool, typer.Option(help="Keep the config's dynamic batcher")] = True,
     grpc_port: int = 8001,
     http_port: int = 8000,
@@ -73,6 +76,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     threads: Annotated[int, typer.Option(help="ONNX Runtime threads per instance (0: cores / instances)")] = 0,
     instances: Annotated[int, typer.Option(help="Model instances (0: one single-threaded instance per core)")] = 0,
+    session_threads: Annotated[
+        int, typer.Option(help="Session calls of one batch run at once per instance (0: cores on CPU, 1 on GPU)")
+    ] = 0,
 ) -> None:
     """Run the real tritonserver (CPU, Python backend + ONNX Runtime) in the foreground until Ctrl-C."""
     import signal
@@ -86,8 +92,8 @@ def serve(
     # ignores it) both stop the server cleanly instead of orphaning it.
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
-    if precision not in ("int8", "fp32"):
-        raise typer.BadParameter("precision must be int8 or fp32")
+    if precision not in ("int8", "fp32", "fp16"):
+        raise typer.BadParameter("precision must be int8, fp32 or fp16")
     server: EmbeddedTriton | None = None
     try:
         server = EmbeddedTriton(
@@ -100,6 +106,7 @@ def serve(
             host=host,
             intra_op_threads=threads or None,
             instances=instances or None,
+            session_threads=session_threads or None,
         )
         server.start()
         typer.echo(

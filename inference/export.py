@@ -214,6 +214,18 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
 
 
+def convert_fp16(fp32_path: Path, fp16_path: Path, num_heads: int, hidden_size: int) -> None:
+    """The GPU variant: ONNX Runtime's transformer optimizer fuses attention, LayerNorm and GELU into
+    single kernels and stores the weights in FP16 (inputs stay INT64, logits FP32)."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimized = optimize_model(
+        str(fp32_path), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=1, use_gpu=True
+    )
+    optimized.convert_float_to_float16(keep_io_types=True)
+    optimized.save_model_to_file(str(fp16_path))
+
+
 def ensure_model_config(model_dir: Path) -> model_config_pb2.ModelConfig:
     """The model's config.pbtxt; a new model directory gets a copy of the production one, renamed."""
     config_path = Path(model_dir) / CONFIG_FILE
@@ -237,8 +249,10 @@ def build_model_repo(
     max_length: int,
     check_texts: Sequence[str] = (),
     version: int = 1,
+    fp16: bool = False,
 ) -> BuildResult:
-    """Write model.onnx, model.int8.onnx, tokenizer.json and medflow_model.json into repo/name/version/.
+    """Write model.onnx, model.int8.onnx, tokenizer.json and medflow_model.json into repo/name/version/
+    (and model.fp16.onnx with `fp16`).
 
     `check_texts` (synthetic or de-identified) measure INT8 against FP32; the result is recorded.
     """
@@ -260,6 +274,11 @@ def build_model_repo(
         export_onnx(model, staging / ONNX_FILES["fp32"])
         exported = time.perf_counter()
         quantize_int8(staging / ONNX_FILES["fp32"], staging / ONNX_FILES["int8"])
+        if fp16:
+            config = model.config
+            heads = getattr(config, "n_heads", None) or config.num_attention_heads
+            hidden = getattr(config, "dim", None) or config.hidden_size
+            convert_fp16(staging / ONNX_FILES["fp32"], staging / ONNX_FILES["fp16"], heads, hidden)
         quantized = time.perf_counter()
         tokenizer.no_truncation()
         tokenizer.no_padding()
@@ -290,6 +309,7 @@ def build_demo(
     arch: DemoArchitecture = DemoArchitecture(),
     max_length: int = 512,
     check_texts: Sequence[str] = (),
+    fp16: bool = False,
 ) -> BuildResult:
     tokenizer = train_demo_tokenizer(corpus, vocab_size=arch.vocab_size)
     model = build_demo_model(arch)
@@ -302,11 +322,12 @@ def build_demo(
         source=f"random weights (seed {arch.seed}); WordPiece trained on synthetic notes",
         max_length=min(max_length, arch.max_position_embeddings),
         check_texts=check_texts,
+        fp16=fp16,
     )
 
 
 def build_pretrained(
-    *, repo: Path, name: str, model_id_or_dir: str, check_texts: Sequence[str] = ()
+    *, repo: Path, name: str, model_id_or_dir: str, check_texts: Sequence[str] = (), fp16: bool = False
 ) -> BuildResult:
     model, hf_tokenizer = load_pretrained(model_id_or_dir)
     max_length = min(int(hf_tokenizer.model_max_length), int(model.config.max_position_embeddings))
@@ -319,4 +340,5 @@ def build_pretrained(
         source=model_id_or_dir,
         max_length=max_length,
         check_texts=check_texts,
+        fp16=fp16,
     )

@@ -16,9 +16,15 @@ from typing import Literal
 MODEL_INFO_FILE = "medflow_model.json"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.pbtxt"
-ONNX_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
+# fp16 is the GPU variant (attention, LayerNorm and GELU fused, FP16 weights), built on request.
+ONNX_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 
-Precision = Literal["int8", "fp32"]
+Precision = Literal["int8", "fp32", "fp16"]
+
+
+def uses_gpu(precision: str) -> bool:
+    """fp16 runs on the GPU (ONNX Runtime's CUDA execution provider); int8 and fp32 on the CPU."""
+    return precision == "fp16"
 
 
 @dataclass(frozen=True, slots=True)

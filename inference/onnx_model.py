@@ -29,6 +29,16 @@ def cpu_serving_layout() -> tuple[int, int]:
     return available_cores(), 1
 
 
+# On a GPU two sessions (and two Triton instances) let one's Python and copying overlap the other's
+# kernels; the GPU itself runs one batch at a time either way.
+GPU_SESSIONS = 2
+
+
+def serving_layout(gpu: bool = False) -> tuple[int, int]:
+    """(sessions, intra-op threads each): one per core on CPU, GPU_SESSIONS single-threaded on a GPU."""
+    return (GPU_SESSIONS, 1) if gpu else cpu_serving_layout()
+
+
 def session_options(intra_op_threads: int | None = None) -> ort.SessionOptions:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -43,10 +53,15 @@ def session_options(intra_op_threads: int | None = None) -> ort.SessionOptions:
     return options
 
 
-def load_session(path: Path, intra_op_threads: int | None = None) -> ort.InferenceSession:
-    return ort.InferenceSession(
-        str(path), sess_options=session_options(intra_op_threads), providers=["CPUExecutionProvider"]
-    )
+def load_session(path: Path, intra_op_threads: int | None = None, *, gpu: bool = False) -> ort.InferenceSession:
+    """A session on the CPU, or with `gpu` on CUDA device 0 (never silently on the CPU instead)."""
+    if gpu and hasattr(ort, "preload_dlls"):
+        ort.preload_dlls()  # CUDA and cuDNN from their PyPI wheels (onnxruntime-gpu[cuda,cudnn])
+    providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if gpu else ["CPUExecutionProvider"]
+    session = ort.InferenceSession(str(path), sess_options=session_options(intra_op_threads), providers=providers)
+    if gpu and session.get_providers()[0] != "CUDAExecutionProvider":
+        raise RuntimeError(f"ONNX Runtime cannot use CUDA here (providers: {ort.get_available_providers()})")
+    return session
 
 
 def run_logits(session: ort.InferenceSession, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
@@ -65,8 +80,9 @@ class OnnxClassifier:
         max_batch_size: int = 64,
         token_budget: int = 4096,
         pad_id: int = 0,
+        gpu: bool = False,
     ) -> None:
-        self.session = load_session(model_path, intra_op_threads)
+        self.session = load_session(model_path, intra_op_threads, gpu=gpu)
         self.max_batch_size = max_batch_size
         self.token_budget = token_budget
         self.pad_id = pad_id

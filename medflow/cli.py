@@ -174,11 +174,14 @@ def bench(
     json_out: Path = typer.Option(Path("out/bench/bench.json"), "--json", help="Where the JSON report goes"),
     png: Path | None = typer.Option(None, help="Chart PNG (default: the JSON path with .png)"),
     quick: bool = typer.Option(False, "--quick", help="Smaller counts and a subset of the samples (< 3 min)"),
-    precision: str = typer.Option("int8", help="Model variant: int8 or fp32"),
+    precision: str = typer.Option("int8", help="Model variant: int8 or fp32 (CPU), fp16 (GPU)"),
     model_dir: Path = typer.Option(REPO_ROOT / "triton_repo" / "distilbert", help="Built model directory"),
     samples: Path = typer.Option(SAMPLES_DIR, help="Synthetic sample notes"),
     triton_instances: int = typer.Option(0, help="Model instances in the embedded Triton (0: its default)"),
     triton_threads: int = typer.Option(0, help="ONNX Runtime threads per Triton instance (0: its default)"),
+    triton_session_threads: int = typer.Option(
+        0, help="Session calls of one batch run at once per Triton instance (0: its default)"
+    ),
 ) -> None:
     """The paper's serving comparison and the batch-path throughput, measured on this machine."""
     import json
@@ -186,8 +189,8 @@ def bench(
     from medflow.bench.chart import write_chart
     from medflow.bench.run import FULL, QUICK, BenchConfig, run_bench
 
-    if precision not in ("int8", "fp32"):
-        raise typer.BadParameter("precision must be int8 or fp32")
+    if precision not in ("int8", "fp32", "fp16"):
+        raise typer.BadParameter("precision must be int8, fp32 or fp16")
     config = BenchConfig(
         model_dir=model_dir,
         samples_dir=samples,
@@ -195,6 +198,7 @@ def bench(
         sizes=QUICK if quick else FULL,
         triton_instances=triton_instances or None,
         triton_threads=triton_threads or None,
+        triton_session_threads=triton_session_threads or None,
     )
     report = run_bench(config, progress=lambda step: typer.echo(f"bench: {step}", err=True))
     json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""CPU accounting of server process trees (/proc): a busy grandchild counts towards its root."""
+"""CPU accounting from /proc: a busy grandchild counts towards its root; single processes; the machine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from medflow.bench.cpu import cpu_clock, tree_cpu_seconds
+from medflow.bench.cpu import children, command_line, machine_cpu_seconds, process_cpu_seconds, tree_cpu_seconds
 
 BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\ntime.sleep(30)"
 
@@ -31,9 +31,24 @@ def test_tree_cpu_counts_descendants_and_not_strangers():
         tree = _wait_for_cpu(root.pid, 0.4)
         # The child's burn plus interpreter start-ups; the stranger's burn is not in it.
         assert 0.4 <= tree < 0.8
-        assert cpu_clock(root.pid, stranger.pid)() >= tree + 0.35  # 10 ms ticks: some slack
+        assert tree_cpu_seconds([root.pid, stranger.pid]) >= tree + 0.35  # 10 ms ticks: some slack
         assert tree_cpu_seconds([]) == 0.0
+        (child,) = children(root.pid)
+        assert command_line(child)[1:3] == ["-c", BURN]
+        assert process_cpu_seconds(child) >= 0.4 > process_cpu_seconds(root.pid)
+        assert process_cpu_seconds(stranger.pid) >= 0.4
     finally:
         for process in (root, stranger):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_machine_cpu_counts_busy_and_total_seconds():
+    busy, total = machine_cpu_seconds()
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+    busy_after, total_after = machine_cpu_seconds()
+    assert 0 < busy <= total
+    assert busy_after - busy >= 0.25  # at least this process's burn (10 ms ticks)
+    assert total_after - total >= busy_after - busy

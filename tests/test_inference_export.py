@@ -82,6 +82,27 @@ def test_int8_close_to_fp32(version_dir: Path, batch):
     assert agree >= 0.8
 
 
+def test_fp16_variant_fuses_the_transformer_and_stays_close_to_fp32(tmp_path: Path, synthetic_notes, tiny_model_arch):
+    import onnx
+
+    result = build_demo(
+        repo=tmp_path, name="distilbert", corpus=synthetic_notes(40, 0), arch=tiny_model_arch, fp16=True
+    )
+    fp16_path = result.version_dir / "model.fp16.onnx"
+    recorded = json.loads((result.version_dir / "medflow_model.json").read_text())["sha256"]
+    assert recorded["model.fp16.onnx"] == sha256_file(fp16_path)
+    graph = onnx.load(str(fp16_path)).graph
+    assert sum(node.op_type == "Attention" for node in graph.node) == tiny_model_arch.n_layers  # fused for the GPU
+    assert any(init.data_type == onnx.TensorProto.FLOAT16 for init in graph.initializer)
+    tokenizer = NoteTokenizer.from_dir(result.version_dir)
+    ids, mask = pad_batch([c[0] for c in tokenizer.encode_notes(synthetic_notes(6, 11), 48, 0)])
+    fp32 = run_logits(load_session(result.version_dir / "model.onnx"), ids, mask)
+    # The CPU runs the FP16 graph too (slowly): same inputs and outputs, FP16 rounding only.
+    fp16 = run_logits(load_session(fp16_path), ids, mask)
+    assert fp16.dtype == np.float32 and fp16.shape == fp32.shape
+    np.testing.assert_allclose(fp16, fp32, atol=0.05 * np.abs(fp32).max())
+
+
 def test_label_count_must_match_config(tmp_path: Path, synthetic_notes, tiny_model_arch):
     arch = dataclasses.replace(tiny_model_arch, num_labels=3)
     with pytest.raises(ModelSourceError, match="3 labels"):

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -194,3 +195,44 @@ def test_start_failure_reports_log_tail(tiny_model_repo: Path, tmp_path: Path):
     message = str(excinfo.value)
     assert "Last lines of" in message and "distilbert" in message
     assert not server.is_running()
+
+
+def test_parallel_session_calls_and_per_instance_counters(tiny_model_repo: Path, version_dir: Path, synthetic_notes):
+    tokenizer = NoteTokenizer.from_dir(version_dir)
+    full = [chunks[0] for chunks in tokenizer.encode_notes(synthetic_notes(32, 5), 32, 0)]
+    seqs = [seq[: 6 + 3 * (i % 8)] for i, seq in enumerate(full)]  # widths 6..27: several calls per batch
+    server = EmbeddedTriton(
+        tiny_model_repo / "distilbert",
+        precision="fp32",
+        grpc_port=0,
+        http_port=0,
+        metrics_port=0,
+        instances=1,
+        session_threads=2,
+        batcher=BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=300_000),
+    )
+    with server, TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16) as client:
+        with ThreadPoolExecutor(4) as pool:
+            parts = list(pool.map(lambda part: client.infer_logits(part), [seqs[i::4] for i in range(4)]))
+        # The backend publishes its counts at most every 50 ms, with its next batch: send single
+        # requests until the instance's counters have caught up with Triton's own.
+        probe, probes = seqs[0], 0
+        deadline = time.monotonic() + 60
+        while True:
+            metrics = httpx.get(server.metrics_url, timeout=10).text
+            if _metric(metrics, "medflow_instance_executions_total") == _metric(metrics, "nv_inference_exec_count"):
+                break
+            assert time.monotonic() < deadline
+            client.infer_logits([probe])
+            probes += 1
+    session = load_session(version_dir / "model.onnx")
+    for offset, logits in enumerate(parts):
+        alone = [run_logits(session, s[None], np.ones_like(s)[None])[0] for s in seqs[offset::4]]
+        np.testing.assert_allclose(logits, np.stack(alone), atol=1e-4)
+    counter = lambda name: _metric(metrics, f"medflow_instance_{name}_total")  # noqa: E731
+    assert 'instance="distilbert_0_0"' in metrics
+    assert counter("requests") == _metric(metrics, "nv_inference_request_success") == len(seqs) + probes
+    assert counter("tokens") == sum(len(s) for s in seqs) + probes * len(probe)
+    assert counter("padded_tokens") >= counter("tokens")
+    assert counter("session_calls") > counter("executions")  # merged batches ran as several calls
+    assert counter("execute_seconds") > 0 and counter("session_seconds") > 0

@@ -17,8 +17,8 @@ import numpy as np
 from deid.engine import DeidResult
 from inference.bench import load_sessions, padded_batches, time_sessions
 from inference.classify import classify_texts
-from inference.model_files import ModelInfo, Precision, onnx_path
-from inference.onnx_model import cpu_serving_layout
+from inference.model_files import ModelInfo, Precision, onnx_path, uses_gpu
+from inference.onnx_model import serving_layout
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import TritonClassifier
 from medflow.pipeline import Classify, RunContext, Stages, process_file
@@ -45,7 +45,8 @@ def raw_model_seq_per_s(
     """ONNX Runtime in process (the servers' session layout) over a seeded sample of the chunks, batched
     like the client with each padded-token budget; the best budget is the machine's ceiling for the batch path."""
     sample = random.Random(0).sample(seqs, min(sample_size, len(seqs)))
-    sessions = load_sessions(onnx_path(version_dir, precision), *cpu_serving_layout())
+    gpu = uses_gpu(precision)
+    sessions = load_sessions(onnx_path(version_dir, precision), *serving_layout(gpu), gpu=gpu)
     sweep = []
     for budget in token_budgets:
         timing = time_sessions(sessions, padded_batches(sample, max_batch_size, budget, pad_id), min_seconds)

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from inference.classify import classify_texts
-from inference.model_files import latest_version_dir, load_model_info, onnx_path
+from inference.model_files import latest_version_dir, load_model_info, onnx_path, uses_gpu
 from inference.onnx_model import OnnxClassifier
 from inference.tokenizer import NoteTokenizer
 
@@ -33,7 +33,11 @@ def create_inproc_app(model_dir: Path, precision: str, max_length: int, stride: 
     version_dir = latest_version_dir(model_dir)
     info = load_model_info(version_dir)
     tokenizer = NoteTokenizer.from_dir(version_dir)
-    model = OnnxClassifier(onnx_path(version_dir, precision), pad_id=tokenizer.pad_id)  # type: ignore[arg-type]
+    model = OnnxClassifier(
+        onnx_path(version_dir, precision),  # type: ignore[arg-type]
+        pad_id=tokenizer.pad_id,
+        gpu=uses_gpu(precision),
+    )
     app = FastAPI(title="bench: FastAPI + in-process ONNX Runtime")
 
     @app.get("/healthz")
@@ -54,7 +58,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model-dir", type=Path, required=True)
-    parser.add_argument("--precision", default="int8", choices=["int8", "fp32"])
+    parser.add_argument("--precision", default="int8", choices=["int8", "fp32", "fp16"])
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--stride", type=int, default=32)
     parser.add_argument("--port", type=int, required=True)

@@ -1,7 +1,11 @@
-"""Closed-loop load generator: N client threads, a fixed total request count, bounded in time.
+"""Closed-loop load generator: N client threads, measured over a steady-state time window.
 
 Each thread owns a sender (its own connection) and sends the next request as soon as the previous
-one returned, like N concurrent users. Loopback only; request bodies are never recorded.
+one returned, like N concurrent users. The window opens once every client has had an answer (the
+start-up burst is over) and closes after `window_s`; the clients then stop and their last requests
+finish outside it. A fixed request count per run would instead end every run in a tail where the
+last merged batch runs on one core while the other waits, which is a property of the run's length,
+not of the server. Loopback only; request bodies are never recorded.
 """
 
 from __future__ import annotations
@@ -9,54 +13,103 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 # A sender sends request number i and returns whether it succeeded; it may raise (counted as error).
 Sender = Callable[[int], bool]
+# Cumulative counters (CPU seconds, server statistics, ...) read when the window opens and closes.
+Probe = Callable[[], Mapping[str, float]]
 
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    level: int  # concurrent clients (or, for the in-process model, the batch size)
+    """One measurement window at one level (concurrent clients, or batch size in process)."""
+
+    level: int
     errors: int
     seconds: float
-    latencies_s: tuple[float, ...]  # one per successful request (or batch)
-    items: int  # requests (or sequences) completed successfully
-    cpu_s: float | None = None  # CPU seconds the server(s) used meanwhile (None: not measured)
+    latencies_s: tuple[float, ...]  # requests (or batches) that completed inside the window
+    items: float  # requests (or sequences) served inside the window, see `share_in_window`
+    counters: dict[str, float] = field(default_factory=dict)  # the probe's increase over the window
 
     @property
     def throughput(self) -> float:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
-    def as_dict(self, level_name: str = "concurrency") -> dict[str, float | int]:
-        p50, p95 = percentiles_ms(self.latencies_s)
-        point: dict[str, float | int] = {
-            level_name: self.level,
-            "p50_ms": round(p50, 2),
-            "p95_ms": round(p95, 2),
-            "throughput_rps": round(self.throughput, 2),
-            "requests": self.items,
-            "errors": self.errors,
-            "seconds": round(self.seconds, 3),
-        }
-        if self.cpu_s is not None and self.items:
-            point["server_cpu_ms_per_request"] = round(self.cpu_s * 1000 / self.items, 2)
-        return point
+
+def share_in_window(start: float, end: float, window_start: float, window_end: float) -> float:
+    """The fraction of a request's duration that lies inside the window.
+
+    Summed over requests this counts a request that straddles an edge partly, so a merged batch of
+    30 answers landing just after the window closes moves the count by its share, not by 0 or 30.
+    Over all time every request counts exactly once.
+    """
+    if end <= start:
+        return 1.0 if window_start <= end <= window_end else 0.0
+    overlap = min(end, window_end) - max(start, window_start)
+    return max(0.0, overlap) / (end - start)
 
 
-def merge(results: Sequence[LoadResult]) -> LoadResult:
-    """Several short runs at one level as one: items and seconds add up, latencies pool."""
-    return LoadResult(
-        level=results[0].level,
-        errors=sum(r.errors for r in results),
-        seconds=sum(r.seconds for r in results),
-        latencies_s=tuple(x for r in results for x in r.latencies_s),
-        items=sum(r.items for r in results),
-        cpu_s=None if any(r.cpu_s is None for r in results) else sum(r.cpu_s or 0.0 for r in results),
-    )
+def counter_deltas(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
+    return {key: after[key] - before.get(key, 0.0) for key in after}
+
+
+def run_load(
+    senders: Sequence[Sender],
+    *,
+    window_s: float,
+    probe: Probe = dict,
+    warmup_timeout_s: float = 60.0,
+) -> LoadResult:
+    """Run one client thread per sender; measure the window that opens once each has had an answer."""
+    counter = itertools.count()
+    stop = threading.Event()
+    warmed = threading.Semaphore(0)
+    records: list[list[tuple[float, float, bool]]] = [[] for _ in senders]
+
+    def client(send: Sender, out: list[tuple[float, float, bool]]) -> None:
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                ok = send(next(counter))  # itertools.count is atomic under the GIL
+            except Exception:
+                ok = False
+            out.append((began, time.perf_counter(), ok))
+            if len(out) == 1:
+                warmed.release()
+
+    threads = [threading.Thread(target=client, args=(s, r), daemon=True) for s, r in zip(senders, records, strict=True)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + warmup_timeout_s
+    for _ in threads:  # a server that never answers still gets measured (as errors or nothing)
+        warmed.acquire(timeout=max(0.0, deadline - time.monotonic()))
+    before, opened = _read(probe)
+    time.sleep(window_s)
+    after, closed = _read(probe)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    items, errors, latencies = 0.0, 0, []
+    for start, end, ok in (r for out in records for r in out):
+        inside = opened <= end <= closed
+        if ok:
+            items += share_in_window(start, end, opened, closed)
+            if inside:
+                latencies.append(end - start)
+        elif inside:
+            errors += 1
+    return LoadResult(len(senders), errors, closed - opened, tuple(latencies), items, counter_deltas(before, after))
+
+
+def _read(probe: Probe) -> tuple[Mapping[str, float], float]:
+    """The probe's counters and the moment they stand for: the middle of the (~10 ms) reading."""
+    began = time.perf_counter()
+    counters = probe()
+    return counters, (began + time.perf_counter()) / 2
 
 
 def percentiles_ms(latencies_s: Sequence[float]) -> tuple[float, float]:
@@ -64,45 +117,3 @@ def percentiles_ms(latencies_s: Sequence[float]) -> tuple[float, float]:
         return 0.0, 0.0
     p50, p95 = np.percentile(np.asarray(latencies_s) * 1000.0, [50, 95])
     return float(p50), float(p95)
-
-
-def run_load(senders: Sequence[Sender], *, requests: int, max_seconds: float) -> LoadResult:
-    """Send `requests` requests from one thread per sender (stopping early after `max_seconds`)."""
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = 0
-    start = threading.Barrier(len(senders) + 1)
-    deadline = [float("inf")]
-
-    def client(send: Sender) -> None:
-        nonlocal errors
-        local_latencies, local_errors = [], 0
-        start.wait()
-        while True:
-            with lock:
-                index = next(counter)
-            if index >= requests or time.perf_counter() > deadline[0]:
-                break
-            began = time.perf_counter()
-            try:
-                ok = send(index)
-            except Exception:
-                ok = False
-            if ok:
-                local_latencies.append(time.perf_counter() - began)
-            else:
-                local_errors += 1
-        with lock:
-            latencies.extend(local_latencies)
-            errors += local_errors
-
-    threads = [threading.Thread(target=client, args=(s,), daemon=True) for s in senders]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.perf_counter() + max_seconds
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return LoadResult(len(senders), errors, time.perf_counter() - began, tuple(latencies), len(latencies))

