@@ -22,6 +22,8 @@ app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
 app.command("token", help="Print a development JWT signed with MEDFLOW_JWT_SECRET (alias of `api token`).")(api_token)
 samples_app = typer.Typer(no_args_is_help=True)
 app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gold PHI spans.")
+tables_app = typer.Typer(no_args_is_help=True)
+app.add_typer(tables_app, name="tables", help="The Delta tables: history, vacuum, optimize, convert.")
 
 SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 DEMO_OUTPUT = "out/demo"
@@ -57,7 +59,13 @@ def run(
     from flows.nightly import nightly_deid_inference
     from medflow.logging_config import configure_logging
     from medflow.report import print_run_summary
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError, check_layout
 
+    try:
+        check_layout(absolute_uri(output_uri))
+    except LegacyLayoutError as exc:
+        raise _fail(exc) from exc
     configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
     manifest = nightly_deid_inference(
         input_uri=input_uri,
@@ -88,7 +96,8 @@ def deploy(
     paused: bool = typer.Option(False, help="Register with the schedule paused"),
 ) -> None:
     """Register the nightly deployments (scheduled fan-out + partition runs) with PREFECT_API_URL."""
-    from flows.deploy import K8S_JOB_TEMPLATE, NightlyDeployment, absolute_uri, ensure_work_pool, register_nightly
+    from flows.deploy import K8S_JOB_TEMPLATE, NightlyDeployment, ensure_work_pool, register_nightly
+    from medflow.storage import absolute_uri
 
     template = K8S_JOB_TEMPLATE if pool_type is PoolType.kubernetes else None
     if ensure_work_pool(pool, pool_type.value, template):
@@ -125,22 +134,33 @@ def demo(
     typer.echo(f"Tables written under {output_uri}/. Try: {EXAMPLE_QUERY}")
 
 
+def _fail(exc: Exception) -> typer.Exit:
+    """One line on stderr, exit code 2: for errors a user can act on (no table yet, old layout, bad SQL)."""
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(2)
+
+
 @app.command()
 def query(
     sql: str = typer.Argument(..., help="SQL over the tables `predictions` and `quarantine`"),
     output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Output root the flow wrote to"),
+    as_of: str | None = typer.Option(
+        None, help="Time travel: a version of `predictions` (as a run manifest names it) or an ISO timestamp"
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
-    """Run SQL over the committed output tables (Polars)."""
+    """Run SQL over the committed Delta tables (Polars): the current snapshot unless --as-of."""
     import polars as pl
+    from deltalake.exceptions import DeltaError
 
-    from medflow.query import run_query
+    from medflow.query import parse_as_of, run_query
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError
 
     try:
-        frame = run_query(sql, output_uri)
-    except (FileNotFoundError, pl.exceptions.PolarsError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        frame = run_query(sql, absolute_uri(output_uri), parse_as_of(as_of) if as_of else None)
+    except (FileNotFoundError, LegacyLayoutError, ValueError, DeltaError, pl.exceptions.PolarsError) as exc:
+        raise _fail(exc) from exc
     if fmt is OutputFormat.csv:
         typer.echo(frame.write_csv(), nl=False)
     elif fmt is OutputFormat.json:
@@ -148,6 +168,101 @@ def query(
     else:
         with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
             typer.echo(frame)
+
+
+class TableName(StrEnum):
+    predictions = "predictions"
+    quarantine = "quarantine"
+    both = "both"
+
+
+def _tables(which: TableName) -> list[str]:
+    return ["predictions", "quarantine"] if which is TableName.both else [which.value]
+
+
+OUTPUT_OPTION = typer.Option(DEMO_OUTPUT, "--output", help="Output root the flow wrote to")
+TABLE_OPTION = typer.Option(TableName.both, "--table")
+
+
+@tables_app.command("history")
+def tables_history(
+    output_uri: str = OUTPUT_OPTION, table: TableName = TABLE_OPTION, limit: int = typer.Option(20)
+) -> None:
+    """Commits of each table, newest first (version, time, operation, run, rows)."""
+    import polars as pl
+    from deltalake.exceptions import DeltaError
+
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError, history
+
+    for name in _tables(table):
+        try:
+            rows = history(absolute_uri(output_uri), name, limit)
+        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
+            raise _fail(exc) from exc
+        typer.echo(f"{name}:")
+        with pl.Config(tbl_rows=limit, tbl_cols=20, fmt_str_lengths=40):
+            typer.echo(pl.DataFrame(rows))
+
+
+@tables_app.command("vacuum")
+def tables_vacuum(
+    output_uri: str = OUTPUT_OPTION,
+    table: TableName = TABLE_OPTION,
+    retention_hours: int | None = typer.Option(
+        None, help="Keep files versions younger than this need (default: the table's, 168 h); shorter is refused"
+    ),
+    dry_run: bool = typer.Option(False, help="List what would be deleted"),
+) -> None:
+    """Delete data files that only versions older than the retention period need (ends time travel there)."""
+    from deltalake.exceptions import DeltaError
+
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError, vacuum
+
+    for name in _tables(table):
+        try:
+            files = vacuum(absolute_uri(output_uri), name, retention_hours, dry_run)
+        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
+            raise _fail(exc) from exc
+        typer.echo(f"{name}: {'would delete' if dry_run else 'deleted'} {len(files)} file(s)")
+
+
+@tables_app.command("optimize")
+def tables_optimize(
+    output_uri: str = OUTPUT_OPTION,
+    table: TableName = TABLE_OPTION,
+    target_size_mb: int | None = typer.Option(None, help="Target file size (default: delta-rs's, 100 MB)"),
+) -> None:
+    """Compact small files into larger ones (one commit per table; the data stays the same)."""
+    from deltalake.exceptions import DeltaError
+
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError, optimize
+
+    for name in _tables(table):
+        try:
+            metrics = optimize(absolute_uri(output_uri), name, target_size_mb)
+        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
+            raise _fail(exc) from exc
+        typer.echo(f"{name}: {metrics['numFilesRemoved']} file(s) compacted into {metrics['numFilesAdded']}")
+
+
+@tables_app.command("convert")
+def tables_convert(output_uri: str = typer.Option(..., "--output", help="Output root of the old layout")) -> None:
+    """Convert Parquet-plus-manifest tables (the layout before Delta Lake) into the Delta tables."""
+    from medflow.migrate import convert_legacy_output
+    from medflow.storage import absolute_uri
+
+    try:
+        result = convert_legacy_output(absolute_uri(output_uri))
+    except ValueError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"replayed {result.runs_replayed} run(s) ({result.runs_already_converted} already converted), "
+        f"removed {result.files_removed} old file(s); predictions version {result.predictions_version}, "
+        f"quarantine version {result.quarantine_version}"
+    )
 
 
 @samples_app.command("generate")
