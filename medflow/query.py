@@ -33,7 +33,7 @@ def run_query(sql: str, output_uri: str, as_of: int | datetime | None = None) ->
     predictions = open_table(output_uri, PREDICTIONS, as_of)
     quarantine_as_of = as_of
     if isinstance(as_of, int):
-        (commit,) = predictions.history(1)
+        commit = next(c for c in predictions.history() if c["version"] == as_of)
         quarantine_as_of = datetime.fromtimestamp(commit["timestamp"] / 1000, tz=UTC)
     quarantine = open_table(output_uri, QUARANTINE, quarantine_as_of)
     context = pl.SQLContext()

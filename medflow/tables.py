@@ -38,6 +38,12 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     PREDICTIONS: OUTPUT_SCHEMA.append(_RUN_DATE),
     QUARANTINE: QUARANTINE_SCHEMA.append(_RUN_DATE),
 }
+# File statistics (min/max per column, in the Delta log) drive data skipping. Only for columns worth
+# skipping on: statistics of the text or of patient metadata would copy values into the log.
+TABLE_CONFIGURATION: dict[str, dict[str, str | None]] = {
+    PREDICTIONS: {"delta.dataSkippingStatsColumns": "note_id,label,model_version,run_id,processed_at"},
+    QUARANTINE: {},
+}
 CONVERT_COMMAND = "medflow tables convert --output {output}"
 
 
@@ -94,8 +100,13 @@ def ensure_tables(output_uri: str) -> None:
     for name, schema in TABLE_SCHEMAS.items():
         uri = table_uri(output_uri, name)
         with_commit_retries(
-            lambda uri=uri, schema=schema: DeltaTable.create(
-                uri, schema=schema, mode="ignore", partition_by=[PARTITION_COLUMN], storage_options=storage_options(uri)
+            lambda uri=uri, name=name, schema=schema: DeltaTable.create(
+                uri,
+                schema=schema,
+                mode="ignore",
+                partition_by=[PARTITION_COLUMN],
+                configuration=TABLE_CONFIGURATION[name],
+                storage_options=storage_options(uri),
             ),
             what=f"create {uri}",
         )

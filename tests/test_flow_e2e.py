@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 import pytest
+from deltalake import DeltaTable
 from typer.testing import CliRunner
 
 from medflow.cli import app
 from medflow.manifest import load_manifests
-from medflow.schema import OUTPUT_SCHEMA
+from medflow.tables import TABLE_SCHEMAS
 
 RUN_DATE = date(2026, 11, 21)
 MIN_CANARY_CHARS = 4  # shorter PHI (state codes, initials) also occurs as ordinary words
@@ -73,6 +74,15 @@ def _string_values(node: object) -> list[str]:
     return [node] if isinstance(node, str) else []
 
 
+def _json_documents(path: Path) -> list[object]:
+    """A JSON file (manifests) or JSON lines (the Delta log, whose file statistics hold column values)."""
+    text = path.read_text()
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def _phi_canaries(gold: list[dict]) -> set[str]:
     return {
         r["text"][s["start"] : s["end"]]
@@ -101,20 +111,24 @@ def test_nightly_flow_end_to_end(
     assert "QUARANTINED" in state.message  # the corrupt object is announced in the final state
     manifest = state.result()
 
-    # One output per readable input file, one row per input note, schema as documented.
-    prediction_files = sorted((out / "predictions" / f"run_date={RUN_DATE}").glob("*.parquet"))
-    assert len(prediction_files) == 3
-    table = pq.read_table(prediction_files, partitioning=None)
-    assert table.schema.equals(OUTPUT_SCHEMA)
+    # The Delta table, read with deltalake itself: one row per input note, schema as documented.
+    delta = DeltaTable(str(out / "predictions"))
+    assert pa.schema(delta.schema()) == TABLE_SCHEMAS["predictions"]
+    assert delta.metadata().partition_columns == ["run_date"]
+    table = delta.to_pyarrow_table()
     assert table.num_rows == len(gold) == 90
+    assert set(table.column("run_date").to_pylist()) == {RUN_DATE}
     assert sorted(table.column("note_id").to_pylist()) == sorted(r["id"] for r in gold)
     assert set(table.column("model_name").to_pylist()) == {"demo-random-distilbert"}
     assert set(table.column("label").to_pylist()) <= {"LABEL_0", "LABEL_1"}
     assert set(table.column("run_id").to_pylist()) == {manifest.run_id}
 
-    # Manifest: committed, counts reconcile, the corrupt object is quarantined with a reason.
+    # Manifest: the run's report, naming the versions it committed; counts reconcile; the corrupt
+    # object is quarantined with a reason.
     (committed,) = load_manifests(str(out))
     assert committed.run_id == manifest.run_id
+    assert committed.tables is not None and committed.tables.predictions.version == delta.version()
+    assert not [p for p in (out / "_staging").rglob("*") if p.is_file()]  # staged objects deleted
     totals = committed.totals
     assert totals.files == 4 and totals.files_failed == 1
     assert totals.rows_in == totals.rows_out + totals.rows_quarantined
@@ -137,7 +151,7 @@ def test_nightly_flow_end_to_end(
     assert leaked == [], f"{len(leaked)} PHI strings survived de-identification in their own note"
     canaries = _phi_canaries(gold)
     assert len(canaries) > 100
-    json_strings = "\n".join(s for p in out.rglob("*.json") for s in _string_values(json.loads(p.read_text())))
+    json_strings = "\n".join(s for p in out.rglob("*.json") for doc in _json_documents(p) for s in _string_values(doc))
     assert [c for c in canaries if _occurs(c, json_strings)] == []
     captured = capfd.readouterr()  # Prefect's run loggers write to the console and do not propagate
     log_text = "\n".join([*all_logs, captured.out, captured.err])
@@ -147,9 +161,15 @@ def test_nightly_flow_end_to_end(
     assert len(log_canaries) > 100
     assert [c for c in log_canaries if _occurs(c, log_text)] == []
 
-    # Analysts' view: SQL over committed tables.
+    # Analysts' view: SQL over committed tables; run_date is a column.
     result = CliRunner().invoke(
-        app, ["query", "SELECT count(*) AS n FROM predictions", "--output", str(out), "--format", "json"]
+        app,
+        ["query", "SELECT run_date, count(*) AS n FROM predictions GROUP BY run_date", "--output", str(out),
+         "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == [{"n": 90}]
+    assert json.loads(result.output) == [{"run_date": RUN_DATE.isoformat(), "n": 90}]
+    quarantined = CliRunner().invoke(
+        app, ["query", "SELECT reason FROM quarantine", "--output", str(out), "--format", "csv"]
+    )
+    assert quarantined.output.splitlines() == ["reason", "unreadable Parquet (ArrowInvalid)"]

@@ -44,16 +44,16 @@ STAGES = Stages(deidentify=fake_deidentify, classify=fake_classify)
 
 
 def make_ctx(out: Path, **kw) -> RunContext:
-    return RunContext(
-        run_id="run-1",
-        run_date=date(2026, 11, 21),
-        output_uri=str(out),
-        model_name="fake",
-        model_version="7",
-        processed_at=datetime(2026, 11, 21, tzinfo=UTC),
-        read_batch_rows=kw.pop("read_batch_rows", 3),
-        **kw,
-    )
+    fields = {
+        "run_id": "run-1",
+        "run_date": date(2026, 11, 21),
+        "output_uri": str(out),
+        "model_name": "fake",
+        "model_version": "7",
+        "processed_at": datetime(2026, 11, 21, tzinfo=UTC),
+        "read_batch_rows": 3,
+    }
+    return RunContext(**{**fields, **kw})
 
 
 def write_notes(path: Path, rows: list[dict], schema: pa.Schema | None = None) -> None:
