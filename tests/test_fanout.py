@@ -1,6 +1,7 @@
 """Fan-out: partition specs and locks (unit), and a real fan-out on a process work pool: the parent
 starts one deployment run per partition, a real `prefect worker` runs them as separate processes
-against the embedded Triton, and together they process every input note exactly once."""
+against the embedded Triton, they stage their outputs concurrently, and the parent commits them in
+one commit: every input note exactly once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 from prefect_support import run_artifacts
 
 from medflow.locking import RunLock, RunLockedError
@@ -137,19 +139,24 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     assert {c.state.type.value for c in children} == {"COMPLETED"}
     assert len({c.id for c in children}) == 2
 
-    # Each child committed its own manifest; together they hold every note exactly once.
-    manifests = load_manifests(str(out), RUN_DATE)
-    assert sorted(m.run_id for m in manifests) == sorted(str(c.id) for c in children)
-    assert all(len(m.files) == 2 for m in manifests)
-    outputs = [f.output for m in manifests for f in m.files]
-    written = Counter(
-        nid for path in outputs for nid in pq.read_table(path, columns=["note_id"])["note_id"].to_pylist()
-    )
+    # The children only staged; the parent committed everything in one commit per table and wrote
+    # the one manifest, naming that version. The table holds every note exactly once.
+    (manifest,) = load_manifests(str(out), RUN_DATE)
+    assert manifest.run_id == str(state.state_details.flow_run_id)
+    assert len(manifest.files) == 4
+    assert {f.source for f in manifest.files} == {p.as_uri() for p in folder.glob("*.parquet")}
+    predictions = DeltaTable(str(out / "predictions"))
+    merges = [c for c in predictions.history() if c["operation"] == "MERGE"]
+    assert [c["medflow.run_id"] for c in merges] == [manifest.run_id]
+    assert manifest.tables is not None and manifest.tables.predictions.version == merges[0]["version"]
+    written = Counter(predictions.to_pyarrow_table().column("note_id").to_pylist())
     expected = _input_note_ids(folder)
     assert sorted(written) == expected and set(written.values()) == {1}
+    assert set(predictions.to_pyarrow_table().column("run_id").to_pylist()) == {str(c.id) for c in children}
     assert merged.totals.rows_out == len(expected) == 40
     assert merged.totals.files == 4
     assert not list(out.rglob("*.lock"))
+    assert not [p for p in (out / "_staging").rglob("*") if p.is_file()]
 
     # The parent's artifacts: one row per partition, totals over all of them.
     by_key = run_artifacts(state.state_details.flow_run_id)

@@ -242,3 +242,37 @@ def test_tables_commands(two_files: Path, tmp_path: Path) -> None:
     assert DeltaTable(str(out / "predictions"), version=1).to_pyarrow_table().num_rows == 10
     refused = runner.invoke(app, ["tables", "vacuum", "--output", str(out), "--retention-hours", "0"])
     assert refused.exit_code == 2 and refused.stderr.startswith("error:")
+
+
+def test_a_run_that_dies_between_its_two_commits_is_completed_by_the_rerun(
+    two_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quarantine commit landed, the predictions MERGE did not (the process died): the rerun of
+    the date redoes the run, and both tables end as after one uninterrupted run, without duplicates."""
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    run_once(two_files, reference, "run-1", NIGHT_1)
+    run_once(two_files, reference, "run-2", NIGHT_2)
+    run_once(two_files, out, "run-1", NIGHT_1)
+
+    class Died(BaseException):
+        """Stands for SIGKILL: nothing after it runs, no handler catches it."""
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Died
+
+    with monkeypatch.context() as patch:
+        patch.setattr(DeltaTable, "merge", die)
+        with pytest.raises(Died):
+            run_once(two_files, out, "run-2", NIGHT_2)
+    assert [c["medflow.run_id"] for c in delta(out, "quarantine").history(1)] == ["run-2"]
+    assert set(delta(out, "predictions").to_pyarrow_table().column("run_id").to_pylist()) == {"run-1"}
+    assert [m.run_id for m in load_manifests(str(out))] == ["run-1"]  # the rerun will redo these files
+
+    run_once(two_files, out, "run-2", NIGHT_2)
+
+    def rows(output: Path, name: str) -> list[dict]:
+        table = delta(output, name).to_pyarrow_table().drop_columns(["processed_at"] if name == "predictions" else [])
+        return sorted(table.to_pylist(), key=lambda r: (r["note_id"] or "", r.get("row_index") or 0))
+
+    assert rows(out, "predictions") == rows(reference, "predictions")
+    assert rows(out, "quarantine") == rows(reference, "quarantine")
