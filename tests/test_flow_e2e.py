@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
+from prefect_support import run_artifacts
 from typer.testing import CliRunner
 
 from medflow.cli import app
@@ -129,6 +130,8 @@ def test_nightly_flow_end_to_end(
     assert committed.run_id == manifest.run_id
     assert committed.tables is not None and committed.tables.predictions.version == delta.version()
     assert not [p for p in (out / "_staging").rglob("*") if p.is_file()]  # staged objects deleted
+    summary = run_artifacts(manifest.run_id)["nightly-summary"].data
+    assert f"committed `predictions` version {delta.version()}" in summary
     totals = committed.totals
     assert totals.files == 4 and totals.files_failed == 1
     assert totals.rows_in == totals.rows_out + totals.rows_quarantined
