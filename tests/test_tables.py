@@ -71,6 +71,15 @@ def test_two_nights_over_the_same_inputs_keep_one_row_per_note(two_files: Path, 
     assert night_1.num_rows == 10 and set(night_1.column("run_id").to_pylist()) == {"run-1"}
     as_of = run_query("SELECT DISTINCT run_id, run_date FROM predictions", str(out), first.tables.predictions.version)
     assert as_of.rows() == [("run-1", NIGHT_1)]
+    first_commit = next(c for c in table.history() if c["version"] == first.tables.predictions.version)
+    moment = datetime.fromtimestamp(first_commit["timestamp"] / 1000, tz=UTC).isoformat()
+    for value in (str(first.tables.predictions.version), moment):
+        cli = CliRunner().invoke(
+            app, ["query", "SELECT DISTINCT run_id FROM predictions", "--output", str(out), "--as-of", value,
+                  "--format", "csv"],
+        )
+        assert cli.exit_code == 0, cli.output
+        assert cli.output.splitlines() == ["run_id", "run-1"]
 
     # The quarantined row is there once too: the second run replaced the first one's rows of b.parquet.
     quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
