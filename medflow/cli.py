@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 
@@ -25,6 +27,7 @@ app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gol
 tables_app = typer.Typer(no_args_is_help=True)
 app.add_typer(tables_app, name="tables", help="The Delta tables: history, vacuum, optimize, convert.")
 
+T = TypeVar("T")
 SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 DEMO_OUTPUT = "out/demo"
 EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
@@ -176,8 +179,18 @@ class TableName(StrEnum):
     both = "both"
 
 
-def _tables(which: TableName) -> list[str]:
-    return ["predictions", "quarantine"] if which is TableName.both else [which.value]
+def _each_table(output_uri: str, which: TableName, action: Callable[[str, str], T]) -> Iterator[tuple[str, T]]:
+    """``action(output_uri, table)`` for each chosen table; a missing or old-layout table is one line, exit 2."""
+    from deltalake.exceptions import DeltaError
+
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError
+
+    for name in ["predictions", "quarantine"] if which is TableName.both else [which.value]:
+        try:
+            yield name, action(absolute_uri(output_uri), name)
+        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
+            raise _fail(exc) from exc
 
 
 OUTPUT_OPTION = typer.Option(DEMO_OUTPUT, "--output", help="Output root the flow wrote to")
@@ -190,16 +203,10 @@ def tables_history(
 ) -> None:
     """Commits of each table, newest first (version, time, operation, run, rows)."""
     import polars as pl
-    from deltalake.exceptions import DeltaError
 
-    from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError, history
+    from medflow.tables import history
 
-    for name in _tables(table):
-        try:
-            rows = history(absolute_uri(output_uri), name, limit)
-        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
-            raise _fail(exc) from exc
+    for name, rows in _each_table(output_uri, table, lambda uri, name: history(uri, name, limit)):
         typer.echo(f"{name}:")
         with pl.Config(tbl_rows=limit, tbl_cols=20, fmt_str_lengths=40):
             typer.echo(pl.DataFrame(rows))
@@ -215,16 +222,9 @@ def tables_vacuum(
     dry_run: bool = typer.Option(False, help="List what would be deleted"),
 ) -> None:
     """Delete data files that only versions older than the retention period need (ends time travel there)."""
-    from deltalake.exceptions import DeltaError
+    from medflow.tables import vacuum
 
-    from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError, vacuum
-
-    for name in _tables(table):
-        try:
-            files = vacuum(absolute_uri(output_uri), name, retention_hours, dry_run)
-        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
-            raise _fail(exc) from exc
+    for name, files in _each_table(output_uri, table, lambda uri, name: vacuum(uri, name, retention_hours, dry_run)):
         typer.echo(f"{name}: {'would delete' if dry_run else 'deleted'} {len(files)} file(s)")
 
 
@@ -235,16 +235,9 @@ def tables_optimize(
     target_size_mb: int | None = typer.Option(None, help="Target file size (default: delta-rs's, 100 MB)"),
 ) -> None:
     """Compact small files into larger ones (one commit per table; the data stays the same)."""
-    from deltalake.exceptions import DeltaError
+    from medflow.tables import optimize
 
-    from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError, optimize
-
-    for name in _tables(table):
-        try:
-            metrics = optimize(absolute_uri(output_uri), name, target_size_mb)
-        except (FileNotFoundError, LegacyLayoutError, DeltaError) as exc:
-            raise _fail(exc) from exc
+    for name, metrics in _each_table(output_uri, table, lambda uri, name: optimize(uri, name, target_size_mb)):
         typer.echo(f"{name}: {metrics['numFilesRemoved']} file(s) compacted into {metrics['numFilesAdded']}")
 
 

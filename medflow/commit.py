@@ -32,7 +32,7 @@ from deltalake.transaction import CommitProperties
 from medflow.manifest import RunManifest, run_status, summarize, write_manifest
 from medflow.pipeline import STAGING_FOLDER, FileReport
 from medflow.schema import QUARANTINE_SCHEMA
-from medflow.storage import filesystem_for, join_uri
+from medflow.storage import filesystem_for, iter_record_batches, join_uri
 from medflow.tables import (
     PARTITION_COLUMN,
     PREDICTIONS,
@@ -73,9 +73,7 @@ def _staged_keys(uri: str) -> pa.Table:
 
 
 def _iter_batches(uri: str) -> Iterator[pa.RecordBatch]:
-    fs, path = filesystem_for(uri)
-    with fs.open(path, "rb") as f:
-        yield from pq.ParquetFile(f).iter_batches(batch_size=1024)
+    return iter_record_batches(*filesystem_for(uri), batch_rows=1024)
 
 
 def find_duplicates(reports: Sequence[FileReport]) -> list[Duplicate]:
