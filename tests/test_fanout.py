@@ -166,3 +166,53 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     assert {row["state"] for row in partitions} == {"COMPLETED"}
     total_row = json.loads(by_key["nightly-fanout-files"].data)[-1]
     assert total_row["rows_out"] == 40
+
+
+@pytest.fixture()
+def s3_env(moto_s3: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The moto S3 environment, set before the worker starts so its flow runs inherit it."""
+    import s3fs
+
+    for key, value in moto_s3.items():
+        monkeypatch.setenv(key, value)
+    s3fs.S3FileSystem.clear_instance_cache()
+    return moto_s3
+
+
+def test_fanout_on_s3_stages_partitions_concurrently_and_commits_once(
+    s3_env: dict[str, str], process_worker: str, tmp_path: Path
+) -> None:
+    import s3fs
+
+    from flows.deploy import NightlyDeployment, register_nightly
+    from flows.fanout import nightly_fanout
+    from medflow.samplegen import generate_samples
+
+    folder = tmp_path / "in"
+    generate_samples(folder, n_notes=30, seed=12, n_files=3)
+    (folder / "gold.jsonl").unlink()
+    fs = s3fs.S3FileSystem(skip_instance_cache=True)
+    bucket = f"medflow-{uuid.uuid4().hex[:8]}"
+    fs.mkdir(bucket)
+    for path in sorted(folder.glob("*.parquet")):
+        fs.put_file(str(path), f"{bucket}/incoming/{path.name}")
+    input_uri, output_uri = f"s3://{bucket}/incoming", f"s3://{bucket}/curated"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=process_worker, input_uri=input_uri,
+        output_uri=output_uri, partitions=3, paused=True,
+    )
+    register_nightly(spec)
+
+    state = nightly_fanout(
+        input_uri=input_uri, output_uri=output_uri, run_date=RUN_DATE, partitions=3,
+        partition_deployment=spec.partition_deployment, poll_interval_s=1.0, return_state=True,
+    )
+    assert state.is_completed(), state.message
+    predictions = DeltaTable(f"{output_uri}/predictions", storage_options={"AWS_ALLOW_HTTP": "true"})
+    written = Counter(predictions.to_pyarrow_table().column("note_id").to_pylist())
+    assert sorted(written) == _input_note_ids(folder) and set(written.values()) == {1}
+    merges = [c for c in predictions.history() if c["operation"] == "MERGE"]
+    assert [c["medflow.run_id"] for c in merges] == [str(state.state_details.flow_run_id)]  # one commit
+    assert len(set(predictions.to_pyarrow_table().column("run_id").to_pylist())) == 3  # three partition runs
+    fs.invalidate_cache()
+    assert fs.find(f"{bucket}/curated/_staging") == []
