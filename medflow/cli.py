@@ -48,6 +48,23 @@ def _parse_run_date(value: str | None) -> date | None:
         raise typer.BadParameter("expected YYYY-MM-DD") from exc
 
 
+def _fail(exc: Exception) -> typer.Exit:
+    """One line on stderr, exit code 2: for errors a user can act on (no table yet, old layout, bad SQL)."""
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(2)
+
+
+def _refuse_old_layout(output_uri: str) -> None:
+    """An output of the layout before Delta Lake: one line naming the command that converts it."""
+    from medflow.storage import absolute_uri
+    from medflow.tables import LegacyLayoutError, check_layout
+
+    try:
+        check_layout(absolute_uri(output_uri))
+    except LegacyLayoutError as exc:
+        raise _fail(exc) from exc
+
+
 @app.command()
 def run(
     input_uri: str = typer.Option(..., "--input", help="Folder or object of input Parquet (path, file://, s3://)"),
@@ -62,13 +79,7 @@ def run(
     from flows.nightly import nightly_deid_inference
     from medflow.logging_config import configure_logging
     from medflow.report import print_run_summary
-    from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError, check_layout
-
-    try:
-        check_layout(absolute_uri(output_uri))
-    except LegacyLayoutError as exc:
-        raise _fail(exc) from exc
+    _refuse_old_layout(output_uri)
     configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
     manifest = nightly_deid_inference(
         input_uri=input_uri,
@@ -131,16 +142,13 @@ def demo(
 
     from medflow.demo import run_demo
 
+    _refuse_old_layout(output_uri)
     manifest = run_demo(get_settings(), samples, output_uri, Console())
     if manifest.totals.rows_in != manifest.totals.rows_out + manifest.totals.rows_quarantined:
         raise typer.Exit(1)
     typer.echo(f"Tables written under {output_uri}/. Try: {EXAMPLE_QUERY}")
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    """One line on stderr, exit code 2: for errors a user can act on (no table yet, old layout, bad SQL)."""
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(2)
 
 
 @app.command()

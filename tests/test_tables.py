@@ -208,9 +208,11 @@ def test_old_layout_is_refused_with_the_command_that_converts_it(tmp_path: Path)
     out = _legacy_output(tmp_path)
     with pytest.raises(LegacyLayoutError, match="medflow tables convert --output"):
         run_query("SELECT * FROM predictions", str(out))
-    result = CliRunner().invoke(app, ["query", "SELECT 1", "--output", str(out)])
-    assert result.exit_code == 2 and f"medflow tables convert --output {out}" in result.stderr
-    assert result.stderr.strip().count("\n") == 0
+    for command in (["query", "SELECT 1"], ["run", "--input", str(tmp_path)], ["demo"]):
+        result = CliRunner().invoke(app, [*command, "--output", str(out)])
+        assert result.exit_code == 2, command
+        assert f"medflow tables convert --output {out}" in result.stderr
+        assert result.stderr.strip().count("\n") == 0  # one line, before any work starts
 
     converted = CliRunner().invoke(app, ["tables", "convert", "--output", str(out)])
     assert converted.exit_code == 0, converted.output
