@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -208,11 +210,17 @@ def test_old_layout_is_refused_with_the_command_that_converts_it(tmp_path: Path)
     out = _legacy_output(tmp_path)
     with pytest.raises(LegacyLayoutError, match="medflow tables convert --output"):
         run_query("SELECT * FROM predictions", str(out))
-    for command in (["query", "SELECT 1"], ["run", "--input", str(tmp_path)], ["demo"]):
-        result = CliRunner().invoke(app, [*command, "--output", str(out)])
-        assert result.exit_code == 2, command
-        assert f"medflow tables convert --output {out}" in result.stderr
-        assert result.stderr.strip().count("\n") == 0  # one line, before any work starts
+    result = CliRunner().invoke(app, ["query", "SELECT 1", "--output", str(out)])
+    assert result.exit_code == 2 and f"medflow tables convert --output {out}" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    # `run` and `demo` refuse before starting anything (own processes: they set up Prefect's logging).
+    medflow = Path(sys.executable).parent / "medflow"
+    for command in (["run", "--input", str(tmp_path)], ["demo"]):
+        done = subprocess.run([str(medflow), *command, "--output", str(out)], capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 2, command
+        assert done.stderr.strip() == f"error: {out} holds Parquet-plus-manifest tables from before Delta Lake; " \
+            f"convert them first: medflow tables convert --output {out}"
 
     converted = CliRunner().invoke(app, ["tables", "convert", "--output", str(out)])
     assert converted.exit_code == 0, converted.output
