@@ -56,11 +56,6 @@ class NightlyDeployment:
         return f"{nightly_deid_inference.name}/{self.name}"
 
 
-def absolute_uri(uri: str) -> str:
-    """Local paths made absolute: flow runs start in a temporary working directory, not in the caller's."""
-    return uri if "://" in uri else str(Path(uri).expanduser().resolve())
-
-
 def ensure_work_pool(name: str, pool_type: str, base_job_template: Path | None = None) -> bool:
     """Create the work pool if it does not exist (process pools get Prefect's default template); True if created."""
     with get_client(sync_client=True) as client:

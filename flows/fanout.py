@@ -1,12 +1,15 @@
 """Scale-out past one machine: one deployment run of ``nightly-deid-inference`` per partition of the inputs.
 
 The parent holds the date's run lock (no unpartitioned run and no second fan-out of that date can
-write meanwhile), sweeps temporary objects of killed writers, lists the inputs once and starts one
+write meanwhile), sweeps what killed runs of the date staged, lists the inputs once and starts one
 flow run per partition ``k/n`` of the partition deployment. On a Kubernetes work pool each partition
 run is its own Job and pod; on a process work pool, its own process. Partitions lock only their own
 share (``run_date=….part-k-of-n.lock``), so they run in parallel while a rerun of the same partition
-still waits. Each partition commits its own manifest; the parent waits for all, checks that every
-listed input was processed exactly once and publishes one summary over all partitions.
+still waits. Partitions only stage their outputs and a report; the parent waits for all, commits
+everything they staged in one commit per table (measured against one optimistic commit per
+partition: README, Reliability), checks that every listed input was processed exactly once and
+publishes one manifest over all partitions. A partition that failed commits nothing; a rerun
+processes what is missing.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from prefect.states import Completed, Failed, State
 
 from flows.nightly import nightly_deid_inference
 from medflow.artifacts import publish_partitions_artifact, publish_run_artifacts
+from medflow.commit import discard_staging
 from medflow.locking import RunLock
-from medflow.manifest import RunManifest, load_manifests
+from medflow.manifest import RunManifest, load_staged_manifest
 from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.settings import get_settings
 from medflow.stages import deid_key
-from medflow.storage import join_uri, remove_temp_files
-from tasks.batch import list_inputs
+from medflow.storage import absolute_uri
+from medflow.tables import check_layout
+from tasks.batch import commit_run_outputs, list_inputs
 
 
 def _default_run_date(started_at: datetime) -> date:
@@ -79,11 +84,12 @@ def nightly_fanout(
     started_at = datetime.now(tz=UTC)
     run_id = str(flow_run.id or uuid.uuid4())
     run_date = run_date or _default_run_date(started_at)
+    output_uri = absolute_uri(output_uri)
+    check_layout(output_uri)
     target = partition_deployment or _sibling_deployment()
     with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
-        for table in ("predictions", "quarantine"):
-            if removed := remove_temp_files(join_uri(output_uri, table, f"run_date={run_date.isoformat()}")):
-                logger.warning("removed %d temporary object(s) left by an interrupted run", removed)
+        if removed := discard_staging(output_uri, run_date):
+            logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
         sources = list_inputs(input_uri)
         plan = plan_partitions(len(sources), partitions)
         started: list[tuple[Partition, FlowRun]] = []
@@ -97,6 +103,7 @@ def nightly_fanout(
                     "triton_url": triton_url,
                     "force": force,
                     "partition": part.spec,
+                    "stage_only": True,
                 },
                 flow_run_name=f"{run_date.isoformat()}-{part.lock_scope}",
                 idempotency_key=f"{run_id}-{part.lock_scope}",  # a retried parent does not start twice
@@ -105,15 +112,20 @@ def nightly_fanout(
             logger.info("started partition %s as flow run %s (%s)", part.spec, child.name, child.id)
             started.append((part, child))
         finished = _wait_for_final([child.id for _, child in started], poll_interval_s)
-    committed = {m.run_id: m for m in load_manifests(output_uri, run_date)}
-    runs = [
-        PartitionRun(part, run.name, run.state.type.value, committed.get(str(run.id)))
-        for (part, _), run in zip(started, finished, strict=True)
-    ]
-    child_manifests: list[RunManifest] = [r.manifest for r in runs if r.manifest is not None]
-    merged = merge_manifests(
-        run_id, run_date, input_uri, output_uri, child_manifests, started_at, datetime.now(tz=UTC)
-    )
+        runs = [
+            PartitionRun(
+                part,
+                run.name,
+                run.state.type.value,
+                load_staged_manifest(output_uri, run_date, str(run.id)) if run.state.is_completed() else None,
+            )
+            for (part, _), run in zip(started, finished, strict=True)
+        ]
+        child_manifests: list[RunManifest] = [r.manifest for r in runs if r.manifest is not None]
+        merged = merge_manifests(
+            run_id, run_date, input_uri, output_uri, child_manifests, started_at, datetime.now(tz=UTC)
+        )
+        merged = commit_run_outputs(merged, [str(run.id) for run in finished])
     publish_partitions_artifact(runs)
     publish_run_artifacts(merged, key="nightly-fanout", title="Nightly fan-out")
 

@@ -1,4 +1,4 @@
-"""The nightly batch flow: list input Parquet objects, process each, commit a manifest."""
+"""The nightly batch flow: list input Parquet objects, process each into staging, commit the Delta tables."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from medflow.artifacts import publish_run_artifacts
+from medflow.commit import discard_staging
 from medflow.locking import RunLock
-from medflow.manifest import committed_reports
+from medflow.manifest import build_manifest, committed_reports
 from medflow.partitions import Partition
 from medflow.pipeline import FileReport, RunContext
 from medflow.settings import get_settings
 from medflow.stages import build_stages
-from medflow.storage import remove_temp_files
-from tasks.batch import commit_manifest, list_inputs, process_input_file
+from medflow.storage import absolute_uri
+from medflow.tables import check_layout
+from tasks.batch import commit_run_outputs, list_inputs, process_input_file, stage_report
 
 
 @flow(name="nightly-deid-inference", log_prints=False)
@@ -29,14 +31,18 @@ def nightly_deid_inference(
     triton_url: str | None = None,
     force: bool = False,
     partition: str | None = None,
+    stage_only: bool = False,
 ):
-    """De-identify and classify every note under ``input_uri``; write tables under ``output_uri``.
+    """De-identify and classify every note under ``input_uri``; commit the tables under ``output_uri``.
 
     Input files already committed for this run date and model version are skipped unless ``force``.
     The final state is Completed either way; its message says when rows or files were quarantined.
-    ``partition`` ("k/n") limits the run to one share of the inputs; ``nightly-fanout`` starts the n shares.
+    ``partition`` ("k/n") limits the run to one share of the inputs; ``nightly-fanout`` starts the n
+    shares with ``stage_only``: they stage their outputs and the fan-out commits them all at once.
     """
     part = Partition.parse(partition) if partition else None
+    output_uri = absolute_uri(output_uri)
+    check_layout(output_uri)
     overrides = {"triton_url": triton_url} if triton_url else {}
     settings = get_settings().model_copy(update=overrides)
     started_at = datetime.now(tz=UTC)
@@ -60,11 +66,10 @@ def nightly_deid_inference(
         wait_s=settings.lock_wait_s,
         scope=part.lock_scope if part else None,
     ):
-        # Partitions share the output folders, so only an unpartitioned run may sweep them; a fan-out
-        # parent sweeps while holding the date's lock, before it starts its partitions.
-        for table in ("predictions", "quarantine") if part is None else ():
-            if removed := remove_temp_files(ctx.partition(table)):
-                logger.warning("removed %d temporary object(s) left by an interrupted run", removed)
+        # Only a run holding the whole date's lock may sweep what killed runs of the date staged; a
+        # fan-out parent sweeps before it starts its partitions.
+        if part is None and (removed := discard_staging(output_uri, ctx.run_date)):
+            logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
         committed = {} if force else committed_reports(output_uri, ctx.run_date)
         reports: list[FileReport] = []
         sources = list_inputs(input_uri)
@@ -75,10 +80,18 @@ def nightly_deid_inference(
                 reports.append(dataclasses.replace(previous, status="skipped"))
             else:
                 reports.append(process_input_file(source, ctx, settings))
-        manifest, _ = commit_manifest(ctx, input_uri, reports, started_at)
+        manifest = build_manifest(ctx, input_uri, reports, started_at, datetime.now(tz=UTC))
+        if stage_only:
+            manifest = stage_report(manifest)
+        else:
+            manifest = commit_run_outputs(manifest, [ctx.run_id])
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
     if manifest.status != "ok":
         message += f"; QUARANTINED {totals.rows_quarantined} row(s), {totals.files_failed} file(s)"
+    if manifest.tables is not None:
+        message += f"; predictions version {manifest.tables.predictions.version}"
+    else:
+        message += "; staged for the fan-out to commit"
     publish_run_artifacts(manifest)
     return Completed(message=message, data=manifest)

@@ -94,7 +94,13 @@ def summary_markdown(manifest: RunManifest, title: str = "Nightly run") -> str:
     parts = [
         f"# {title} {manifest.run_date}: {manifest.status}",
         f"Run `{manifest.run_id}` · model `{manifest.model.name}` version `{manifest.model.version}` · "
-        f"wall {t.wall_seconds:.1f} s",
+        f"wall {t.wall_seconds:.1f} s · "
+        + (
+            f"committed `predictions` version {manifest.tables.predictions.version}, "
+            f"`quarantine` version {manifest.tables.quarantine.version}"
+            if manifest.tables
+            else "staged, not committed yet"
+        ),
         "| files | failed | skipped | rows in | rows out | quarantined | PHI entities removed | notes/s | tokens/s |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         f"| {t.files} | {t.files_failed} | {t.files_skipped} | {t.rows_in} | {t.rows_out} | {t.rows_quarantined} "

@@ -1,7 +1,9 @@
 """The run manifest: what one flow run read, wrote and quarantined, with counts and timings.
 
-It is written last, and it is the commit point of a run: readers (``medflow query``) only see the
-prediction files that a manifest lists.
+It is the run's report, not its commit point: the Delta commits are (``medflow.commit``), and the
+manifest, written right after them, names the table versions they created. Its file fingerprints
+let a rerun of the same date skip input files already committed. A run killed between its commits
+and its manifest is simply redone by the rerun: the MERGE replaces the same rows.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from medflow.pipeline import FileReport, RunContext
+from medflow.pipeline import STAGING_FOLDER, FileReport, RunContext
 from medflow.storage import filesystem_for, join_uri, read_json, write_json
+from medflow.tables import CommittedTables
 
 
 class ModelRef(BaseModel):
@@ -50,6 +53,9 @@ class RunManifest(BaseModel):
     finished_at: datetime
     files: list[FileReport]
     totals: RunTotals
+    tables: CommittedTables | None = Field(
+        None, description="Table versions the run committed; None in a partition's staged report (and in old manifests)"
+    )
 
 
 def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
@@ -81,14 +87,23 @@ def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
     )
 
 
+def run_status(totals: RunTotals) -> str:
+    return "completed_with_quarantine" if totals.rows_quarantined or totals.files_failed else "ok"
+
+
 def build_manifest(
-    ctx: RunContext, input_uri: str, reports: list[FileReport], started_at: datetime, finished_at: datetime
+    ctx: RunContext,
+    input_uri: str,
+    reports: list[FileReport],
+    started_at: datetime,
+    finished_at: datetime,
+    tables: CommittedTables | None = None,
 ) -> RunManifest:
     totals = summarize(reports, (finished_at - started_at).total_seconds())
     return RunManifest(
         run_id=ctx.run_id,
         run_date=ctx.run_date,
-        status="completed_with_quarantine" if totals.rows_quarantined or totals.files_failed else "ok",
+        status=run_status(totals),
         input_uri=input_uri,
         output_uri=ctx.output_uri,
         model=ModelRef(name=ctx.model_name, version=ctx.model_version),
@@ -96,14 +111,38 @@ def build_manifest(
         finished_at=finished_at,
         files=reports,
         totals=totals,
+        tables=tables,
     )
 
 
-def write_manifest(ctx: RunContext, manifest: RunManifest) -> str:
-    uri = ctx.manifest_uri()
+def manifest_uri(output_uri: str, run_date: date, run_id: str) -> str:
+    return join_uri(output_uri, "manifests", f"run_date={run_date.isoformat()}", f"{run_id}.json")
+
+
+def write_manifest(manifest: RunManifest) -> str:
+    uri = manifest_uri(manifest.output_uri, manifest.run_date, manifest.run_id)
     fs, path = filesystem_for(uri)
     write_json(fs, path, manifest.model_dump(mode="json"))
     return uri
+
+
+def staged_manifest_uri(output_uri: str, run_date: date, run_id: str) -> str:
+    """A fan-out partition's report of what it staged; its parent commits the staged files."""
+    return join_uri(output_uri, STAGING_FOLDER, f"run_date={run_date.isoformat()}", run_id, "manifest.json")
+
+
+def write_staged_manifest(manifest: RunManifest) -> str:
+    uri = staged_manifest_uri(manifest.output_uri, manifest.run_date, manifest.run_id)
+    fs, path = filesystem_for(uri)
+    write_json(fs, path, manifest.model_dump(mode="json"))
+    return uri
+
+
+def load_staged_manifest(output_uri: str, run_date: date, run_id: str) -> RunManifest | None:
+    fs, path = filesystem_for(staged_manifest_uri(output_uri, run_date, run_id))
+    if not fs.exists(path):
+        return None
+    return RunManifest.model_validate(read_json(fs, path))
 
 
 def load_manifests(output_uri: str, run_date: date | None = None) -> list[RunManifest]:

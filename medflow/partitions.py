@@ -2,7 +2,8 @@
 
 A partition spec ``"k/n"`` (1 <= k <= n) selects every n-th object of the sorted input listing,
 starting at the k-th: the n partitions are disjoint, cover every object, and differ in size by at
-most one file. Each partition is processed by its own flow run, which commits its own manifest.
+most one file. Each partition is processed by its own flow run, which stages its outputs and a
+report; the parent commits them all at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from medflow.manifest import ModelRef, RunManifest, summarize
+from medflow.manifest import ModelRef, RunManifest, run_status, summarize
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ def merge_manifests(
     started_at: datetime,
     finished_at: datetime,
 ) -> RunManifest:
-    """One manifest-shaped view over the partitions of a fan-out (for reports; never written as a commit).
+    """One manifest over the partitions of a fan-out: the parent commits its files and writes it.
 
     Throughput is over the fan-out's wall time, so it shows the speed-up of parallel partitions.
     """
@@ -105,11 +106,10 @@ def merge_manifests(
     # Partitions normally share one model; if a model update landed mid-run, both versions show.
     name = "+".join(sorted({m.model.name for m in manifests})) or "none"
     version = "+".join(sorted({m.model.version for m in manifests})) or "none"
-    quarantined = totals.rows_quarantined or totals.files_failed
     return RunManifest(
         run_id=run_id,
         run_date=run_date,
-        status="completed_with_quarantine" if quarantined else "ok",
+        status=run_status(totals),
         input_uri=input_uri,
         output_uri=output_uri,
         model=ModelRef(name=name, version=version),

@@ -42,6 +42,11 @@ from medflow.validation import RejectedRow, ValidatedBatch, validate_batch
 
 logger = logging.getLogger(__name__)
 
+STAGING_FOLDER = "_staging"
+# Staged predictions carry each row's position in its input object, so the commit can quarantine a
+# note id that also occurs in another input object; the table itself does not keep it.
+STAGED_PREDICTIONS_SCHEMA = OUTPUT_SCHEMA.append(pa.field("row_index", pa.int64(), nullable=False))
+
 
 class DeidOutput(Protocol):
     text: str
@@ -82,21 +87,22 @@ class RunContext:
     read_batch_rows: int = 128
     max_note_chars: int = 1_000_000
 
-    def partition(self, table: str) -> str:
-        return join_uri(self.output_uri, table, f"run_date={self.run_date.isoformat()}")
+    def partition(self, folder: str) -> str:
+        return join_uri(self.output_uri, folder, f"run_date={self.run_date.isoformat()}")
+
+    def staging_uri(self) -> str:
+        """Where this run stages its Parquet until the commit; never read by analysts."""
+        return join_uri(self.partition(STAGING_FOLDER), self.run_id)
 
     def object_name(self, source: InputObject) -> str:
-        """Output name derived from the input's content version and the model: reruns overwrite."""
+        """Staged name derived from the input's content version and the model: a retried file overwrites."""
         return f"{source.stem}-{source.fingerprint(self.model_version)}.parquet"
 
     def prediction_uri(self, source: InputObject) -> str:
-        return join_uri(self.partition("predictions"), self.object_name(source))
+        return join_uri(self.staging_uri(), "predictions", self.object_name(source))
 
     def quarantine_uri(self, source: InputObject) -> str:
-        return join_uri(self.partition("quarantine"), self.object_name(source))
-
-    def manifest_uri(self) -> str:
-        return join_uri(self.partition("manifests"), f"{self.run_id}.json")
+        return join_uri(self.staging_uri(), "quarantine", self.object_name(source))
 
 
 @dataclass(slots=True)
@@ -249,7 +255,9 @@ def process_file(
     stages: Stages,
     on_rows: Callable[[int], None] | None = None,
 ) -> FileReport:
-    """Process one input object into one predictions file (and a quarantine file if rows were rejected).
+    """Process one input object into one staged predictions file (and a quarantine file if rows were rejected).
+
+    Staged files become part of the tables only when the run commits them (``medflow.commit``).
 
     Bad input (corrupt Parquet, missing required columns, bad rows) is quarantined with a reason and
     never raises. Infrastructure errors (storage, Triton) raise, so the caller can retry the file.
@@ -294,7 +302,9 @@ def _stream_file(
         with timer.stage("classify"):
             predictions = stages.classify([d.text for d in deid])
         with timer.stage("write"):
-            writer.write_batch(_output_batch(validated, deid, predictions, ctx, stages.pseudonymize))
+            batch = _output_batch(validated, deid, predictions, ctx, stages.pseudonymize)
+            row_index = pa.array(validated.row_indices, pa.int64())
+            writer.write_batch(batch.append_column(STAGED_PREDICTIONS_SCHEMA.field("row_index"), row_index))
         labels.update(p.label for p in predictions)
         report.chunks += sum(p.n_chunks for p in predictions)
         report.tokens += sum(p.n_tokens for p in predictions)
@@ -304,7 +314,7 @@ def _stream_file(
 
     with (
         atomic_write(out_fs, out_path) as sink,
-        pq.ParquetWriter(sink, OUTPUT_SCHEMA) as writer,
+        pq.ParquetWriter(sink, STAGED_PREDICTIONS_SCHEMA) as writer,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="medflow-classify") as pool,
     ):
         pending: Future[None] | None = None

@@ -1,36 +1,42 @@
-"""SQL over the committed output tables with Polars.
+"""SQL over the committed Delta tables with Polars: the current snapshot, or one in the past.
 
-Only files listed by a run manifest are visible: a run that crashed before committing its manifest
-leaves nothing an analyst can read.
+A run in progress, or one killed before its commit, is invisible: readers see committed versions
+only. ``run_date`` is a column of both tables.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
-from medflow.manifest import load_manifests
+from medflow.tables import PREDICTIONS, QUARANTINE, open_table
 
 
-def committed_tables(output_uri: str) -> dict[str, list[str]]:
-    """Object URIs of each table (``predictions``, ``quarantine``) committed under ``output_uri``."""
-    predictions: dict[str, None] = {}
-    quarantine: dict[str, None] = {}
-    for manifest in load_manifests(output_uri):
-        for report in manifest.files:
-            if report.output:
-                predictions[report.output] = None
-            if report.quarantine:
-                quarantine[report.quarantine] = None
-    return {"predictions": list(predictions), "quarantine": list(quarantine)}
+def parse_as_of(value: str) -> int | datetime:
+    """A version number of ``predictions`` (``7``) or an ISO 8601 point in time (UTC if it has no zone)."""
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--as-of takes a table version or an ISO timestamp, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def run_query(sql: str, output_uri: str) -> pl.DataFrame:
-    """Run ``sql`` against the tables ``predictions`` and ``quarantine`` under ``output_uri``."""
-    tables = committed_tables(output_uri)
-    if not tables["predictions"]:
-        raise FileNotFoundError(f"no committed run under {output_uri} (no manifest found)")
+def run_query(sql: str, output_uri: str, as_of: int | datetime | None = None) -> pl.DataFrame:
+    """Run ``sql`` against ``predictions`` and ``quarantine`` under ``output_uri``.
+
+    ``as_of`` a version number is a version of ``predictions`` (what a run manifest names);
+    ``quarantine`` is then read as of that version's commit time, so both show the same runs.
+    """
+    predictions = open_table(output_uri, PREDICTIONS, as_of)
+    quarantine_as_of = as_of
+    if isinstance(as_of, int):
+        commit = next(c for c in predictions.history() if c["version"] == as_of)
+        quarantine_as_of = datetime.fromtimestamp(commit["timestamp"] / 1000, tz=UTC)
+    quarantine = open_table(output_uri, QUARANTINE, quarantine_as_of)
     context = pl.SQLContext()
-    for name, uris in tables.items():
-        if uris:
-            context.register(name, pl.scan_parquet(uris))
+    context.register(PREDICTIONS, pl.scan_delta(predictions))
+    context.register(QUARANTINE, pl.scan_delta(quarantine))
     return context.execute(sql, eager=True)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import fsspec
@@ -45,6 +46,11 @@ class InputObject:
 def filesystem_for(uri: str) -> tuple[AbstractFileSystem, str]:
     """The filesystem serving ``uri`` and the path of ``uri`` inside it."""
     return fsspec.core.url_to_fs(uri)
+
+
+def absolute_uri(uri: str) -> str:
+    """Local paths made absolute, once: flow runs start in other working directories than their caller."""
+    return uri if "://" in uri else str(Path(uri).expanduser().resolve())
 
 
 def join_uri(base: str, *parts: str) -> str:
@@ -134,20 +140,6 @@ def atomic_write(fs: AbstractFileSystem, path: str) -> Iterator[IO[bytes]]:
     finally:
         if fs.exists(tmp):
             fs.rm(tmp)
-
-
-def remove_temp_files(uri: str) -> int:
-    """Delete temporary objects that a killed writer left under ``uri``; returns how many.
-
-    Only safe while holding the run lock of that partition: no live writer can own them then.
-    """
-    fs, root = filesystem_for(uri)
-    if not fs.exists(root):
-        return 0
-    orphans = [p for p in fs.find(root) if posixpath.basename(p).startswith(".") and p.endswith(TEMP_SUFFIX)]
-    for path in orphans:
-        fs.rm_file(path)
-    return len(orphans)
 
 
 def write_json(fs: AbstractFileSystem, path: str, payload: dict[str, Any]) -> None:

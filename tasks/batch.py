@@ -1,18 +1,18 @@
 """Prefect tasks of the nightly flow: thin wrappers over medflow's plain functions.
 
 Retries live here and only here: a file whose processing hits an infrastructure error (Triton
-restarting, storage timeouts) is retried whole; its output is written atomically, so a retry
-overwrites instead of duplicating. Clients underneath do not retry on their own.
+restarting, storage timeouts) is retried whole; its staged output is written atomically, so a retry
+overwrites instead of duplicating. A retried commit MERGEs the same staged rows again. Clients
+underneath do not retry on their own (concurrent Delta commits are rerun in ``medflow.tables``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from medflow.manifest import RunManifest, build_manifest, write_manifest
+from medflow.commit import commit_manifest, discard_staging
+from medflow.manifest import RunManifest, write_staged_manifest
 from medflow.pipeline import FileReport, RunContext, process_file
 from medflow.progress import report_rows_done
 from medflow.settings import Settings
@@ -46,11 +46,22 @@ def process_input_file(source: InputObject, ctx: RunContext, settings: Settings)
     return report
 
 
-@task(name="commit-manifest", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def commit_manifest(
-    ctx: RunContext, input_uri: str, reports: list[FileReport], started_at: datetime
-) -> tuple[RunManifest, str]:
-    manifest = build_manifest(ctx, input_uri, reports, started_at, datetime.now(tz=started_at.tzinfo))
-    uri = write_manifest(ctx, manifest)
-    get_run_logger().info("committed manifest %s", uri)
-    return manifest, uri
+@task(name="commit-run", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
+def commit_run_outputs(manifest: RunManifest, staged_by: list[str]) -> RunManifest:
+    """Commit what ``staged_by`` (this run, or a fan-out's partitions) staged; write the manifest; clean up."""
+    committed = commit_manifest(manifest)
+    discard_staging(manifest.output_uri, manifest.run_date, staged_by)
+    tables = committed.tables
+    get_run_logger().info(
+        "committed predictions version %s and quarantine version %s",
+        tables.predictions.version if tables else "-", tables.quarantine.version if tables else "-",
+    )
+    return committed
+
+
+@task(name="stage-report", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
+def stage_report(manifest: RunManifest) -> RunManifest:
+    """A partition's report of what it staged, for the fan-out parent that commits it."""
+    uri = write_staged_manifest(manifest)
+    get_run_logger().info("staged report %s for the fan-out to commit", uri)
+    return manifest

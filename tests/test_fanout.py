@@ -1,6 +1,7 @@
 """Fan-out: partition specs and locks (unit), and a real fan-out on a process work pool: the parent
 starts one deployment run per partition, a real `prefect worker` runs them as separate processes
-against the embedded Triton, and together they process every input note exactly once."""
+against the embedded Triton, they stage their outputs concurrently, and the parent commits them in
+one commit: every input note exactly once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 from prefect_support import note_pseudonym, run_artifacts
 
 from medflow.locking import RunLock, RunLockedError
@@ -138,19 +140,24 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     assert {c.state.type.value for c in children} == {"COMPLETED"}
     assert len({c.id for c in children}) == 2
 
-    # Each child committed its own manifest; together they hold every note exactly once.
-    manifests = load_manifests(str(out), RUN_DATE)
-    assert sorted(m.run_id for m in manifests) == sorted(str(c.id) for c in children)
-    assert all(len(m.files) == 2 for m in manifests)
-    outputs = [f.output for m in manifests for f in m.files]
-    written = Counter(
-        nid for path in outputs for nid in pq.read_table(path, columns=["note_id"])["note_id"].to_pylist()
-    )
+    # The children only staged; the parent committed everything in one commit per table and wrote
+    # the one manifest, naming that version. The table holds every note exactly once.
+    (manifest,) = load_manifests(str(out), RUN_DATE)
+    assert manifest.run_id == str(state.state_details.flow_run_id)
+    assert len(manifest.files) == 4
+    assert {f.source for f in manifest.files} == {p.as_uri() for p in folder.glob("*.parquet")}
+    predictions = DeltaTable(str(out / "predictions"))
+    merges = [c for c in predictions.history() if c["operation"] == "MERGE"]
+    assert [c["medflow.run_id"] for c in merges] == [manifest.run_id]
+    assert manifest.tables is not None and manifest.tables.predictions.version == merges[0]["version"]
+    written = Counter(predictions.to_pyarrow_table().column("note_id").to_pylist())
     expected = _input_note_ids(folder)
     assert sorted(written) == expected and set(written.values()) == {1}
+    assert set(predictions.to_pyarrow_table().column("run_id").to_pylist()) == {str(c.id) for c in children}
     assert merged.totals.rows_out == len(expected) == 40
     assert merged.totals.files == 4
     assert not list(out.rglob("*.lock"))
+    assert not [p for p in (out / "_staging").rglob("*") if p.is_file()]
 
     # The parent's artifacts: one row per partition, totals over all of them.
     by_key = run_artifacts(state.state_details.flow_run_id)
@@ -160,3 +167,53 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     assert {row["state"] for row in partitions} == {"COMPLETED"}
     total_row = json.loads(by_key["nightly-fanout-files"].data)[-1]
     assert total_row["rows_out"] == 40
+
+
+@pytest.fixture()
+def s3_env(moto_s3: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The moto S3 environment, set before the worker starts so its flow runs inherit it."""
+    import s3fs
+
+    for key, value in moto_s3.items():
+        monkeypatch.setenv(key, value)
+    s3fs.S3FileSystem.clear_instance_cache()
+    return moto_s3
+
+
+def test_fanout_on_s3_stages_partitions_concurrently_and_commits_once(
+    s3_env: dict[str, str], process_worker: str, tmp_path: Path
+) -> None:
+    import s3fs
+
+    from flows.deploy import NightlyDeployment, register_nightly
+    from flows.fanout import nightly_fanout
+    from medflow.samplegen import generate_samples
+
+    folder = tmp_path / "in"
+    generate_samples(folder, n_notes=30, seed=12, n_files=3)
+    (folder / "gold.jsonl").unlink()
+    fs = s3fs.S3FileSystem(skip_instance_cache=True)
+    bucket = f"medflow-{uuid.uuid4().hex[:8]}"
+    fs.mkdir(bucket)
+    for path in sorted(folder.glob("*.parquet")):
+        fs.put_file(str(path), f"{bucket}/incoming/{path.name}")
+    input_uri, output_uri = f"s3://{bucket}/incoming", f"s3://{bucket}/curated"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=process_worker, input_uri=input_uri,
+        output_uri=output_uri, partitions=3, paused=True,
+    )
+    register_nightly(spec)
+
+    state = nightly_fanout(
+        input_uri=input_uri, output_uri=output_uri, run_date=RUN_DATE, partitions=3,
+        partition_deployment=spec.partition_deployment, poll_interval_s=1.0, return_state=True,
+    )
+    assert state.is_completed(), state.message
+    predictions = DeltaTable(f"{output_uri}/predictions", storage_options={"AWS_ALLOW_HTTP": "true"})
+    written = Counter(predictions.to_pyarrow_table().column("note_id").to_pylist())
+    assert sorted(written) == _input_note_ids(folder) and set(written.values()) == {1}
+    merges = [c for c in predictions.history() if c["operation"] == "MERGE"]
+    assert [c["medflow.run_id"] for c in merges] == [str(state.state_details.flow_run_id)]  # one commit
+    assert len(set(predictions.to_pyarrow_table().column("run_id").to_pylist())) == 3  # three partition runs
+    fs.invalidate_cache()
+    assert fs.find(f"{bucket}/curated/_staging") == []

@@ -14,13 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
-from prefect_support import TEST_DEID_KEY, note_pseudonym
+from deltalake import DeltaTable
+from prefect_support import TEST_DEID_KEY, note_pseudonym, run_artifacts
 from typer.testing import CliRunner
 
 from deid.surrogates import Surrogates
 from medflow.cli import app
 from medflow.manifest import load_manifests
-from medflow.schema import OUTPUT_SCHEMA
+from medflow.tables import TABLE_SCHEMAS
 
 RUN_DATE = date(2026, 11, 21)
 MIN_CANARY_CHARS = 4  # shorter PHI (state codes, initials) also occurs as ordinary words
@@ -77,6 +78,15 @@ def _string_values(node: object) -> list[str]:
     return [node] if isinstance(node, str) else []
 
 
+def _json_documents(path: Path) -> list[object]:
+    """A JSON file (manifests) or JSON lines (the Delta log, whose file statistics hold column values)."""
+    text = path.read_text()
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def _phi_canaries(gold: list[dict]) -> set[str]:
     return {
         r["text"][s["start"] : s["end"]]
@@ -105,20 +115,26 @@ def test_nightly_flow_end_to_end(
     assert "QUARANTINED" in state.message  # the corrupt object is announced in the final state
     manifest = state.result()
 
-    # One output per readable input file, one row per input note, schema as documented.
-    prediction_files = sorted((out / "predictions" / f"run_date={RUN_DATE}").glob("*.parquet"))
-    assert len(prediction_files) == 3
-    table = pq.read_table(prediction_files, partitioning=None)
-    assert table.schema.equals(OUTPUT_SCHEMA)
+    # The Delta table, read with deltalake itself: one row per input note, schema as documented.
+    delta = DeltaTable(str(out / "predictions"))
+    assert pa.schema(delta.schema()) == TABLE_SCHEMAS["predictions"]
+    assert delta.metadata().partition_columns == ["run_date"]
+    table = delta.to_pyarrow_table()
     assert table.num_rows == len(gold) == 90
+    assert set(table.column("run_date").to_pylist()) == {RUN_DATE}
     assert sorted(table.column("note_id").to_pylist()) == sorted(note_pseudonym(r["id"]) for r in gold)
     assert set(table.column("model_name").to_pylist()) == {"demo-random-distilbert"}
     assert set(table.column("label").to_pylist()) <= {"LABEL_0", "LABEL_1"}
     assert set(table.column("run_id").to_pylist()) == {manifest.run_id}
 
-    # Manifest: committed, counts reconcile, the corrupt object is quarantined with a reason.
+    # Manifest: the run's report, naming the versions it committed; counts reconcile; the corrupt
+    # object is quarantined with a reason.
     (committed,) = load_manifests(str(out))
     assert committed.run_id == manifest.run_id
+    assert committed.tables is not None and committed.tables.predictions.version == delta.version()
+    assert not [p for p in (out / "_staging").rglob("*") if p.is_file()]  # staged objects deleted
+    summary = run_artifacts(manifest.run_id)["nightly-summary"].data
+    assert f"committed `predictions` version {delta.version()}" in summary
     totals = committed.totals
     assert totals.files == 4 and totals.files_failed == 1
     assert totals.rows_in == totals.rows_out + totals.rows_quarantined
@@ -141,7 +157,7 @@ def test_nightly_flow_end_to_end(
     assert leaked == [], f"{len(leaked)} PHI strings survived de-identification in their own note"
     canaries = _phi_canaries(gold)
     assert len(canaries) > 100
-    json_strings = "\n".join(s for p in out.rglob("*.json") for s in _string_values(json.loads(p.read_text())))
+    json_strings = "\n".join(s for p in out.rglob("*.json") for doc in _json_documents(p) for s in _string_values(doc))
     assert [c for c in canaries if _occurs(c, json_strings)] == []
     captured = capfd.readouterr()  # Prefect's run loggers write to the console and do not propagate
     log_text = "\n".join([*all_logs, captured.out, captured.err])
@@ -151,12 +167,18 @@ def test_nightly_flow_end_to_end(
     assert len(log_canaries) > 100
     assert [c for c in log_canaries if _occurs(c, log_text)] == []
 
-    # Analysts' view: SQL over committed tables.
+    # Analysts' view: SQL over committed tables; run_date is a column.
     result = CliRunner().invoke(
-        app, ["query", "SELECT count(*) AS n FROM predictions", "--output", str(out), "--format", "json"]
+        app,
+        ["query", "SELECT run_date, count(*) AS n FROM predictions GROUP BY run_date", "--output", str(out),
+         "--format", "json"],
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == [{"n": 90}]
+    assert json.loads(result.output) == [{"run_date": RUN_DATE.isoformat(), "n": 90}]
+    quarantined = CliRunner().invoke(
+        app, ["query", "SELECT reason FROM quarantine", "--output", str(out), "--format", "csv"]
+    )
+    assert quarantined.output.splitlines() == ["reason", "unreadable Parquet (ArrowInvalid)"]
 
 
 def _string_cells(tables: list[pa.Table]) -> set[str]:
@@ -176,13 +198,16 @@ def test_tables_hold_no_input_identifier_and_created_at_moves_with_the_text(
     inputs = pq.read_table(sorted(folder.glob("*.parquet"))[:3], partitioning=None)
     raw_ids = {v for name in ("note_id", "patient_id") for v in inputs.column(name).to_pylist() if v}
     assert len(raw_ids) > 90
-    outputs = [pq.read_table(p, partitioning=None) for p in sorted(out.rglob("*.parquet"))]
-    assert len(outputs) == 4  # three prediction files and the corrupt object's quarantine record
+    outputs = [DeltaTable(str(out / name)).to_pyarrow_table() for name in ("predictions", "quarantine")]
+    assert [t.num_rows for t in outputs] == [90, 1]  # every readable note, the corrupt object's record
     cells = _string_cells(outputs)
     assert raw_ids.isdisjoint(cells)
     assert not [c for c in cells for raw in raw_ids if raw in c]  # not even inside another value
+    # Nor in the Delta logs (column statistics), the run manifests or anything else left as text.
+    text = " ".join(p.read_text() for p in out.rglob("*.json"))
+    assert not [raw for raw in raw_ids if re.search(rf"\b{re.escape(raw)}\b", text)]
 
-    predictions = pq.read_table(out / "predictions", partitioning=None).to_pylist()
+    predictions = outputs[0].to_pylist()
     by_pseudonym = {r["note_id"]: r for r in predictions}
     surrogates = Surrogates(TEST_DEID_KEY.encode())
     for row in inputs.to_pylist():
@@ -220,12 +245,12 @@ def test_notes_whose_deid_does_not_complete_are_quarantined_by_the_flow(
     (report,) = manifest.files
     assert (report.rows_in, report.rows_out, report.rows_quarantined) == (4, 2, 2)
     assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined
-    quarantine = pq.read_table(report.quarantine).to_pylist()
+    quarantine = DeltaTable(str(tmp_path / "out" / "quarantine")).to_pyarrow_table().to_pylist()
     assert sorted((q["row_index"], q["reason"], q["note_id"]) for q in quarantine) == [
         (1, "deid_incomplete", note_pseudonym("slow")),
         (2, "deid_incomplete", note_pseudonym("broken")),
     ]
-    written = pq.read_table(report.output)
+    written = DeltaTable(str(tmp_path / "out" / "predictions")).to_pyarrow_table()
     assert sorted(written.column("note_id").to_pylist()) == sorted([note_pseudonym("ok-1"), note_pseudonym("ok-2")])
     assert not [line for line in all_logs if canary in line or "99817263" in line]
 
@@ -279,5 +304,5 @@ def test_demo_works_out_of_the_box_without_a_deid_key(
         get_settings.cache_clear()
     assert manifest.totals.rows_out == len(gold) and manifest.totals.rows_quarantined == 0
     assert "random key for this run only" in printed.getvalue()
-    table = pq.read_table(tmp_path / "demo" / "predictions", partitioning=None)
+    table = DeltaTable(str(tmp_path / "demo" / "predictions")).to_pyarrow_table()
     assert not {r["id"] for r in gold} & set(table.column("note_id").to_pylist())

@@ -1,8 +1,9 @@
 """Crash recovery and infrastructure faults, against the real components.
 
-- A `medflow run` process killed with SIGKILL mid-run, then rerun, yields output identical row for
-  row to an uninterrupted run (the killed run's partial objects are never visible; the rerun breaks
-  its stale lock).
+- The second night's `medflow run` killed with SIGKILL mid-run, then rerun: the table stays at the
+  first night's version until the rerun commits, then equals an uninterrupted pair of nights row for
+  row, with no duplicates (the killed run's staged objects are never visible; the rerun breaks its
+  stale lock and sweeps them).
 - Triton stopping mid-run: the file task fails, Prefect retries it, the run completes with every row.
 """
 
@@ -17,14 +18,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 from prefect_support import task_run_counts
 
 from medflow.manifest import load_manifests
 from medflow.query import run_query
 
 RUN_DATE = date(2026, 11, 21)
+NEXT_NIGHT = date(2026, 11, 22)
 VOLATILE_COLUMNS = ("run_id", "processed_at")  # differ between any two runs by definition
 
 
@@ -38,12 +40,13 @@ def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _committed_rows(output_uri: str) -> list[dict]:
-    frame = run_query("SELECT * FROM predictions ORDER BY note_id", output_uri)
-    return frame.drop(VOLATILE_COLUMNS).to_dicts()
+def _table_rows(output: Path) -> list[dict]:
+    """The predictions table as the deltalake reader returns it (not medflow code), sorted by note."""
+    table = DeltaTable(str(output / "predictions")).to_pyarrow_table()
+    return sorted((r for r in table.drop_columns(list(VOLATILE_COLUMNS)).to_pylist()), key=lambda r: r["note_id"])
 
 
-def test_sigkill_mid_run_then_rerun_matches_uninterrupted_run(
+def test_sigkill_during_the_second_night_then_rerun_matches_uninterrupted_nights(
     prefect_harness, flow_env, many_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import prefect.settings
@@ -52,35 +55,47 @@ def test_sigkill_mid_run_then_rerun_matches_uninterrupted_run(
 
     monkeypatch.setenv("MEDFLOW_LOCK_TTL_S", "3")
     reference_out, crashed_out = tmp_path / "reference", tmp_path / "crashed"
-    nightly_deid_inference(input_uri=str(many_files), output_uri=str(reference_out), run_date=RUN_DATE)
+    for night in (RUN_DATE, NEXT_NIGHT):
+        nightly_deid_inference(input_uri=str(many_files), output_uri=str(reference_out), run_date=night)
+    first = nightly_deid_inference(
+        input_uri=str(many_files), output_uri=str(crashed_out), run_date=RUN_DATE, return_state=True
+    ).result()
+    after_first_night = _table_rows(crashed_out)
 
     env = {**os.environ, "PREFECT_API_URL": prefect.settings.PREFECT_API_URL.value()}
     command = [
         os.path.join(os.path.dirname(sys.executable), "medflow"), "run",
-        "--input", str(many_files), "--output", str(crashed_out), "--run-date", RUN_DATE.isoformat(),
+        "--input", str(many_files), "--output", str(crashed_out), "--run-date", NEXT_NIGHT.isoformat(),
     ]
     victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    predictions = crashed_out / "predictions" / f"run_date={RUN_DATE}"
+    staging = crashed_out / "_staging" / f"run_date={NEXT_NIGHT}"
     deadline = time.monotonic() + 240
-    while not list(predictions.glob("*.parquet")):  # kill as soon as the first object is committed
+    while not list(staging.glob("*/predictions/*.parquet")):  # kill as soon as the first object is staged
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "the run produced no output in time"
         time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
 
-    written_before_kill = len(list(predictions.glob("*.parquet")))
-    assert 0 < written_before_kill < 8
-    assert load_manifests(str(crashed_out)) == []  # nothing committed: analysts see nothing
+    staged_before_kill = len(list(staging.glob("*/predictions/*.parquet")))
+    assert 0 < staged_before_kill < 8
+    # Nothing of the killed run is visible: the table is at the first night's version, row for row.
+    assert DeltaTable(str(crashed_out / "predictions")).version() == first.tables.predictions.version
+    assert _table_rows(crashed_out) == after_first_night
+    assert [m.run_id for m in load_manifests(str(crashed_out))] == [first.run_id]
     assert list((crashed_out / "_locks").glob("*.lock"))  # the killed run left its lease behind
 
     state = nightly_deid_inference(
-        input_uri=str(many_files), output_uri=str(crashed_out), run_date=RUN_DATE, return_state=True
+        input_uri=str(many_files), output_uri=str(crashed_out), run_date=NEXT_NIGHT, return_state=True
     )
     assert state.is_completed()
-    assert len(list(predictions.glob("*.parquet"))) == 8  # rerun overwrote, did not duplicate
-    assert not list(crashed_out.rglob("*.tmp"))
-    assert _committed_rows(str(crashed_out)) == _committed_rows(str(reference_out))
+    assert not [p for p in (crashed_out / "_staging").rglob("*") if p.is_file()]  # swept and cleaned up
+    rows = _table_rows(crashed_out)
+    assert len(rows) == len({r["note_id"] for r in rows}) == 160  # 0 duplicates
+    assert {r["run_date"] for r in rows} == {NEXT_NIGHT}
+    assert rows == _table_rows(reference_out)
+    merges = [c for c in DeltaTable(str(crashed_out / "predictions")).history() if c["operation"] == "MERGE"]
+    assert len(merges) == 2  # the first night and the rerun of the second; the killed run committed nothing
 
 
 def test_triton_restart_mid_run_is_retried_and_loses_nothing(
@@ -97,13 +112,13 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("MEDFLOW_TRITON_TIMEOUT_S", "5")
     get_settings.cache_clear()
     out = tmp_path / "out"
-    predictions = out / "predictions" / f"run_date={RUN_DATE}"
+    staging = out / "_staging" / f"run_date={RUN_DATE}"
     server = EmbeddedTriton(tiny_model_repo / "distilbert", precision="fp32", **ports).start()
     restarted = threading.Event()
 
     def bounce_triton() -> None:
         deadline = time.monotonic() + 240
-        while not list(predictions.glob("*.parquet")) and time.monotonic() < deadline:
+        while not list(staging.glob("*/predictions/*.parquet")) and time.monotonic() < deadline:
             time.sleep(0.05)
         server.stop()
         time.sleep(1.0)
@@ -125,5 +140,4 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     assert max(task_run_counts(manifest.run_id, "process-")) > 1  # a file was retried
     assert manifest.totals.rows_in == manifest.totals.rows_out == 160
     assert run_query("SELECT count(DISTINCT note_id) AS n FROM predictions", str(out)).item() == 160
-    assert len(list(predictions.glob("*.parquet"))) == 8
-    assert pq.read_table(sorted(predictions.glob("*.parquet")), partitioning=None).num_rows == 160
+    assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 160

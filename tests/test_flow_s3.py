@@ -1,5 +1,5 @@
-"""The flow against a real S3 API (moto_server on loopback): s3:// in and out, idempotent reruns,
-the manifest as commit point, and SQL over the committed S3 tables."""
+"""The flow against a real S3 API (moto_server on loopback): s3:// in and out, Delta tables on S3
+committed with conditional writes, idempotent reruns, concurrent writers, and SQL over the tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import s3fs
+from deltalake import DeltaTable
 from prefect_support import note_pseudonym, task_run_counts
 
 from medflow.query import run_query
@@ -35,6 +36,10 @@ def s3_bucket(
     return fs, bucket
 
 
+def _delta(uri: str) -> DeltaTable:
+    return DeltaTable(uri, storage_options={"AWS_ALLOW_HTTP": "true"})
+
+
 def test_flow_on_s3_commits_once_and_reruns_idempotently(prefect_harness, flow_env, s3_bucket) -> None:
     from flows.nightly import nightly_deid_inference
 
@@ -45,35 +50,40 @@ def test_flow_on_s3_commits_once_and_reruns_idempotently(prefect_harness, flow_e
     assert first.is_completed(), first.message
     manifest = first.result()
     assert manifest.totals.rows_out == 40 and manifest.totals.files == 2
-    predictions = sorted(fs.find(f"{bucket}/curated/predictions/run_date={RUN_DATE}"))
-    assert len(predictions) == 2
+    predictions = _delta(f"{output_uri}/predictions")
+    assert manifest.tables is not None and manifest.tables.predictions.version == predictions.version()
+    assert predictions.to_pyarrow_table().num_rows == 40
     assert fs.find(f"{bucket}/curated/manifests/run_date={RUN_DATE}") == [
         f"{bucket}/curated/manifests/run_date={RUN_DATE}/{manifest.run_id}.json"
     ]
     assert not fs.exists(f"{bucket}/curated/_locks/run_date={RUN_DATE}.lock")  # released
+    fs.invalidate_cache()
+    assert fs.find(f"{bucket}/curated/_staging") == []  # staged objects deleted after the commit
 
-    # Rerun: both inputs are already committed for this date and model, so nothing is reprocessed.
+    # Rerun: both inputs are already committed for this date and model, so nothing is reprocessed
+    # and nothing is committed.
     second = nightly_deid_inference(input_uri=input_uri, output_uri=output_uri, run_date=RUN_DATE, return_state=True)
     rerun = second.result()
     assert "2 file(s) skipped" in second.message
     assert [f.status for f in rerun.files] == ["skipped", "skipped"]
     assert rerun.totals.rows_out == 0
-    assert sorted(fs.find(f"{bucket}/curated/predictions/run_date={RUN_DATE}")) == predictions
+    assert _delta(f"{output_uri}/predictions").version() == predictions.version()
 
-    # A changed input object gets a new output; --force reprocesses into the same object names.
+    # --force reprocesses: the MERGE replaces the 40 rows (one new version), it does not add any.
     forced = nightly_deid_inference(
         input_uri=input_uri, output_uri=output_uri, run_date=RUN_DATE, force=True, return_state=True
     ).result()
     assert forced.totals.rows_out == 40
-    assert sorted(fs.find(f"{bucket}/curated/predictions/run_date={RUN_DATE}")) == predictions
+    assert forced.tables.predictions.version == predictions.version() + 1
+    assert _delta(f"{output_uri}/predictions").history(1)[0]["operationMetrics"]["num_target_rows_updated"] == 40
 
-    # Analysts see each note once, across three committed manifests.
+    # Analysts see each note once.
     frame = run_query("SELECT count(*) AS n, count(DISTINCT note_id) AS ids FROM predictions", output_uri)
     assert frame.to_dicts() == [{"n": 40, "ids": 40}]
 
 
 def test_uncommitted_output_is_invisible_to_queries(prefect_harness, flow_env, s3_bucket) -> None:
-    """Objects written by a run that never committed its manifest are not part of the tables."""
+    """Objects in the table folder that no commit lists (a killed writer's) are not part of the table."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -82,11 +92,75 @@ def test_uncommitted_output_is_invisible_to_queries(prefect_harness, flow_env, s
     fs, bucket = s3_bucket
     output_uri = f"s3://{bucket}/curated"
     nightly_deid_inference(input_uri=f"s3://{bucket}/incoming", output_uri=output_uri, run_date=RUN_DATE)
-    orphan = pq.read_table(fs.open(fs.find(f"{bucket}/curated/predictions")[0], "rb"))
+    data_files = [p for p in fs.find(f"{bucket}/curated/predictions") if p.endswith(".parquet")]
+    orphan = pq.read_table(fs.open(data_files[0], "rb"))
     with fs.open(f"{bucket}/curated/predictions/run_date={RUN_DATE}/orphan-from-crashed-run.parquet", "wb") as f:
         pq.write_table(pa.concat_tables([orphan, orphan]), f)
     frame = run_query("SELECT count(*) AS n FROM predictions", output_uri)
     assert frame.item() == 40
+    assert _delta(f"{output_uri}/predictions").to_pyarrow_table().num_rows == 40
+
+
+def test_delta_commits_on_s3_never_overwrite_a_log_entry(moto_s3, s3_bucket) -> None:
+    """delta-rs commits version N with a conditional PUT (If-None-Match: *): moto honours it, so a
+    writer whose version number was taken meanwhile commits N+1 instead of replacing the other's."""
+    import json
+    from datetime import date as date_
+
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    fs, bucket = s3_bucket
+    uri = f"s3://{bucket}/race"
+    schema = pa.schema([pa.field("note_id", pa.string()), pa.field("run_date", pa.date32())])
+    DeltaTable.create(uri, schema=schema, storage_options={"AWS_ALLOW_HTTP": "true"})
+    stale = _delta(uri)  # a writer that read version 0
+    taken = f"{bucket}/race/_delta_log/{1:020d}.json"
+    other = json.dumps({"commitInfo": {"timestamp": 1, "operation": "OTHER WRITER", "operationParameters": {}}})
+    fs.pipe_file(taken, (other + "\n").encode())
+    write_deltalake(stale, pa.table({"note_id": ["a"], "run_date": [date_(2026, 11, 21)]}, schema=schema),
+                    mode="append")
+    assert fs.cat_file(taken).decode().strip() == other  # not overwritten
+    assert _delta(uri).version() == 2
+
+
+def _commit_on_s3(input_dir: str, output_uri: str, run_id: str, env: dict[str, str]) -> None:
+    import os
+    from pathlib import Path as Path_
+
+    os.environ.update(env)
+    from test_tables import run_once
+
+    run_once(Path_(input_dir), output_uri, run_id, RUN_DATE)  # type: ignore[arg-type]
+
+
+def test_concurrent_commits_on_s3_all_land(moto_s3, s3_bucket, tmp_path: Path) -> None:
+    """Three processes commit runs into one S3 output at once; every note lands once."""
+    import multiprocessing
+
+    from test_pipeline import note, write_notes
+
+    fs, bucket = s3_bucket
+    output_uri = f"s3://{bucket}/concurrent"
+    folders = []
+    for k in range(3):
+        folder = tmp_path / f"in-{k}"
+        write_notes(folder / "a.parquet", [note(i) for i in range(k * 10, k * 10 + 10)])
+        folders.append(str(folder))
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_commit_on_s3, args=(folder, output_uri, f"run-{k}", moto_s3))
+        for k, folder in enumerate(folders)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=240)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    table = _delta(f"{output_uri}/predictions")
+    assert sorted(table.to_pyarrow_table().column("note_id").to_pylist()) == sorted(f"n{i}" for i in range(30))
+    merges = sorted(c.get("medflow.run_id") for c in table.history() if c["operation"] == "MERGE")
+    assert merges == ["run-0", "run-1", "run-2"]
 
 
 def test_bad_input_is_quarantined_and_counts_reconcile(prefect_harness, flow_env, moto_s3, monkeypatch) -> None:
@@ -243,11 +317,11 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no transport retries: the outage must reach Prefect
     s3fs.S3FileSystem.clear_instance_cache()
-    predictions = f"{bucket}/curated/predictions/run_date={RUN_DATE}"
+    staging = f"{bucket}/curated/_staging/run_date={RUN_DATE}"
 
     def outage() -> None:
         deadline = time.monotonic() + 120
-        while not fs.exists(predictions) and time.monotonic() < deadline:
+        while not fs.exists(staging) and time.monotonic() < deadline:
             fs.invalidate_cache()
             time.sleep(0.05)
         proxy.up.clear()
@@ -267,14 +341,16 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     assert proxy.refused > 0  # the outage really hit the run
     assert state.is_completed(), state.message
     manifest = state.result()
-    assert manifest.totals.rows_in == manifest.totals.rows_out == 80
-    assert max(task_run_counts(manifest.run_id, "process-")) > 1  # a file task was retried
-    fs.invalidate_cache()
-    assert len(fs.find(predictions)) == 4
+    assert manifest.totals.rows_in == 80
+    # The outage hit a file task or the commit (which reads the staged objects): Prefect retried it.
+    retried = task_run_counts(manifest.run_id, "process-") + task_run_counts(manifest.run_id, "commit-")
+    assert max(retried) > 1
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_s3["AWS_ENDPOINT_URL"])
     s3fs.S3FileSystem.clear_instance_cache()
     frame = run_query("SELECT count(*) AS n, count(DISTINCT note_id) AS ids FROM predictions", f"s3://{bucket}/curated")
-    assert frame.to_dicts() == [{"n": 80, "ids": 40}]  # each note once per source file (two copies of each)
+    assert frame.to_dicts() == [{"n": 40, "ids": 40}]  # one row per note
+    # Each note is in two input objects (a file and its copy): the copies' rows are quarantined.
+    assert manifest.totals.rows_out == manifest.totals.rows_quarantined == 40
 
 
 def test_failed_s3_write_leaves_no_object_and_nothing_to_flush_later(s3_bucket, monkeypatch) -> None:

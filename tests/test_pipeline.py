@@ -14,8 +14,7 @@ import pytest
 from deid.outcomes import DeidIncomplete
 from deid.pseudonyms import Pseudonyms
 from medflow.manifest import build_manifest, load_manifests, write_manifest
-from medflow.pipeline import RunContext, Stages, is_corrupt_input_error, process_file
-from medflow.schema import OUTPUT_SCHEMA
+from medflow.pipeline import STAGED_PREDICTIONS_SCHEMA, RunContext, Stages, is_corrupt_input_error, process_file
 from medflow.storage import list_parquet_objects
 
 
@@ -63,16 +62,16 @@ def pseudonym(note_id: str) -> str:
 
 
 def make_ctx(out: Path, **kw) -> RunContext:
-    return RunContext(
-        run_id="run-1",
-        run_date=date(2026, 11, 21),
-        output_uri=str(out),
-        model_name="fake",
-        model_version="7",
-        processed_at=datetime(2026, 11, 21, tzinfo=UTC),
-        read_batch_rows=kw.pop("read_batch_rows", 3),
-        **kw,
-    )
+    fields = {
+        "run_id": "run-1",
+        "run_date": date(2026, 11, 21),
+        "output_uri": str(out),
+        "model_name": "fake",
+        "model_version": "7",
+        "processed_at": datetime(2026, 11, 21, tzinfo=UTC),
+        "read_batch_rows": 3,
+    }
+    return RunContext(**{**fields, **kw})
 
 
 def write_notes(path: Path, rows: list[dict], schema: pa.Schema | None = None) -> None:
@@ -99,8 +98,9 @@ def test_clean_file_streams_all_rows_with_output_schema(tmp_path: Path) -> None:
 
     assert (report.status, report.rows_in, report.rows_out, report.rows_quarantined) == ("ok", 10, 10, 0)
     table = pq.read_table(report.output)
-    assert table.schema.equals(OUTPUT_SCHEMA)
+    assert table.schema.equals(STAGED_PREDICTIONS_SCHEMA)
     assert table.column("note_id").to_pylist() == [pseudonym(f"n{i}") for i in range(10)]  # order kept
+    assert table.column("row_index").to_pylist() == list(range(10))
     assert "note_text" not in table.column_names
     assert not any("SECRET" in t for t in table.column("deid_text").to_pylist())
     assert report.entities == {"NAME": 10}
@@ -135,7 +135,9 @@ def test_bad_rows_are_quarantined_with_reasons_and_counts_reconcile(tmp_path: Pa
         (5, "missing note_id"),
     ]
     assert all(q["source"] == source.uri for q in quarantine)
-    assert pq.read_table(report.output).column("note_id").to_pylist() == [pseudonym("n0"), pseudonym("n6")]
+    staged = pq.read_table(report.output)
+    assert staged.column("note_id").to_pylist() == [pseudonym("n0"), pseudonym("n6")]
+    assert staged.column("row_index").to_pylist() == [0, 6]  # positions in the source object
     assert [q["note_id"] for q in quarantine] == [pseudonym(f"n{i}") for i in (1, 2, 0, 4)] + [None]
 
 
@@ -213,21 +215,21 @@ def test_infrastructure_error_propagates_and_leaves_no_output(tmp_path: Path) ->
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
-def test_rerun_overwrites_same_object_and_manifest_lists_it(tmp_path: Path) -> None:
+def test_retried_file_overwrites_its_staged_object_and_manifest_lists_it(tmp_path: Path) -> None:
     write_notes(tmp_path / "in" / "g.parquet", [note(i) for i in range(5)])
     write_notes(tmp_path / "in" / "h.parquet", [note(i, None) for i in range(2)])
     ctx = make_ctx(tmp_path / "out")
     first = [process_file(s, ctx, STAGES) for s in list_parquet_objects(str(tmp_path / "in"))]
     second = [process_file(s, ctx, STAGES) for s in list_parquet_objects(str(tmp_path / "in"))]
     assert [r.output for r in first] == [r.output for r in second]
-    assert len(list((tmp_path / "out" / "predictions").rglob("*.parquet"))) == 2
+    assert len(list((tmp_path / "out" / "_staging").rglob("predictions/*.parquet"))) == 2
 
     started = datetime(2026, 11, 21, 1, tzinfo=UTC)
     manifest = build_manifest(ctx, str(tmp_path / "in"), second, started, datetime(2026, 11, 21, 1, 0, 10, tzinfo=UTC))
     assert manifest.status == "completed_with_quarantine"
     assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined == 7
     assert manifest.totals.notes_per_s == 0.5
-    write_manifest(ctx, manifest)
+    write_manifest(manifest)
     (loaded,) = load_manifests(str(tmp_path / "out"))
     assert [f.output for f in loaded.files] == [r.output for r in second]
 
