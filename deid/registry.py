@@ -57,7 +57,7 @@ def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[Entit
         StreetAddressRecognizer(english),
         CityRecognizer(english),
         CityGazetteerRecognizer(english),
-        StateRecognizer(),
+        StateRecognizer(english),
         ZipRecognizer(),
         HospitalRecognizer(english),
         NerRecognizer(english),

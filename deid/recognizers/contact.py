@@ -10,6 +10,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
+from deid.recognizers.vocabulary import philter_vocabulary
 
 FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
 FAX_WINDOW = 16
@@ -99,6 +100,12 @@ TLDS = (
 )
 
 
+GENERIC_TLDS = frozenset("com org net edu gov mil int info biz io health care".split())
+# `word.cc` with no path: a country-code domain, or two words of a sentence typed without a space
+# (`as necessary.Pt resting`, `comfortable.pt`).
+BARE_DOMAIN = regex.compile(r"(?P<label>[A-Za-z]+)\.(?P<tld>[A-Za-z]{2})")
+
+
 class UrlRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern("scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.95),
@@ -108,6 +115,17 @@ class UrlRecognizer(GroupPatternRecognizer):
 
     def __init__(self) -> None:
         super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
+
+    def load(self) -> None:
+        self._vocabulary = philter_vocabulary().non_names
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """`necessary.Pt`, `comfortable.pt`: a word and a country code with no path is a sentence
+        break typed without a space when the word is vocabulary or the code is capitalised."""
+        bare = BARE_DOMAIN.fullmatch(pattern_text)
+        if bare is None or bare.group("tld").lower() in GENERIC_TLDS:
+            return False
+        return not bare.group("tld").islower() or bare.group("label").lower() in self._vocabulary
 
 
 class IpRecognizer(GroupPatternRecognizer):
