@@ -17,6 +17,9 @@ FAX_WINDOW = 16
 PHONE_WORDS = r"(?i:office|fax|mobile|cell|home|work|desk|phone)"
 # A number ends before a letter or a hyphen, except a hyphen that joins its kind (`063 966-Fax`).
 PHONE_END = rf"(?!\w|-(?!{PHONE_WORDS}\b))"
+# Between the groups of a North-American number as nurses type them: `212-555-0199`, `212- 555- 0199`,
+# `212 555 0199`, `212.555.0199` (a period with no space: `I/O 700/950. 2115` is not a number).
+NANP_SEP = r"(?:[ \t]{0,2}-[ \t]{0,2}|\.|[ \t]{1,2})"
 
 
 class PhoneRecognizer(GroupPatternRecognizer):
@@ -26,10 +29,14 @@ class PhoneRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "nanp",
-            r"(?<![\w.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+            rf"(?<![\w./-])(?:\+?1[\s.-]?)?(?:\(\d{{3}}\)\s?|\d{{3}}{NANP_SEP})\d{{3}}{NANP_SEP}\d{{4}}"
             rf"(?:\s*(?:x|ext\.?|extension)\s*\d{{1,5}})?{PHONE_END}",
             0.85,
         ),
+        # `(301 555 01234)`: a typed number in parentheses, one digit too many; `202 5550100`.
+        Pattern("nanp_in_parentheses", rf"\((?P<phi>\d{{3}}{NANP_SEP}\d{{3}}{NANP_SEP}\d{{4,5}})\)", 0.7),
+        Pattern("nanp_slashes", r"(?<![\w./-])\d{3}/\d{3}/\d{4}(?![\w/-])", 0.7),  # `201/555/0199`
+        Pattern("area_and_seven", r"(?<![\w./-])\(?\d{3}\)?[ \t]{1,2}\d{7}(?![\w/-])", 0.7),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
         # Any digit grouping right after the word that says it is a number to call (international formats).
@@ -42,7 +49,8 @@ class PhoneRecognizer(GroupPatternRecognizer):
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|pgr|paged\b[^\n]{0,40}?\bat|ext\.?|extension|x)\s*[#:]?\s*(?P<phi>\d{4,5})\b(?![/:.]\d)",
+            r"\b(?:pager|beeper|pgr|pg|paged\b[^\n]{0,40}?\bat|ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?"
+            r"[ \t]*(?P<phi>\d{4,5})\b(?![/:.]\d)",
             0.7,
         ),
         Pattern(

@@ -26,7 +26,7 @@ YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 NOT_AFTER = (
     r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|pills?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
     r"pain|murmur|systolic|diastolic|holosystolic|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|"
-    r"ns\b|x\b|cup|tsp|tbsp|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
+    r"ns\b|x\b|cup|tsp|tbsp|up\b|way\b|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
 )
 NOT_BEFORE = (
     r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
@@ -37,7 +37,7 @@ NOT_BEFORE = (
 # A pain score (`4/10`) or Apgar (`8/9`) is not a date unless a date word says so.
 NOT_SCALE = r"(?!\d{1,2}/10\b)"
 EDGE_L = r"(?=\d)(?<![\w/.:-])"
-EDGE_R = r"(?![\w/:]|\.\d|-\d)"
+EDGE_R = r"(?![\w/]|[.:]\d|-\d)"  # `ECHO 3/02: EF 30%`, not `12/10:30`
 EDGE_R_YEAR = r"(?![\w/]|[.:]\d|-\d)"  # a full date may end with a colon (`CXR 5/8/2024: ...`)
 
 
@@ -71,6 +71,19 @@ DATE_BEHIND = (
 )
 
 
+# Procedures and diagnoses of a history list, after which a two-digit number or a month/year is a date
+# (`CABG 86`, `APPY 71'`, `MVR 6/89`, `s/p hip fx11/99`). Not lab words: `CA 8.3`, `EF 35` stay values.
+HISTORY_WORDS = (
+    r"mi|nstemi|stemi|cabg|mvr|avr|tvr|cva|tia|dvt|pe|appy|appendectomy|chole|ccy|cholecystectomy|tah|bso|"
+    r"hysterectomy|tkr|thr|tka|tha|orif|turp|ptca|pci|stents?|cath|echo|ett|mibi|fx|fracture|s/p|hx|dx|"
+    r"colectomy|resection|repair|surgery|bypass|ablation|ppm|aicd|pacer|pacemaker|colonoscopy|egd|cancer|"
+    r"chf|pna|uti|hernia|splenectomy|nephrectomy|mastectomy|lumpectomy|xrt|chemo|craniotomy|laminectomy|"
+    r"fusion|amputation|bka|aka|cea|endarterectomy|seizure|stroke|arrest|intubated|trach|peg|gib|"
+    r"pancreatitis|pneumonia|sepsis|overdose|dx'd|diagnosed|admission|admit|hospitalized"
+)
+# A two-digit number that is a year: with an apostrophe (`'03`, `71'`), or 32-99 (no day or count).
+TWO_DIGIT_YEAR = r"(?:['’]\d\d\b|\d\d['’]|(?:3[2-9]|[4-9]\d)\b)"
+NOT_A_VALUE_AFTER = r"(?![.,]\d|\s*(?:%|mg|mcg|mm|cm|cc|ml|min|bpm|hrs?|x\b|fr\b|french|units?))"
 SLASH_DATE = regex.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
 
 
@@ -95,11 +108,31 @@ class DateRecognizer(GroupPatternRecognizer):
             0.95,
         ),
         Pattern("month_day", rf"\b{MONTH}\.?\s+(?:the\s+)?{DAY}{ORD}?\b(?!:)", 0.85),
-        Pattern("day_month_year", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\.?,?\s+{YEAR4}\b", 0.95),
-        Pattern("day_month", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\b", 0.85),
+        Pattern("day_month_year", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\.?,?\s+{YEAR4}\b(?!-\d)", 0.95),
+        Pattern("day_month", rf"\b(?:{DAY}[ \t]*[-–][ \t]*)?{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\b", 0.85),
         Pattern("day_mon_year_dash", rf"\b{DAY}[-\s]?{MONTH}[-\s]?{YEAR}\b", 0.9),
-        Pattern("month_year", rf"\b{MONTH}\.?,?\s+(?:of\s+)?{YEAR4}\b", 0.9),
+        Pattern("month_year", rf"\b{MONTH}\.?,?\s+(?:of\s+)?{YEAR4}\b(?!-\d)", 0.9),  # not `feb, 1900-0700`
         Pattern("the_ordinal", rf"\b(?:the|on)\s+(?P<phi>{DAY}{ORD})\b", 0.7),
+        # History lists: `CABG 86`, `APPY 71'`, `MVR 6/89`, `s/p hip fx11/99` (glued), `PCI x2 in 98`.
+        Pattern(
+            "history_year",
+            rf"\b(?:{HISTORY_WORDS})(?:[ \t]*[,:-]?[ \t]*(?:x\d[ \t]+)?(?:in[ \t]+|on[ \t]+)?)"
+            rf"(?P<phi>{TWO_DIGIT_YEAR}|{MON_NUM}/\d\d(?:\d\d)?\b(?!/)){NOT_A_VALUE_AFTER}",
+            0.6,
+        ),
+        # A month's abbreviation alone after a time preposition: `in oct`, `since nov`, `spent oct at`.
+        Pattern(
+            "month_abbreviation_cued",
+            r"\b(?:in|since|during|until|till|early|late|mid|last|next|spent|through|thru)[ \t]+"
+            r"(?P<phi>jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?(?![\w/-])",
+            0.6,
+        ),
+        # Decades: `in the 1970s`.
+        Pattern(
+            "decade",
+            r"\b(?:in|since|during|early|late|mid|from)[ \t]+(?:the[ \t]+)?(?P<phi>(?:19|20)\d0['’]?s)\b",
+            0.6,
+        ),
         Pattern(
             "month_word",
             r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
@@ -112,7 +145,7 @@ class DateRecognizer(GroupPatternRecognizer):
         # Quantities (`in 2000 mL`, `to 2015 mg`) and lab values (`CK of 2012`) are not years.
         Pattern(
             "year_cued",
-            rf"{NOT_LAB_BEFORE}\b(?:{YEAR_CUES})[\s:,-]*(?:the\s+)?(?:year\s+)?(?:of\s+)?"
+            rf"{NOT_LAB_BEFORE}\b(?:{YEAR_CUES})[\s:,-]*(?:(?:is|was)\s+)?(?:the\s+)?(?:year\s+)?(?:of\s+)?"
             rf"(?P<phi>{YEAR4}){YEAR_END}",
             0.6,
         ),
