@@ -286,7 +286,7 @@ def _is_town(words: str, english: EnglishVocabulary) -> bool:
 # Where patients are moved to or come from, but not a town (`transported to ED`, `arrived from Rehab`).
 NOT_A_PLACE = (
     r"(?i:the|a|an|his|her|their|my|our|this|that|another|same|outside|home|bed|senior|assisted|long|ed|er|"
-    r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|rehab|rehabilitation|hospital|"
+    r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|osh|rehab|rehabilitation|hospital|"
     r"clinic|floor|unit|ward|radiology|surgery|dialysis|hospice|shelter|work|school|jail|prison|nursing|"
     r"facility|skilled|urgent|emergency|cath|endoscopy|pre-op|post-op|holding|triage|room|bay)"
 )
