@@ -49,8 +49,8 @@ class PhoneRecognizer(GroupPatternRecognizer):
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|pgr|pg|paged\b[^\n]{0,40}?\bat|ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?"
-            r"[ \t]*(?P<phi>\d{4,5})\b(?![/:.]\d)",
+            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|page[ \t][^\n]{0,40}?(?:\bat|@)|paged\b[^\n]{0,40}?(?:\bat|@)|"
+            r"ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?[ \t]*(?P<phi>\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.7,
         ),
         Pattern(

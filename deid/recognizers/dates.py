@@ -26,11 +26,11 @@ YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 NOT_AFTER = (
     r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|pills?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
     r"pain|murmur|systolic|diastolic|holosystolic|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|"
-    r"ns\b|x\b|cup|tsp|tbsp|up\b|way\b|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
+    r"ns\b|x\b|cup|tsp|tbsp|up\b|way\b|amps?\b|(?:rue|lue|rle|lle|bue|ble|ue|le)\b|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
 )
 NOT_BEFORE = (
     r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
-    r"take|taking|took|the|ate|eaten|drank|"
+    r"take|taking|took|the|ate|eaten|drank|tof|"
     # Ventilator settings (`PSV 10/5`, `CPAP 5/5`, `BiPAP 12/5`): pressures, not dates.
     r"\b(?:psv?|cpap|bi-?pap|bpap|peep|ipap|epap|simv|prvc|ac|niv|vent))[\s:]{0,3})"
 )
@@ -79,7 +79,8 @@ HISTORY_WORDS = (
     r"colectomy|resection|repair|surgery|bypass|ablation|ppm|aicd|pacer|pacemaker|colonoscopy|egd|cancer|"
     r"chf|pna|uti|hernia|splenectomy|nephrectomy|mastectomy|lumpectomy|xrt|chemo|craniotomy|laminectomy|"
     r"fusion|amputation|bka|aka|cea|endarterectomy|seizure|stroke|arrest|intubated|trach|peg|gib|"
-    r"pancreatitis|pneumonia|sepsis|overdose|dx'd|diagnosed|admission|admit|hospitalized"
+    r"pancreatitis|pneumonia|sepsis|overdose|dx'd|diagnosed|admission|admit|hospitalized|revision|shunt|"
+    r"scope|lap|tubal|section|tx|tx'd|transplant|placed|vaccine|quit|[a-z]+(?:ectomy|otomy|ostomy|plasty|scopy)"
 )
 # A two-digit number that is a year: with an apostrophe (`'03`, `71'`), or 32-99 (no day or count).
 TWO_DIGIT_YEAR = r"(?:['’]\d\d\b|\d\d['’]|(?:3[2-9]|[4-9]\d)\b)"
@@ -117,16 +118,17 @@ class DateRecognizer(GroupPatternRecognizer):
         Pattern(
             "history_year",
             rf"\b(?:{HISTORY_WORDS})(?:[ \t]*[,:-]?[ \t]*(?:x\d[ \t]+)?(?:in[ \t]+|on[ \t]+)?)"
-            rf"(?P<phi>{TWO_DIGIT_YEAR}|{MON_NUM}/\d\d(?:\d\d)?\b(?!/)){NOT_A_VALUE_AFTER}",
+            rf"(?P<phi>{TWO_DIGIT_YEAR}|{MON_NUM}/\d\d(?:\d\d)?\b(?!/)|{YEAR4}\b){NOT_A_VALUE_AFTER}",
             0.6,
         ),
         # A month's abbreviation alone after a time preposition: `in oct`, `since nov`, `spent oct at`.
         Pattern(
             "month_abbreviation_cued",
-            r"\b(?:in|since|during|until|till|early|late|mid|last|next|spent|through|thru)[ \t]+"
+            rf"\b(?:in|since|during|until|till|early|late|mid|last|next|spent|through|thru|{HISTORY_WORDS})[ \t]+"
             r"(?P<phi>jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?(?![\w/-])",
             0.6,
         ),
+        Pattern("may_cued", r"\b(?:in|since|until|early|late|mid|last|next)[ \t]+(?P<phi>may)\b(?![ \t]+be\b)", 0.6),
         # Decades: `in the 1970s`.
         Pattern(
             "decade",

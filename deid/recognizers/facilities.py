@@ -20,7 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.labels import PhiLabel
-from deid.recognizers.gazetteer import is_place
+from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import CALENDAR_WORDS, EnglishVocabulary, first_names, is_allow_listed, last_names
 from deid.recognizers.names import (
     EPONYM_HEADS,
@@ -45,6 +45,9 @@ FACILITY_CUE = regex.compile(
     r")[ \t]+(?:the[ \t]+)?",
     regex.IGNORECASE,
 )
+# A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
+# name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
+PLACE_PREPOSITION = regex.compile(r"\b(?:at|from)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE)
 PLACE_WORD = regex.compile(r"\p{L}[\p{L}'’&-]*(?<=[\p{L}])(?:['’]s)?|\p{L}")
 GAP = regex.compile(r"[ \t]{1,2}")
 MAX_NAME_WORDS = 3
@@ -68,7 +71,7 @@ HOSPITAL_NAME_WORDS = frozenset(
     episcopal deaconess mercy providence shriners charity sacred holy shepherd""".split()
 )
 SAINT = regex.compile(
-    r"\b(?i:st|ste|saint)\.?[ \t]+(?P<name>\p{L}[\p{L}-]*)(?:['’]s)?(?![\p{L}'’])(?![ \t]+(?i:wort)\b)"
+    r"\b(?i:st|ste|saint)\.?[ \t]+(?P<name>\p{L}[\p{L}-]*)(?:['’]s?)?(?![\p{L}'’])(?![ \t]+(?i:wort)\b)"
 )
 # `Lakeview Regional`; not `Attorney General` (a vocabulary word before the ending).
 HOSPITAL_ENDING = regex.compile(
@@ -98,6 +101,13 @@ class FacilityNameRecognizer(EntityRecognizer):
             span = self._name_after(text, cue.end(), informative)
             if span:
                 results.append(RecognizerResult(PhiLabel.HOSPITAL.value, *span, self.SCORE))
+        cued = {r.start for r in results}
+        for place in PLACE_PREPOSITION.finditer(text):
+            word = PLACE_WORD.match(text, place.end())
+            if word is None or word.start() in cued or self._eponym_follows(text, word.end()):
+                continue  # `tender at McBurney's point`
+            if self._named_place(word.group(), informative):
+                results.append(RecognizerResult(PhiLabel.HOSPITAL.value, word.start(), word.end(), self.SCORE))
         for saint in SAINT.finditer(text):
             name = saint.group("name").lower()
             if self._proper(name) and (not informative or saint.group("name")[0].isupper()):
@@ -120,6 +130,21 @@ class FacilityNameRecognizer(EntityRecognizer):
         return not self._is_vocabulary(lower) or is_place(lower) or (
             lower in self._names and lower not in self._vocabulary
         )
+
+    @staticmethod
+    def _eponym_follows(text: str, end: int) -> bool:
+        following = PLACE_WORD.search(text, end, min(len(text), end + 24))
+        return following is not None and following.group().lower() in EPONYM_HEADS | {"point"}
+
+    def _named_place(self, word: str, informative: bool) -> bool:
+        """After a bare `at`/`from`: stricter than after a movement cue (`at bedside`, `at HS`). A
+        country is not PHI (Safe Harbor): `emigrated from India` stays."""
+        lower = regex.sub(r"['’]s$", "", word.lower())
+        if not self._proper(lower) or lower in country_names():
+            return False
+        if informative:
+            return word[0].isupper() and not (word.isupper() and len(word) <= 3)
+        return lower in self._names or is_place(lower)
 
     def _name_after(self, text: str, at: int, informative: bool) -> tuple[int, int] | None:
         """The facility name starting at `at`, or None: up to three words, then facility heads."""

@@ -143,7 +143,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             r"\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,2}",
             0.6,
         ),
-        Pattern("unit_alone", rf",\s*(?P<phi>{UNIT_DESIGNATOR})", 0.5),
+        # A unit word after a comma (`, Apt 4B`); not a bare `#` (`#18 PIV R AC, #20 L HAND`).
+        Pattern("unit_alone", rf",\s*(?!#)(?P<phi>{UNIT_DESIGNATOR})", 0.5),
     ]
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:

@@ -46,7 +46,7 @@ RELATIONS = frozenset(
 ROLES = frozenset(
     """rn np pa md nurse resident intern fellow attending pharmacist pharmd sw cm rt chaplain interpreter
     dietitian nutritionist therapist tech pca sitter cna lpn hospitalist intensivist surgeon neurologist
-    cardiologist oncologist pcp physician covering""".split()
+    cardiologist oncologist pcp physician covering ho""".split()
 )
 # `per dr.lindqvist`, `DR.IBSEN`: a title glued to the name by its period is one token.
 GLUED_TITLE_RE = re.compile(r"(?i:drs?|mrs?|ms)\.([^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*)\.?")
@@ -300,7 +300,9 @@ class NameRecognizer(EntityRecognizer):
                 # `Faina D. Yefremova`, `Stephan M Urner`; a cue on the first word scores it higher below.
                 scores[i + 1] = scores[i + 2] = max(scores[i + 2], SCORE_LIST)
                 scores[i] = max(scores[i], SCORE_LIST)
-            if self._after_title(words, i) and (self._shaped(word) or self._cued_name_word(word)):
+            if self._after_title(words, i) and (
+                (self._informative and self._shaped(word)) or self._cued_name_word(word)
+            ):  # case-less: `MS CHANGES` is mental status, not Ms. Changes
                 if not (len(word) == 1 and i + 1 < len(words) and words[i + 1] == "/"):
                     scores[i] = SCORE_CUE  # not `MOD MR. S/P HIP` (mitral regurgitation, status post)
                 continue
