@@ -41,28 +41,38 @@ FACILITY_CUE = regex.compile(
     r"seen|treated|hospitali[sz]ed|accepted|spent|stay(?:s|ed|ing)?|outpatient|bed)"
     r"(?:[ \t]+(?:back|over|here|there|him|her|them|out|up|pt|patient))?[ \t]+(?:to|from|at|in)"
     r"|(?:f/u|follow(?:ed|ing)?[ -]up)[ \t]+(?:at|with|in)"
-    r"|(?:works|worked|working|employed|retired|volunteers?)[ \t]+(?:for|at|by|from|with)"
+    r"|(?:works|worked|working|employed|retired|volunteers?)(?:[ \t]+as[ \t]+an?(?:[ \t]+\p{L}+){1,3}?)?"
+    r"[ \t]+(?:for|at|by|from|with)"
     r")[ \t]+(?:the[ \t]+)?",
     regex.IGNORECASE,
 )
 # A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
 # name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
-PLACE_PREPOSITION = regex.compile(r"\b(?:at|from)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE)
-PLACE_WORD = regex.compile(r"\p{L}[\p{L}'’&-]*(?<=[\p{L}])(?:['’]s)?|\p{L}")
+PLACE_PREPOSITION = regex.compile(r"\b(?:at|from|in)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE)
+PLACE_WORD = regex.compile(r"\p{L}[\p{L}'’&-]*(?<=[\p{L}])(?:['’](?i:s))?|\p{L}")
+POSSESSIVE = regex.compile(r"['’]s$")
 GAP = regex.compile(r"[ \t]{1,2}")
 MAX_NAME_WORDS = 3
 # Where patients go that is not a named place (`transferred to floor`, `back to OR`, `sent to CT`).
 CARE_PLACES = frozenset(
-    """icu ccu micu sicu cvicu csru nicu picu pacu ed er or ir pcu tcu step stepdown floor unit ward bed room
+    """icu ccu micu sicu cvicu csru nicu picu pacu ed er or ir pcu tcu step stepdown floor unit ward bed room rm pod
     bay home house hospital rehab rehabilitation snf ltac ltach alf hospice clinic office facility nursing
     baseline sleep lab ct mri us cath endo endoscopy radiology dialysis hd surgery pt ot chair commode bathroom
     shower work school jail prison shelter church outside osh another same his her their my our its this that
     which where it there here them him me us you""".split()
 )
-# Heads that end a facility's name (`Good Samaritan Rehab`, `Hope Lodge`, `Mayo Clinic`).
+# Heads that end a facility's name (`Hope Lodge`, `Mayo Clinic`, `Larkspur Manor`), and generic ones
+# written after a short name, evidence but not part of it (`maple crest nh`, `kessington icu`).
 FACILITY_HEADS = frozenset(
-    """rehab rehabilitation hospital clinic center centre lodge house manor village hospice snf ltac ltach
-    facility infirmary institute campus home gardens terrace""".split()
+    """hospital clinic center centre lodge house manor village hospice infirmary institute campus gardens
+    terrace inn""".split()
+)
+GENERIC_HEADS = frozenset("rehab snf ltac ltach nh icu er ed facility home".split())
+# Qualifiers of a care unit that are nouns too (`trauma icu`, `stroke rehab`): not a name.
+CARE_QUALIFIERS = frozenset(
+    """trauma stroke burn neuro cardiac surgical medical transplant step down acute subacute inpatient
+    outpatient pediatric adult psych geri geriatric pulmonary cardiothoracic oncology day night nursing
+    skilled assisted senior care respite memory""".split()
 )
 # Words that hospitals are named with, though they are vocabulary (`Good Samaritan`, `Union Memorial`,
 # `Mass General`, `Mercy`, `Lakeview Regional`).
@@ -71,7 +81,7 @@ HOSPITAL_NAME_WORDS = frozenset(
     episcopal deaconess mercy providence shriners charity sacred holy shepherd""".split()
 )
 SAINT = regex.compile(
-    r"\b(?i:st|ste|saint)\.?[ \t]+(?P<name>\p{L}[\p{L}-]*)(?:['’]s?)?(?![\p{L}'’])(?![ \t]+(?i:wort)\b)"
+    r"\b(?i:st|ste|saint)\.?[ \t]+(?P<name>\p{L}[\p{L}-]*)(?:['’](?i:s)?)?(?![\p{L}'’])(?![ \t]+(?i:wort)\b)"
 )
 # `Lakeview Regional`; not `Attorney General` (a vocabulary word before the ending).
 HOSPITAL_ENDING = regex.compile(
@@ -106,7 +116,10 @@ class FacilityNameRecognizer(EntityRecognizer):
             word = PLACE_WORD.match(text, place.end())
             if word is None or word.start() in cued or self._eponym_follows(text, word.end()):
                 continue  # `tender at McBurney's point`
-            if self._named_place(word.group(), informative):
+            headed = self._name_after(text, place.end(), informative, require_head=True)
+            if headed:
+                results.append(RecognizerResult(PhiLabel.HOSPITAL.value, *headed, self.SCORE))
+            elif place.group().lower().startswith(("at", "from")) and self._named_place(word.group(), informative):
                 results.append(RecognizerResult(PhiLabel.HOSPITAL.value, word.start(), word.end(), self.SCORE))
         for saint in SAINT.finditer(text):
             name = saint.group("name").lower()
@@ -146,55 +159,77 @@ class FacilityNameRecognizer(EntityRecognizer):
             return word[0].isupper() and not (word.isupper() and len(word) <= 3)
         return lower in self._names or is_place(lower)
 
-    def _name_after(self, text: str, at: int, informative: bool) -> tuple[int, int] | None:
-        """The facility name starting at `at`, or None: up to three words, then facility heads."""
-        words: list[regex.Match[str]] = []
+    def _name_after(
+        self, text: str, at: int, informative: bool, require_head: bool = False
+    ) -> tuple[int, int] | None:
+        """The facility name starting at `at`, or None: up to three name words, then the heads that end
+        the name (inside the span) or a generic head (`nh`, `icu`, `rehab`: evidence, outside it)."""
+        words: list[tuple[regex.Match[str], str]] = []
         position = at
         while len(words) < MAX_NAME_WORDS + 2:
             word = PLACE_WORD.match(text, position)
             if word is None:
                 break
-            lower = regex.sub(r"['’]s$", "", word.group().lower())
-            capitalised = word.group()[0].isupper()
-            if informative and not capitalised:
+            lower = POSSESSIVE.sub("", word.group().lower())
+            if informative and not word.group()[0].isupper() and lower not in GENERIC_HEADS:
                 break  # mixed case: a facility's name is capitalised
-            head = lower in FACILITY_HEADS
-            if head and not words:
-                break  # `back to rehab`, `sent to hospital`
-            if not head and (lower in CARE_PLACES or lower in STOP_WORDS or lower.rstrip(".") in TITLES):
-                break  # `seen by dr brennan`: the name recognizer takes a person
-            if not head and (lower in NON_NAME_WORDS or lower.split("-")[0] in EPONYM_HEADS):
+            if lower in GENERIC_HEADS:
+                words.append((word, lower))
+                break
+            ends = lower in CARE_PLACES or lower in STOP_WORDS or lower.rstrip(".") in TITLES
+            if ends and lower not in FACILITY_HEADS:
+                break  # `transferred to floor`; `seen by dr brennan`: the name recognizer takes a person
+            if lower in NON_NAME_WORDS or lower.split("-")[0] in EPONYM_HEADS:
                 return None  # `admitted to General Medicine`, `Osgood-Schlatter disease`
-            words.append(word)
+            words.append((word, lower))
             gap = GAP.match(text, word.end())
             if gap is None:
                 break
             position = gap.end()
-        return self._accept(words)
+        return self._accept(words, informative, require_head)
 
-    def _accept(self, words: list[regex.Match[str]]) -> tuple[int, int] | None:
-        lowers = [regex.sub(r"['’]s$", "", w.group().lower()) for w in words]
-        # The name part: words before the first head (at most three), then the heads that follow it.
-        name_end = next((k for k, w in enumerate(lowers) if w in FACILITY_HEADS), len(lowers))
-        name_end = min(name_end, MAX_NAME_WORDS)
+    def _accept(
+        self, words: list[tuple[regex.Match[str], str]], informative: bool, require_head: bool
+    ) -> tuple[int, int] | None:
+        """`require_head`: after a bare preposition (`fell at maple crest nh`, `in the kessington icu`)."""
+        generic = bool(words) and words[-1][1] in GENERIC_HEADS
+        if generic:
+            words = words[:-1]
+        name_end = next((k for k, (_, w) in enumerate(words) if w in FACILITY_HEADS), len(words))
+        if name_end == 0 or name_end > MAX_NAME_WORDS:
+            return None
         heads_end = name_end
-        while heads_end < len(lowers) and lowers[heads_end] in FACILITY_HEADS:
+        while heads_end < len(words) and words[heads_end][1] in FACILITY_HEADS:
             heads_end += 1
-        if name_end == 0:
-            return None
-        name = lowers[:name_end]
-        proper = [self._proper(w) for w in name]
+        name = [w for _, w in words[:name_end]]
+        proper = [
+            self._proper(w) or (informative and self._capitalised_name(m.group(), w)) for m, w in words[:name_end]
+        ]
         named = any(w in HOSPITAL_NAME_WORDS for w in name)
-        if not (any(proper) or named or heads_end > name_end):
+        headed = heads_end > name_end or generic
+        if require_head and not headed:
             return None
-        if not all(p or self._is_vocabulary(w) for p, w in zip(proper, name, strict=True)):
-            return None
-        if not any(proper) and not named and any(self._clinical(w) for w in name):
-            return None  # `cardiac rehab`, `acute rehab`, `nursing home`
-        # A proper word ends the name when the next words are vocabulary and no head follows.
-        last = heads_end if heads_end > name_end else max(k + 1 for k, p in enumerate(proper) if p or named)
-        return words[0].start(), words[last - 1].end()
+        if any(proper) or named:
+            # Without a head, the name ends at its last proper word (`Raytheon` of `Raytheon Labs`).
+            last = heads_end if headed else max(k + 1 for k, p in enumerate(proper) if p or named)
+            return words[0][0].start(), words[last - 1][0].end()
+        # Vocabulary words only: a name when a head follows and they are nouns that describe no care
+        # (`maple crest nh`, `Larkspur Manor`), not `cardiac rehab`, `trauma icu`, `nursing home`.
+        if headed and all(self._plain_noun(w) for w in name):
+            return words[0][0].start(), words[heads_end - 1][0].end()
+        return None
 
-    def _clinical(self, lower: str) -> bool:
-        """Vocabulary that describes care, not a name: no name list holds it."""
-        return lower not in self._names or lower in CARE_PLACES
+    def _capitalised_name(self, word: str, lower: str) -> bool:
+        """Mixed case: a capitalised word that WordNet does not know (`Pfizer`, `Aramark`) is a name even
+        when Philter lists it, unless it is a care place or a service."""
+        return word[0].isupper() and not self._english.has_word(lower) and not (
+            lower in CARE_PLACES or lower in NON_NAME_WORDS or lower in SERVICE_INITIALISMS or lower in ROLES
+            or is_allow_listed(lower) or lower in STOP_WORDS or lower in CALENDAR_WORDS
+        )
+
+    def _plain_noun(self, lower: str) -> bool:
+        return (
+            lower not in CARE_QUALIFIERS
+            and lower not in CARE_PLACES
+            and (lower in self._names or self._english.has_word(lower))
+        )

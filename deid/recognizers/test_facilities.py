@@ -16,7 +16,11 @@ def _cased(text: str, case: str) -> str:
 CUED_FACILITIES = [
     ("Pt transferred to Whitcombe 6 for cath.", ["Whitcombe"]),
     ("Plan to go back to Harrowgate in am.", ["Harrowgate"]),
-    ("Admitted from Good Samaritan Rehab with SOB.", ["Good Samaritan Rehab"]),
+    # A generic head after a short name is evidence, not part of the name (`rehab`, `nh`, `icu`).
+    ("Admitted from Good Samaritan Rehab with SOB.", ["Good Samaritan"]),
+    ("Fell at Maple Crest NH, sent in by EMS.", ["Maple Crest"]),
+    ("Was in the Kessington ICU x3 days.", ["Kessington"]),
+    ("Employed as a bus driver for Transitco until 2019.", ["Transitco"]),
     ("Will f/u at Kessington in 2 wks.", ["Kessington"]),
     ("Husband works for Quorvex, on nights.", ["Quorvex"]),
     ("Daughter staying at the Hope Lodge tonight.", ["Hope Lodge"]),
@@ -26,6 +30,7 @@ NOT_FACILITIES = [
     "Transferred to floor, back to bed, sent to CT.",
     "Returned to baseline; went to sleep at 2200.",
     "Discharged to acute rehab, then nursing home.",
+    "Was in the trauma ICU, then the burn unit; to stroke rehab.",
     "Treated for Osgood-Schlatter disease; admitted to General Medicine.",
     "Seen by Dr Pell this am; f/u with cardiology.",
     "Needs a note for work for missing a shift.",
