@@ -39,7 +39,7 @@ RELATIONS = frozenset(
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
     fiance fiancee neighbor neighbour named cousin stepson stepdaughter stepmother stepfather sibling
     roommate grandma grandpa poa hcp proxy
-    dtr dau gdtr sis bro hubby bf gf companion fiancé sons daughters""".split()
+    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil""".split()
 )
 # Roles written before a clinician's name in nursing notes (`np marta notified`, `RN CORA LIND`, `IV
 # NURSE PAULA VANCE`, `sw ida`). After one, a listed name or a word in no vocabulary is a name.
@@ -290,6 +290,8 @@ class NameRecognizer(EntityRecognizer):
         j = i + 1
         while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
             j += 1
+        if j < len(words) and words[j].lower() == "cell" and words[j - 1] in POSSESSIVE:
+            return False  # `daughter Bryony's cell is ...`: a phone, not a Hurthle cell
         return j < len(words) and words[j].lower() in EPONYM_HEADS
 
     # --- seeds --------------------------------------------------------------------------------
@@ -327,7 +329,9 @@ class NameRecognizer(EntityRecognizer):
             if cued and (self._plausible_name(word) or self._suspect(word.lower())):
                 scores[i] = SCORE_CUE  # `report called to deb RN`
                 continue
-            if (self._role_follows(words, i) or self._initial_follows(words, i)) and self._suspect(word.lower()):
+            if (self._role_follows(words, i) or self._initial_follows(words, i)) and (
+                self._suspect(word.lower()) or (self._informative and self._cued_name_word(word))
+            ):
                 scores[i] = SCORE_LIST  # `ABE KOWALCZUK (RESIDENT)`, `Pt Lena V. treated`
                 continue
             # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
@@ -364,11 +368,11 @@ class NameRecognizer(EntityRecognizer):
         return scores
 
     def _role_follows(self, words: list[str], i: int) -> bool:
-        """`KOWALCZUK (RESIDENT)`: a role in parentheses after the name."""
+        """`KOWALCZUK (RESIDENT)`, `Per Bao (pharmacy)`: a role or service in parentheses after the name."""
         return (
             i + 3 < len(words)
             and words[i + 1] == "("
-            and _norm(words[i + 2]) in ROLES | CREDENTIALS
+            and _norm(words[i + 2]) in ROLES | CREDENTIALS | SERVICE_INITIALISMS | NON_NAME_WORDS
             and words[i + 3] == ")"
         )
 
@@ -530,8 +534,8 @@ class NameRecognizer(EntityRecognizer):
         word = words[k]
         if not self._shaped(word) or self._eponym_follows(words, k):
             return False
-        if not self._informative:
-            return seed_score >= SCORE_CUE and self._suspect(word.lower())
+        if not self._informative:  # `drs feld and amato`, `DTRS AMARA AND CHIOMA`
+            return seed_score >= SCORE_RELATION and self._suspect(word.lower())
         lower = word.lower()
         if is_allow_listed(lower) or TITLE_CASE_RE.fullmatch(word) is None:
             return False

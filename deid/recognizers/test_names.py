@@ -154,3 +154,16 @@ def test_initial_names(found, rec, text, names, case):
 )
 def test_nursing_shorthand_words_are_not_names(found, rec, text, case):
     assert found(rec, _cased(text, [], case)[0]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("FAMILY: DTRS AMARA AND CHIOMA, SON OBI.", ["AMARA", "CHIOMA", "OBI"]),
+        ("spoke w/ son mattias & dil priyanka", ["mattias", "priyanka"]),
+        ("Per Tamsin (pharmacy), trough due at 0500.", ["Tamsin"]),
+        ("daughter Bryony's cell is 555 0101", ["Bryony"]),
+    ],
+)
+def test_family_lists_and_service_in_parentheses(found, rec, text, names):
+    assert found(rec, text) == names
