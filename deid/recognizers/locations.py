@@ -348,18 +348,28 @@ class CityRecognizer(GroupPatternRecognizer):
         """Cities by position, then the same city wherever else the note names it (`West Saraview, RI`
         ... `lives in West Saraview`). A one-word city that is an English word (`Mobile`) is not spread."""
         results = [
-            r for r in super().analyze(text, entities, nlp_artifacts, regex_flags) if not self._words_only(text, r)
+            trimmed
+            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            if (trimmed := self._trim_words(text, r)) is not None
         ] + self._after_travel_cue(text)
         found = {text[r.start : r.end] for r in results}
         names = [c for c in found if " " in c or c.lower() not in self._english.words]
         return results + other_occurrences(text, results, names, PhiLabel.CITY.value, 0.6)
 
-    def _words_only(self, text: str, result: RecognizerResult) -> bool:
+    def _trim_words(self, text: str, result: RecognizerResult) -> RecognizerResult | None:
         """`CALLED AT MN`, `R/O MI`, `RENAL, ID`, `ARRIVED FROM OSH VIA AMBULANCE`: in ALL CAPS or lower
-        case, a `city` made of ordinary or clinical words (or one letter) that no gazetteer lists is not a
-        city. In mixed case the capitals are the evidence (`Lake Joseph`, `East Heather`)."""
+        case, the ordinary or clinical words (or single letters) that start a `city` are not part of it
+        (`LIVES IN DUNDALK, MD` is `DUNDALK`); none left, no city. In mixed case the capitals are the
+        evidence (`Lake Joseph`, `East Heather`)."""
         phrase = text[result.start : result.end]
-        return phrase in (phrase.upper(), phrase.lower()) and is_vocabulary_phrase(phrase, self._english)
+        if phrase not in (phrase.upper(), phrase.lower()):
+            return result
+        for word in regex.finditer(r"\S+", phrase):
+            rest = phrase[word.start() :]
+            if is_place(rest.lower().rstrip(",.")) or not is_vocabulary_phrase(word.group(), self._english):
+                result.start += word.start()
+                return result
+        return None
 
     def _after_travel_cue(self, text: str) -> list[RecognizerResult]:
         """`grew up in X`, `flew to X`, `originally from X`: a place unless its words are ordinary
