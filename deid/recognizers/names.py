@@ -114,7 +114,12 @@ def case_is_informative(words: list[str]) -> bool:
         return True
     upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
     capitalised = sum(w[0].isupper() for w in alpha) / len(alpha)
-    return upper < CAPS_WORD_SHARE and capitalised >= LOWER_CAPITALISED_SHARE
+    if upper >= CAPS_WORD_SHARE or capitalised < LOWER_CAPITALISED_SHARE:
+        return False
+    # A lower-case note with a few capitalised words (`pt's husband works at Corvane`): its sentences
+    # start in lower case.
+    starts = [w for before, w in zip(["."] + words, words) if before[-1:] in ".!?" and w[:1].isalpha()]  # noqa: B905
+    return len(starts) < 2 or 2 * sum(w[0].isupper() for w in starts) >= len(starts)
 
 
 class NameRecognizer(EntityRecognizer):
@@ -252,7 +257,9 @@ class NameRecognizer(EntityRecognizer):
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
         prev = self._prev(words, i)
         if prev in {"by", "called", "named"}:
-            return words[i].lower() not in SERVICE_INITIALISMS  # `cleared by PT`, `seen by ID`
+            lower = words[i].lower()  # not `cleared by PT`, `seen by ID`, `CALLED AT MN BY LAB`
+            initials_word = INITIALS_RE.fullmatch(words[i]) is not None and self._is_english(lower)
+            return lower not in SERVICE_INITIALISMS and not initials_word
         if prev in {"is", "?"} and i > 1 and _norm(words[i - 2]) == "name":
             return True  # "my name is X", "What's your name? X"
         if prev in OBJECT_PRONOUNS and i > 1 and _norm(words[i - 2]) in {"named", "call", "called"}:

@@ -167,3 +167,14 @@ def test_nursing_shorthand_words_are_not_names(found, rec, text, case):
 )
 def test_family_lists_and_service_in_parentheses(found, rec, text, names):
     assert found(rec, text) == names
+
+
+def test_a_lower_case_note_with_a_few_capitals_is_still_lower_case(found, rec):
+    # Sentences starting in lower case say the note is typed in lower case, whatever `Corvane` says.
+    text = "plan: d/c when bed avail; cm odile following. pt's husband works at Corvane nights."
+    assert not case_is_informative([w for w in text.split()])
+    assert found(rec, text) == ["odile"]
+
+
+def test_a_clinical_word_after_by_is_not_a_name(found, rec):
+    assert found(rec, "CALLED AT MN BY LAB RE K 6.1, REPEAT SENT.") == []
