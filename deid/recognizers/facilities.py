@@ -48,7 +48,7 @@ FACILITY_CUE = regex.compile(
 )
 # A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
 # name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
-PLACE_PREPOSITION = regex.compile(r"\b(?:at|from|in)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE)
+PLACE_PREPOSITION = regex.compile(r"\b(?:(?:at|from)[ \t]+(?:the[ \t]+)?|in[ \t]+the[ \t]+)", regex.IGNORECASE)
 PLACE_WORD = regex.compile(r"\p{L}[\p{L}'’&-]*(?<=[\p{L}])(?:['’](?i:s))?|\p{L}")
 POSSESSIVE = regex.compile(r"['’]s$")
 GAP = regex.compile(r"[ \t]{1,2}")

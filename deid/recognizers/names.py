@@ -53,6 +53,7 @@ GLUED_TITLE_RE = re.compile(r"(?i:drs?|mrs?|ms)\.([^\W\d_][^\W\d_'’\-]*(?:['�
 # Words that open a message to someone or sign it off (`hi bruno`, `thanks, fatima`, `this is Ann`).
 GREETINGS = frozenset("hi hello hey dear".split())
 SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
+ADDRESS_CUES = GREETINGS | SIGN_OFFS | frozenset({"is", ",", "-", "--", "—"})  # the token before the name
 # Words that end a name run even when capitalised: facility and address words, note headers,
 # services and roles, greetings.
 NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
@@ -148,6 +149,7 @@ class NameRecognizer(EntityRecognizer):
         self._first = first_names()
         self._last = last_names()
         self._strong = strong_names()
+        self._strong_or_common = self._strong | COMMON_WORD_NAMES
         philter = philter_vocabulary()
         self._vocabulary = philter.non_names
         # Philter's name lists, less the words its own vocabulary holds (`union`, `hope`, `regional`):
@@ -177,7 +179,7 @@ class NameRecognizer(EntityRecognizer):
         """`per dr.lindqvist`, `DR.IBSEN`: the name after a title glued to it by its period."""
         results = []
         for word, start in zip(words, starts, strict=True):
-            match = GLUED_TITLE_RE.fullmatch(word)
+            match = GLUED_TITLE_RE.fullmatch(word) if "." in word[2:4] else None
             if match and self._cued_name_word(match.group(1)):
                 name_start, name_end = start + match.start(1), start + match.end(1)
                 results.append(RecognizerResult(PhiLabel.NAME.value, name_start, name_end, SCORE_CUE))
@@ -288,7 +290,7 @@ class NameRecognizer(EntityRecognizer):
             return False
         if is_allow_listed(lower):
             return False
-        if lower in self._vocabulary and lower not in self._strong | COMMON_WORD_NAMES and not self._in_lists(lower):
+        if lower in self._vocabulary and lower not in self._strong_or_common and not self._in_lists(lower):
             return False  # `dr brenan spoke`: Philter's vocabulary holds no surname WordNet lists as a noun
         # A census-list name (`Rose`, `Bud`) counts even when it is also a verb or an adjective.
         return lower in self._strong or not self._english.has_non_noun(lower)
@@ -332,17 +334,19 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_CUE  # `Patient: Concepcion Yamamoto` (a label, not `by`: `Course by Problem`)
                 continue
-            cued = self._credential_follows(words, i) or self._introduces_age(words, i) or self._is_signature(words, i)
+            age = self._introduces_age(words, i)
+            cued = self._credential_follows(words, i) or age or self._is_signature(words, i)
             if cued and (self._plausible_name(word) or self._suspect(word.lower())):
                 scores[i] = SCORE_CUE  # `report called to deb RN`
                 continue
-            if (self._role_follows(words, i) or self._initial_follows(words, i)) and (
-                self._suspect(word.lower()) or (self._informative and self._cued_name_word(word))
+            if (
+                (self._role_follows(words, i) or self._initial_follows(words, i))
+                and (self._suspect(word.lower()) or (self._informative and self._cued_name_word(word)))
             ):
                 scores[i] = SCORE_LIST  # `ABE KOWALCZUK (RESIDENT)`, `Pt Lena V. treated`
                 continue
             # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
-            strong_cue = self._introduces_age(words, i) or (
+            strong_cue = age or (
                 i + 1 < len(words) and words[i + 1] == "," and self._credential_follows(words, i)
             )
             if strong_cue and self._informative and self._shaped(word) and self._cued_name_word(word):
@@ -438,11 +442,13 @@ class NameRecognizer(EntityRecognizer):
         """Message openings and sign-offs: `hi bruno`, `dear Ann`, `this is Ann`, `thanks, fatima`,
         a line `- grace gonzalez`. A sign-off name runs to the end of its line."""
         word = words[i]
+        prev = self._prev(words, i)
+        if prev not in ADDRESS_CUES:
+            return False  # the cue comes first: cheap to test on every token
         if word.lower() in NOT_ADDRESSEES or not self._cued_name_word(word):
             return False
         if not self._informative and not word[:1].islower():
             return False  # ALL CAPS: too many headers look like this
-        prev = self._prev(words, i)
         if prev in GREETINGS:
             return True
         if prev == "is" and i > 1 and _norm(words[i - 2]) == "this":
