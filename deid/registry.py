@@ -12,6 +12,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from deid.recognizers.age import AgeOver89Recognizer
 from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecognizer, UrlRecognizer
 from deid.recognizers.dates import DateRecognizer
+from deid.recognizers.facilities import FacilityNameRecognizer
 from deid.recognizers.gazetteer import CityGazetteerRecognizer
 from deid.recognizers.identifiers import (
     AccountRecognizer,
@@ -57,9 +58,10 @@ def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[Entit
         StreetAddressRecognizer(english),
         CityRecognizer(english),
         CityGazetteerRecognizer(english),
-        StateRecognizer(),
+        StateRecognizer(english),
         ZipRecognizer(),
         HospitalRecognizer(english),
+        FacilityNameRecognizer(english),
         NerRecognizer(english),
     ]
 

@@ -33,8 +33,8 @@ def test_ner_setting_reaches_the_engine():
     with_ner = get_engine(Settings(deid_processes=1, deid_ner=True))
     without = get_engine(Settings(deid_processes=1, deid_ner=False))
     assert with_ner is not without
-    # No list name, no cue.
-    text = "She named the puppy after her late uncle, Barnaby Worthington-Crabtree."
+    # No list name, no cue (a kinship word such as `her uncle, X` is a cue now).
+    text = "She named the puppy after the poet Barnaby Worthington-Crabtree."
     assert without.detect([text]) == [[]]
     (spans,) = with_ner.detect([text])
     assert "Barnaby Worthington-Crabtree" in covered(text, spans)

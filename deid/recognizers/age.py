@@ -20,6 +20,13 @@ class AgeOver89Recognizer(GroupPatternRecognizer):
             0.85,
         ),
         Pattern("age_sex", rf"(?<![\w.]){OVER_89}(?=(?-i:[MF])\b)", 0.7),
+        # `pt is ninety-six`, `pt turned 100`, `states he is 103`: the subject is the patient, not a vital.
+        Pattern(
+            "age_is",
+            rf"\b(?:pt|patient|he|she)[ \t]+(?:is|turned|turns|was)[ \t]+(?P<phi>{OVER_89}|{OVER_89_WORDS})\b"
+            r"(?![ \t]*(?:%|mg|kg|lbs?|cm|mm|beats|bpm|degrees|f\b|c\b))",
+            0.7,
+        ),
         Pattern("age_keyed", rf"\b(?:age|aged|age/sex|age/gender)\s*:?\s*(?P<phi>{OVER_89}|{OVER_89_WORDS})\b", 0.85),
     ]
 

@@ -10,12 +10,16 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
+from deid.recognizers.vocabulary import philter_vocabulary
 
 FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
 FAX_WINDOW = 16
 PHONE_WORDS = r"(?i:office|fax|mobile|cell|home|work|desk|phone)"
 # A number ends before a letter or a hyphen, except a hyphen that joins its kind (`063 966-Fax`).
 PHONE_END = rf"(?!\w|-(?!{PHONE_WORDS}\b))"
+# Between the groups of a North-American number as nurses type them: `212-555-0199`, `212- 555- 0199`,
+# `212 555 0199`, `212.555.0199` (a period with no space: `I/O 700/950. 2115` is not a number).
+NANP_SEP = r"(?:[ \t]{0,2}-[ \t]{0,2}|\.|[ \t]{1,2})"
 
 
 class PhoneRecognizer(GroupPatternRecognizer):
@@ -25,10 +29,14 @@ class PhoneRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern(
             "nanp",
-            r"(?<![\w.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+            rf"(?<![\w./-])(?:\+?1[\s.-]?)?(?:\(\d{{3}}\)\s?|\d{{3}}{NANP_SEP})\d{{3}}{NANP_SEP}\d{{4}}"
             rf"(?:\s*(?:x|ext\.?|extension)\s*\d{{1,5}})?{PHONE_END}",
             0.85,
         ),
+        # `(301 555 01234)`: a typed number in parentheses, one digit too many; `202 5550100`.
+        Pattern("nanp_in_parentheses", rf"\((?P<phi>\d{{3}}{NANP_SEP}\d{{3}}{NANP_SEP}\d{{4,5}})\)", 0.7),
+        Pattern("nanp_slashes", r"(?<![\w./-])\d{3}/\d{3}/\d{4}(?![\w/-])", 0.7),  # `201/555/0199`
+        Pattern("area_and_seven", r"(?<![\w./-])\(?\d{3}\)?[ \t]{1,2}\d{7}(?![\w/-])", 0.7),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
         # Any digit grouping right after the word that says it is a number to call (international formats).
@@ -41,7 +49,8 @@ class PhoneRecognizer(GroupPatternRecognizer):
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|pgr|paged\b[^\n]{0,40}?\bat|ext\.?|extension|x)\s*[#:]?\s*(?P<phi>\d{4,5})\b(?![/:.]\d)",
+            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|page[ \t][^\n]{0,40}?(?:\bat|@)|paged\b[^\n]{0,40}?(?:\bat|@)|"
+            r"ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?[ \t]*(?P<phi>\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.7,
         ),
         Pattern(
@@ -101,6 +110,12 @@ TLDS = (
 )
 
 
+GENERIC_TLDS = frozenset("com org net edu gov mil int info biz io health care".split())
+# `word.cc` with no path: a country-code domain, or two words of a sentence typed without a space
+# (`as necessary.Pt resting`, `comfortable.pt`).
+BARE_DOMAIN = regex.compile(r"(?P<label>[A-Za-z]+)\.(?P<tld>[A-Za-z]{2})")
+
+
 class UrlRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern("scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.95),
@@ -115,6 +130,17 @@ class UrlRecognizer(GroupPatternRecognizer):
 
     def __init__(self) -> None:
         super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
+
+    def load(self) -> None:
+        self._vocabulary = philter_vocabulary().non_names
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """`necessary.Pt`, `comfortable.pt`: a word and a country code with no path is a sentence
+        break typed without a space when the word is vocabulary or the code is capitalised."""
+        bare = BARE_DOMAIN.fullmatch(pattern_text)
+        if bare is None or bare.group("tld").lower() in GENERIC_TLDS:
+            return False
+        return not bare.group("tld").islower() or bare.group("label").lower() in self._vocabulary
 
 
 class IpRecognizer(GroupPatternRecognizer):

@@ -26,18 +26,18 @@ YEAR = r"(?:19\d\d|20\d\d|\d\d)"
 NOT_AFTER = (
     r"(?!\s*(?:tabs?|tablets?|caps?|capsules?|pills?|mg|mcg|ml|cc|units?|puffs?|drops?|strength|str|"
     r"pain|murmur|systolic|diastolic|holosystolic|scale|score|dose|doses|of\b|inch|cm|mm|grade|power|vision|"
-    r"ns\b|x\b|cup|tsp|tbsp|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
+    r"ns\b|x\b|cup|tsp|tbsp|up\b|way\b|amps?\b|(?:rue|lue|rle|lle|bue|ble|ue|le)\b|(?:to|or|-)\s*\d{1,2}/\d{1,2}\s*(?:tabs?|tablets?|caps?|capsules?|pills?|cups?|of)\b))"
 )
 NOT_BEFORE = (
     r"(?<!(?:bp|b/p|pressure|pain|strength|motor|murmur|grade|vision|ratio|score|reassessed|rated|rates|"
-    r"take|taking|took|the|ate|eaten|drank|"
+    r"take|taking|took|the|ate|eaten|drank|tof|"
     # Ventilator settings (`PSV 10/5`, `CPAP 5/5`, `BiPAP 12/5`): pressures, not dates.
     r"\b(?:psv?|cpap|bi-?pap|bpap|peep|ipap|epap|simv|prvc|ac|niv|vent))[\s:]{0,3})"
 )
 # A pain score (`4/10`) or Apgar (`8/9`) is not a date unless a date word says so.
 NOT_SCALE = r"(?!\d{1,2}/10\b)"
 EDGE_L = r"(?=\d)(?<![\w/.:-])"
-EDGE_R = r"(?![\w/:]|\.\d|-\d)"
+EDGE_R = r"(?![\w/]|[.:]\d|-\d)"  # `ECHO 3/02: EF 30%`, not `12/10:30`
 EDGE_R_YEAR = r"(?![\w/]|[.:]\d|-\d)"  # a full date may end with a colon (`CXR 5/8/2024: ...`)
 
 
@@ -71,6 +71,38 @@ DATE_BEHIND = (
 )
 
 
+# Procedures and diagnoses of a history list, after which a two-digit number or a month/year is a date
+# (`CABG 86`, `APPY 71'`, `MVR 6/89`, `s/p hip fx11/99`). Not lab words: `CA 8.3`, `EF 35` stay values.
+HISTORY_WORDS = (
+    r"mi|nstemi|stemi|cabg|mvr|avr|tvr|cva|tia|dvt|pe|appy|appendectomy|chole|ccy|cholecystectomy|tah|bso|"
+    r"hysterectomy|tkr|thr|tka|tha|orif|turp|ptca|pci|stents?|cath|echo|ett|mibi|fx|fracture|s/p|hx|dx|"
+    r"colectomy|resection|repair|surgery|bypass|ablation|ppm|aicd|pacer|pacemaker|colonoscopy|egd|cancer|"
+    r"chf|pna|uti|hernia|splenectomy|nephrectomy|mastectomy|lumpectomy|xrt|chemo|craniotomy|laminectomy|"
+    r"fusion|amputation|bka|aka|cea|endarterectomy|seizure|stroke|arrest|intubated|trach|peg|gib|"
+    r"pancreatitis|pneumonia|sepsis|overdose|dx'd|diagnosed|admission|admit|hospitalized|revision|shunt|"
+    r"scope|lap|tubal|section|tx|tx'd|transplant|placed|vaccine|quit|[a-z]+(?:ectomy|otomy|ostomy|plasty|scopy)"
+)
+# A two-digit number that is a year: with an apostrophe (`'03`, `71'`), or 32-99 (no day or count).
+TWO_DIGIT_YEAR = r"(?:['’]\d\d\b|\d\d['’]|(?:3[2-9]|[4-9]\d)\b)"
+NOT_A_VALUE_AFTER = r"(?![.,]\d|\s*(?:%|mg|mcg|mm|cm|cc|ml|min|bpm|hrs?|x\b|fr\b|french|units?))"
+# History-list dates are found value first, then the word before it is checked in a short window: a
+# pattern that starts with the long alternation of history words costs a third of the recognizer.
+# Candidates are scanned with a pattern that starts with a literal or a digit (fast), then checked.
+HISTORY_CANDIDATE = regex.compile(
+    r"['’]?\d{1,4}(?:/\d{2,4})?['’]?|\b(?:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b(?=\.?(?![\w/-]))",
+    regex.IGNORECASE,
+)
+HISTORY_NUMBER = regex.compile(rf"{TWO_DIGIT_YEAR}|{MON_NUM}/\d\d(?:\d\d)?|{YEAR4}")
+VALUE_AFTER = regex.compile(rf"(?!/){NOT_A_VALUE_AFTER}", regex.IGNORECASE)
+# `CABG 86`, `APPY 71'`, `MVR 6/89`, `s/p hip fx11/99` (glued), `PCI x2 in 98`, `CVA feb`.
+HISTORY_BEFORE = regex.compile(
+    rf"\b(?:{HISTORY_WORDS})[ \t]*[,:-]?[ \t]*(?:x\d[ \t]+)?(?:(?:in|on)[ \t]+)?\Z", regex.IGNORECASE
+)
+# `in oct`, `since nov`, `spent oct at`: a month's abbreviation alone after a time word.
+MONTH_BEFORE = regex.compile(
+    r"\b(?:in|since|during|until|till|early|late|mid|last|next|spent|through|thru)[ \t]+\Z", regex.IGNORECASE
+)
+HISTORY_WINDOW = 40
 SLASH_DATE = regex.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
 
 
@@ -95,11 +127,18 @@ class DateRecognizer(GroupPatternRecognizer):
             0.95,
         ),
         Pattern("month_day", rf"\b{MONTH}\.?\s+(?:the\s+)?{DAY}{ORD}?\b(?!:)", 0.85),
-        Pattern("day_month_year", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\.?,?\s+{YEAR4}\b", 0.95),
-        Pattern("day_month", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\b", 0.85),
+        Pattern("day_month_year", rf"\b{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\.?,?\s+{YEAR4}\b(?!-\d)", 0.95),
+        Pattern("day_month", rf"\b(?:{DAY}[ \t]*[-–][ \t]*)?{DAY}{ORD}?\s+(?:of\s+)?{MONTH}\b", 0.85),
         Pattern("day_mon_year_dash", rf"\b{DAY}[-\s]?{MONTH}[-\s]?{YEAR}\b", 0.9),
-        Pattern("month_year", rf"\b{MONTH}\.?,?\s+(?:of\s+)?{YEAR4}\b", 0.9),
+        Pattern("month_year", rf"\b{MONTH}\.?,?\s+(?:of\s+)?{YEAR4}\b(?!-\d)", 0.9),  # not `feb, 1900-0700`
         Pattern("the_ordinal", rf"\b(?:the|on)\s+(?P<phi>{DAY}{ORD})\b", 0.7),
+        Pattern("may_cued", r"\b(?:in|since|until|early|late|mid|last|next)[ \t]+(?P<phi>may)\b(?![ \t]+be\b)", 0.6),
+        # Decades: `in the 1970s`.
+        Pattern(
+            "decade",
+            r"\b(?:in|since|during|early|late|mid|from)[ \t]+(?:the[ \t]+)?(?P<phi>(?:19|20)\d0['’]?s)\b",
+            0.6,
+        ),
         Pattern(
             "month_word",
             r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
@@ -112,7 +151,7 @@ class DateRecognizer(GroupPatternRecognizer):
         # Quantities (`in 2000 mL`, `to 2015 mg`) and lab values (`CK of 2012`) are not years.
         Pattern(
             "year_cued",
-            rf"{NOT_LAB_BEFORE}\b(?:{YEAR_CUES})[\s:,-]*(?:the\s+)?(?:year\s+)?(?:of\s+)?"
+            rf"{NOT_LAB_BEFORE}\b(?:{YEAR_CUES})[\s:,-]*(?:(?:is|was)\s+)?(?:the\s+)?(?:year\s+)?(?:of\s+)?"
             rf"(?P<phi>{YEAR4}){YEAR_END}",
             0.6,
         ),
@@ -153,6 +192,31 @@ class DateRecognizer(GroupPatternRecognizer):
     ) -> list[RecognizerResult]:
         """Dates by form and cue, then every other occurrence of a day/month date found once (`ON 12/10
         PT HAD ...` ... `WOUND VAC CHANGED 12/10.`): the guards against scores must not hide it there."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._history_dates(text)
         slashed = [d for d in {text[r.start : r.end] for r in results} if SLASH_DATE.fullmatch(d)]
         return results + other_occurrences(text, results, slashed, PhiLabel.DATE.value, 0.6, EDGE_L, EDGE_R)
+
+    @staticmethod
+    def _history_dates(text: str) -> list[RecognizerResult]:
+        """Dates of a history list: a two-digit year, a month/year or a year after a procedure or a
+        diagnosis (`CABG 86`, `fx11/99`), a month's abbreviation after one or after a time word."""
+        results = []
+        for value in HISTORY_CANDIDATE.finditer(text):
+            start, end = value.span()
+            month = value.group()[0].isalpha()
+            if not month and (
+                (start and text[start - 1] in "0123456789/.")
+                or (end < len(text) and (text[end].isalnum() or text[end] == "/"))
+                or HISTORY_NUMBER.fullmatch(_without_trailing_apostrophe(value.group())) is None
+                or VALUE_AFTER.match(text, end) is None
+            ):
+                continue
+            window = max(0, start - HISTORY_WINDOW)
+            if HISTORY_BEFORE.search(text, window, start) or (month and MONTH_BEFORE.search(text, window, start)):
+                results.append(RecognizerResult(PhiLabel.DATE.value, start, end, 0.6))
+        return results
+
+
+def _without_trailing_apostrophe(value: str) -> str:
+    """`6/99'` is the month/year `6/99`; `71'` keeps its apostrophe (it marks the two-digit year)."""
+    return value.rstrip("'’") if "/" in value else value

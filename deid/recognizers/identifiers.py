@@ -17,7 +17,8 @@ VALUE = r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,20}[A-Z0-9]\b"
 
 def keyed(name: str, keys: str, score: float = 0.85, value: str = VALUE) -> Pattern:
     """A value preceded by one of `keys` (regex alternation) and a separator."""
-    return Pattern(name, rf"\b(?:{keys}){SEP}(?P<phi>{value})", score)
+    # The key is a whole word: `plateau pressure 31` and `platelets 112` are not `plate` numbers.
+    return Pattern(name, rf"\b(?:{keys})(?![a-z]){SEP}(?P<phi>{value})", score)
 
 
 class KeyedIdentifierRecognizer(GroupPatternRecognizer):
@@ -105,8 +106,8 @@ class OtherIdRecognizer(KeyedIdentifierRecognizer):
         # Seven or more digits (optionally dash-grouped) without a key: a record number of some kind.
         Pattern(
             "long_number",
-            r"(?<![\w.,/:-])(?![0-2]\d[0-5]\d-[0-2]\d[0-5]\d\b)\d(?:-?\d){6,}(?![\w.,/:-]\d|\w|%)",
+            r"(?<![\w.,/:-])(?![0-2]\d[0-5]\d-\d{1,4}\b|\d{3,4}-\d{3,4}\b)\d(?:-?\d){6,}(?![\w.,/:-]\d|\w|%)",
             0.6,
-        ),  # not a shift (`1900-0700`)
+        ),  # not a shift (`1900-0700`), a time and a value (`fs @ 2200-244`) or a range (`SVR 980-1160`)
         Pattern("alnum_id", r"\b[A-Z]{1,4}-?\d{5,12}\b", 0.6),
     ]

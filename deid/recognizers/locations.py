@@ -17,6 +17,7 @@ from deid.recognizers.dates import MONTH
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
 from deid.recognizers.names import TITLES
+from deid.recognizers.vocabulary import philter_vocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
@@ -146,7 +147,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             r"\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*){0,2}",
             0.6,
         ),
-        Pattern("unit_alone", rf",\s*(?P<phi>{UNIT_DESIGNATOR})", 0.5),
+        # A unit word after a comma (`, Apt 4B`); not a bare `#` (`#18 PIV R AC, #20 L HAND`).
+        Pattern("unit_alone", rf",\s*(?!#)(?P<phi>{UNIT_DESIGNATOR})", 0.5),
     ]
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
@@ -202,7 +204,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
 # need the cue, or the title case of a mixed-case note.
 PLAIN_STREET_TYPES = frozenset(
     "street st avenue ave road rd drive dr lane ln boulevard blvd court ct place pl terrace ter parkway pkwy "
-    "highway hwy circle cir square sq trl turnpike expressway freeway crescent".split()
+    "highway hwy circle cir square trl turnpike expressway freeway crescent".split()  # not sq: `6U REG SQ`
 )
 ADDRESS_CUE_BEFORE = regex.compile(
     r"(?i:address|lives?|living|resid\w*|home|located|mail\w*|sent|send|ship\w*|deliver\w*|moved)"
@@ -289,7 +291,7 @@ def _is_town(words: str, english: EnglishVocabulary) -> bool:
 # Where patients are moved to or come from, but not a town (`transported to ED`, `arrived from Rehab`).
 NOT_A_PLACE = (
     r"(?i:the|a|an|his|her|their|my|our|this|that|another|same|outside|home|bed|senior|assisted|long|ed|er|"
-    r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|rehab|rehabilitation|hospital|"
+    r"icu|ccu|micu|sicu|cvicu|nicu|picu|pacu|or|ir|pcu|snf|ltac|alf|ems|pt|ot|osh|rehab|rehabilitation|hospital|"
     r"clinic|floor|unit|ward|radiology|surgery|dialysis|hospice|shelter|work|school|jail|prison|nursing|"
     r"facility|skilled|urgent|emergency|cath|endoscopy|pre-op|post-op|holding|triage|room|bay)"
 )
@@ -349,10 +351,29 @@ class CityRecognizer(GroupPatternRecognizer):
     ) -> list[RecognizerResult]:
         """Cities by position, then the same city wherever else the note names it (`West Saraview, RI`
         ... `lives in West Saraview`). A one-word city that is an English word (`Mobile`) is not spread."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._after_travel_cue(text)
+        results = [
+            trimmed
+            for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
+            if (trimmed := self._trim_words(text, r)) is not None
+        ] + self._after_travel_cue(text)
         found = {text[r.start : r.end] for r in results}
         names = [c for c in found if " " in c or c.lower() not in self._english.words]
         return results + other_occurrences(text, results, names, PhiLabel.CITY.value, 0.6)
+
+    def _trim_words(self, text: str, result: RecognizerResult) -> RecognizerResult | None:
+        """`CALLED AT MN`, `R/O MI`, `RENAL, ID`, `ARRIVED FROM OSH VIA AMBULANCE`: in ALL CAPS or lower
+        case, the ordinary or clinical words (or single letters) that start a `city` are not part of it
+        (`LIVES IN DUNDALK, MD` is `DUNDALK`); none left, no city. In mixed case the capitals are the
+        evidence (`Lake Joseph`, `East Heather`)."""
+        phrase = text[result.start : result.end]
+        if phrase not in (phrase.upper(), phrase.lower()):
+            return result
+        for word in regex.finditer(r"\S+", phrase):
+            rest = phrase[word.start() :]
+            if is_place(rest.lower().rstrip(",.")) or not is_vocabulary_phrase(word.group(), self._english):
+                result.start += word.start()
+                return result
+        return None
 
     def _after_travel_cue(self, text: str) -> list[RecognizerResult]:
         """`grew up in X`, `flew to X`, `originally from X`: a place unless its words are ordinary
@@ -371,6 +392,24 @@ class CityRecognizer(GroupPatternRecognizer):
         return results
 
 
+def is_vocabulary_phrase(phrase: str, english: EnglishVocabulary) -> bool:
+    """Every word is ordinary or clinical vocabulary (WordNet, Philter's non-names, stop words) or a
+    single letter, and neither the phrase nor a word of it is a listed place (Philter's non-names hold
+    town names: `Quincy`, `Springfield`)."""
+    lower = phrase.lower().strip()
+    if is_place(lower):
+        return False
+    vocabulary = philter_vocabulary().non_names
+    words = regex.findall(r"[\p{L}']+", lower)
+    return all(
+        len(w) == 1 or (not is_place(w) and (w in STOP_WORDS or w in vocabulary or english.has_word(w))) for w in words
+    )
+
+
+PREVIOUS_PLACE_WORD = regex.compile(r"(\p{L}[\p{L}'.-]*)[ \t]*,?[ \t]*$")
+ZIP_AHEAD = regex.compile(rf"[ \t]+{ZIP}\b")
+
+
 class StateRecognizer(GroupPatternRecognizer):
     PATTERNS = [
         Pattern("state_name", rf"\b(?i:{STATE_NAMES})\b", 0.6),
@@ -382,13 +421,32 @@ class StateRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+        self._english = english or EnglishVocabulary()
         super().__init__(
             supported_entity=PhiLabel.STATE.value,
             patterns=self.PATTERNS,
             name="StateRecognizer",
             global_regex_flags=CASE_SENSITIVE,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """State names, and codes after a town. Without a ZIP after it, a code after an ordinary or
+        clinical word is an abbreviation (`R/O MI`, `CALLED AT MN`, `RENAL, ID`)."""
+        results = []
+        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            if r.end - r.start == 2 and not ZIP_AHEAD.match(text, r.end):
+                before = PREVIOUS_PLACE_WORD.search(text, max(0, r.start - 40), r.start)
+                if before is None or is_vocabulary_phrase(before.group(1), self._english):
+                    continue
+            results.append(r)
+        return results
 
 
 class ZipRecognizer(GroupPatternRecognizer):
@@ -446,7 +504,7 @@ class HospitalRecognizer(GroupPatternRecognizer):
             r"DVT|CBC|BMP|CMP|LFT|ABG|VBG|UA|UTI|CHF|COPD|HTN|DM|CKD|ESRD|MI|CVA|TIA|PE|GERD|BPH|OSA|HOB|"
             r"ADL|ADLS|IADL|RH|LH|BH|GH|"
             # Clinical words and initialisms with a facility-like ending (`to cath lab`, `secondary to SIADH`).
-            r"CATH|PATH|TRACH|BATH|NASH|SIADH|SAH|SDH|EDH|ICH|IVH|IPH|LVH|RVH|PAH|PPH|HH|QHS|DH)\b)"
+            r"CATH|PATH|TRACH|BATH|NASH|SIADH|SAH|SDH|EDH|ICH|IVH|IPH|LVH|RVH|PAH|PPH|HH|QHS|DH|OSH|EVAL)\b)"
             r"[A-Z]{1,4}(?:H|MC|HC|HS|GH|CH|MH|RMC|CI|HI|MG|UC|BH|LC|RC|SNF|AL)\b)",
             0.6,
         ),

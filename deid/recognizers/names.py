@@ -27,8 +27,9 @@ from deid.recognizers.lexicon import (
     last_names,
     strong_names,
 )
+from deid.recognizers.vocabulary import philter_vocabulary
 
-TITLES = frozenset("dr doctor mr mrs ms miss mx prof professor".split())
+TITLES = frozenset("dr drs dr's doctor mr mrs ms miss mx prof professor".split())
 CREDENTIALS = frozenset(
     """md m.d. m.d do d.o. rn np pa pa-c phd dds crnp lpn cna bsn msn aprn fnp dnp pharmd rph lcsw msw
     rrt cnm dpm facp facs mph""".split()
@@ -37,11 +38,22 @@ RELATIONS = frozenset(
     """wife husband son daughter mother father mom dad sister brother spouse partner friend niece nephew
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
     fiance fiancee neighbor neighbour named cousin stepson stepdaughter stepmother stepfather sibling
-    roommate grandma grandpa poa hcp proxy""".split()
+    roommate grandma grandpa poa hcp proxy
+    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil""".split()
 )
+# Roles written before a clinician's name in nursing notes (`np marta notified`, `RN CORA LIND`, `IV
+# NURSE PAULA VANCE`, `sw ida`). After one, a listed name or a word in no vocabulary is a name.
+ROLES = frozenset(
+    """rn np pa md nurse resident intern fellow attending pharmacist pharmd sw cm rt chaplain interpreter
+    dietitian nutritionist therapist tech pca sitter cna lpn hospitalist intensivist surgeon neurologist
+    cardiologist oncologist pcp physician covering ho""".split()
+)
+# `per dr.lindqvist`, `DR.IBSEN`: a title glued to the name by its period is one token.
+GLUED_TITLE_RE = re.compile(r"(?i:drs?|mrs?|ms)\.([^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*)\.?")
 # Words that open a message to someone or sign it off (`hi bruno`, `thanks, fatima`, `this is Ann`).
 GREETINGS = frozenset("hi hello hey dear".split())
 SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
+ADDRESS_CUES = GREETINGS | SIGN_OFFS | frozenset({"is", ",", "-", "--", "—"})  # the token before the name
 # Words that end a name run even when capitalised: facility and address words, note headers,
 # services and roles, greetings.
 NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
@@ -58,6 +70,8 @@ NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
 SERVICE_INITIALISMS = frozenset(
     "pt ot slp rt rn lpn cna np pa md sw cm id gi ent ir icu micu sicu ccu ed er or ct cxr ekg ecg eeg mri hd".split()
 )
+# Units and services that stand before `RN` or `is a 92 yo` (`MICU RN`, `PT IS A 92 YO`): not initials.
+UNIT_INITIALISMS = frozenset("pt icu micu sicu ccu cvicu nicu picu pacu ed er iv".split())
 # Addressed without being a name: `hi there`, `dear team`, `hello doctor`.
 NOT_ADDRESSEES = frozenset("there all everyone team doctor doc nurse again folks guys sir madam maam".split())
 # A name-list word followed by one of these is an eponym, not a person (Thomas splint, Bell palsy).
@@ -101,7 +115,12 @@ def case_is_informative(words: list[str]) -> bool:
         return True
     upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
     capitalised = sum(w[0].isupper() for w in alpha) / len(alpha)
-    return upper < CAPS_WORD_SHARE and capitalised >= LOWER_CAPITALISED_SHARE
+    if upper >= CAPS_WORD_SHARE or capitalised < LOWER_CAPITALISED_SHARE:
+        return False
+    # A lower-case note with a few capitalised words (`pt's husband works at Corvane`): its sentences
+    # start in lower case.
+    starts = [w for before, w in zip(["."] + words, words) if before[-1:] in ".!?" and w[:1].isalpha()]  # noqa: B905
+    return len(starts) < 2 or 2 * sum(w[0].isupper() for w in starts) >= len(starts)
 
 
 class NameRecognizer(EntityRecognizer):
@@ -130,6 +149,12 @@ class NameRecognizer(EntityRecognizer):
         self._first = first_names()
         self._last = last_names()
         self._strong = strong_names()
+        self._strong_or_common = self._strong | COMMON_WORD_NAMES
+        philter = philter_vocabulary()
+        self._vocabulary = philter.non_names
+        # Philter's name lists, less the words its own vocabulary holds (`union`, `hope`, `regional`):
+        # evidence in a name-like position only (they also hold clinical initialisms such as `HOH`).
+        self._philter_names = (philter.first_names | philter.last_names) - philter.non_names
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -147,14 +172,39 @@ class NameRecognizer(EntityRecognizer):
             self._extend(words, scores)
             if self._propagate(words, scores):
                 self._extend(words, scores)
-        return self._to_results(words, nlp_artifacts.tokens_indices, scores)
+        results = self._to_results(words, nlp_artifacts.tokens_indices, scores)
+        return results + self._glued_titles(words, nlp_artifacts.tokens_indices)
+
+    def _glued_titles(self, words: list[str], starts: list[int]) -> list[RecognizerResult]:
+        """`per dr.lindqvist`, `DR.IBSEN`: the name after a title glued to it by its period."""
+        results = []
+        for word, start in zip(words, starts, strict=True):
+            match = GLUED_TITLE_RE.fullmatch(word) if "." in word[2:4] else None
+            if match and self._cued_name_word(match.group(1)):
+                name_start, name_end = start + match.start(1), start + match.end(1)
+                results.append(RecognizerResult(PhiLabel.NAME.value, name_start, name_end, SCORE_CUE))
+        return results
 
     # --- word classes -------------------------------------------------------------------------
     def _in_lists(self, lower: str) -> bool:
         return lower in self._first or lower in self._last
 
     def _is_english(self, lower: str) -> bool:
-        return self._english.has_word(lower) or lower in STOP_WORDS
+        """Ordinary or medical vocabulary: WordNet, stop words, or Philter's non-name words."""
+        return self._english.has_word(lower) or lower in STOP_WORDS or lower in self._vocabulary
+
+    def _suspect(self, lower: str) -> bool:
+        """In a name-like position (after a relation, a role, a title), a listed name or a word that no
+        vocabulary knows; a vocabulary word there needs a stronger cue (Philter's idea, targeted)."""
+        if WORD_RE.fullmatch(lower) is None or lower in CALENDAR_WORDS or lower in SERVICE_INITIALISMS:
+            return False
+        if lower in ROLES or lower in NON_NAME_WORDS:
+            return False
+        if is_allow_listed(lower) and lower not in self._first:
+            return False  # `TED stockings` is caught by the eponym check; `SON TED` is a name
+        if lower in self._vocabulary:
+            return lower in self._strong and lower not in COMMON_WORD_NAMES and lower not in STOP_WORDS
+        return self._in_lists(lower) or lower in self._philter_names or not self._is_english(lower)
 
     def _is_ambiguous(self, lower: str) -> bool:
         """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
@@ -163,7 +213,7 @@ class NameRecognizer(EntityRecognizer):
             or lower in STOP_WORDS
             or is_allow_listed(lower)
             or self._english.has_non_noun(lower)
-            or (self._english.has_word(lower) and lower not in self._strong)
+            or ((self._english.has_word(lower) or lower in self._vocabulary) and lower not in self._strong)
         )
 
     def _shaped(self, word: str) -> bool:
@@ -209,7 +259,9 @@ class NameRecognizer(EntityRecognizer):
         """`Patient: X`, `Pt name: X`, `Read by X`, `SIGNED: X` (the label ends with a colon or is `by`)."""
         prev = self._prev(words, i)
         if prev in {"by", "called", "named"}:
-            return words[i].lower() not in SERVICE_INITIALISMS  # `cleared by PT`, `seen by ID`
+            lower = words[i].lower()  # not `cleared by PT`, `seen by ID`, `CALLED AT MN BY LAB`
+            initials_word = INITIALS_RE.fullmatch(words[i]) is not None and self._is_english(lower)
+            return lower not in SERVICE_INITIALISMS and not initials_word
         if prev in {"is", "?"} and i > 1 and _norm(words[i - 2]) == "name":
             return True  # "my name is X", "What's your name? X"
         if prev in OBJECT_PRONOUNS and i > 1 and _norm(words[i - 2]) in {"named", "call", "called"}:
@@ -224,7 +276,7 @@ class NameRecognizer(EntityRecognizer):
         if lower in CUE_WORDS or lower in CALENDAR_WORDS or lower in STOP_WORDS:
             return False
         if INITIALS_RE.fullmatch(word):
-            return True
+            return lower not in UNIT_INITIALISMS  # `PR RN` signs; `ICU RN` does not
         return lower not in NON_NAME_WORDS and (self._in_lists(lower) or not self._is_english(lower))
 
     def _cued_name_word(self, word: str) -> bool:
@@ -238,6 +290,8 @@ class NameRecognizer(EntityRecognizer):
             return False
         if is_allow_listed(lower):
             return False
+        if lower in self._vocabulary and lower not in self._strong_or_common and not self._in_lists(lower):
+            return False  # `dr brenan spoke`: Philter's vocabulary holds no surname WordNet lists as a noun
         # A census-list name (`Rose`, `Bud`) counts even when it is also a verb or an adjective.
         return lower in self._strong or not self._english.has_non_noun(lower)
 
@@ -245,6 +299,8 @@ class NameRecognizer(EntityRecognizer):
         j = i + 1
         while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
             j += 1
+        if j < len(words) and words[j].lower() == "cell" and words[j - 1] in POSSESSIVE:
+            return False  # `daughter Bryony's cell is ...`: a phone, not a Hurthle cell
         return j < len(words) and words[j].lower() in EPONYM_HEADS
 
     # --- seeds --------------------------------------------------------------------------------
@@ -255,8 +311,11 @@ class NameRecognizer(EntityRecognizer):
                 # `Faina D. Yefremova`, `Stephan M Urner`; a cue on the first word scores it higher below.
                 scores[i + 1] = scores[i + 2] = max(scores[i + 2], SCORE_LIST)
                 scores[i] = max(scores[i], SCORE_LIST)
-            if self._after_title(words, i) and (self._shaped(word) or self._cued_name_word(word)):
-                scores[i] = SCORE_CUE
+            if self._after_title(words, i) and (
+                (self._informative and self._shaped(word)) or self._cued_name_word(word)
+            ):  # case-less: `MS CHANGES` is mental status, not Ms. Changes
+                if not (len(word) == 1 and i + 1 < len(words) and words[i + 1] == "/"):
+                    scores[i] = SCORE_CUE  # not `MOD MR. S/P HIP` (mitral regurgitation, status post)
                 continue
             if self._comma_name_after_cue(words, i):
                 scores[i] = scores[i + 2] = SCORE_CUE  # `son MACK, JAMES`, `Name: BREWER, ROSE`
@@ -275,12 +334,19 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_CUE  # `Patient: Concepcion Yamamoto` (a label, not `by`: `Course by Problem`)
                 continue
-            cued = self._credential_follows(words, i) or self._introduces_age(words, i) or self._is_signature(words, i)
-            if cued and self._plausible_name(word):
-                scores[i] = SCORE_CUE
+            age = self._introduces_age(words, i)
+            cued = self._credential_follows(words, i) or age or self._is_signature(words, i)
+            if cued and (self._plausible_name(word) or self._suspect(word.lower())):
+                scores[i] = SCORE_CUE  # `report called to deb RN`
+                continue
+            if (
+                (self._role_follows(words, i) or self._initial_follows(words, i))
+                and (self._suspect(word.lower()) or (self._informative and self._cued_name_word(word)))
+            ):
+                scores[i] = SCORE_LIST  # `ABE KOWALCZUK (RESIDENT)`, `Pt Lena V. treated`
                 continue
             # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
-            strong_cue = self._introduces_age(words, i) or (
+            strong_cue = age or (
                 i + 1 < len(words) and words[i + 1] == "," and self._credential_follows(words, i)
             )
             if strong_cue and self._informative and self._shaped(word) and self._cued_name_word(word):
@@ -300,12 +366,53 @@ class NameRecognizer(EntityRecognizer):
                 scores[i] = SCORE_LIST
             elif self._in_lists(lower) and not is_allow_listed(lower) and i > 0 and self._initial(words[i - 1]):
                 scores[i] = SCORE_LIST  # "I. Strong"
-            elif prev in RELATIONS and not is_allow_listed(lower) and (
-                self._informative or self._in_lists(lower) or not self._is_english(lower)
+            elif i > 0 and self._initial(words[i - 1]) and self._suspect(lower):
+                scores[i] = SCORE_LIST  # `R. OKAFOR AWARE`: an initial and a word no vocabulary knows
+            elif self._after_relation(words, i) and (
+                ((self._informative or self._in_lists(lower)) and not is_allow_listed(lower)) or self._suspect(lower)
             ):
-                # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`).
+                # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`); any case:
+                # `SON TED`, `his dtr, nora,`, `WIFE-MAUD`, `dtr-in-law Pia`.
                 scores[i] = SCORE_RELATION
+            elif prev in ROLES and self._suspect(lower) and lower not in ROLES:
+                scores[i] = SCORE_RELATION  # `np marta notified`, `RN CORA LIND`, `wound nurse Hazel Quint`
         return scores
+
+    def _role_follows(self, words: list[str], i: int) -> bool:
+        """`KOWALCZUK (RESIDENT)`, `Per Bao (pharmacy)`: a role or service in parentheses after the name."""
+        return (
+            i + 3 < len(words)
+            and words[i + 1] == "("
+            and _norm(words[i + 2]) in ROLES | CREDENTIALS | SERVICE_INITIALISMS | NON_NAME_WORDS
+            and words[i + 3] == ")"
+        )
+
+    def _initial_follows(self, words: list[str], i: int) -> bool:
+        """`Lena V.` (question style: a first name and the initial of the surname)."""
+        if i + 1 >= len(words) or self._breaks[i] or WORD_RE.fullmatch(words[i]) is None:
+            return False
+        following = words[i + 1]
+        return len(following) == 2 and following[1] == "." and following[0].isupper() and following[0] not in "AI"
+
+    def _relation_at(self, words: list[str], j: int) -> bool:
+        """Token j is a relation word, or the `law` of `dtr-in-law` / `son in law`."""
+        word = _norm(words[j])
+        if word in RELATIONS:
+            return True
+        return word == "law" and j > 2 and words[j - 1] in {"-", "in"} and (
+            words[j - 2].lower() == "in" or words[j - 2] == "-"
+        )
+
+    def _after_relation(self, words: list[str], i: int) -> bool:
+        """`son Ted`, `his dtr, nora`, `WIFE-MAUD`, `dtr-in-law Pia`, `proxy is niece, Ana`, `HCP: Ana`."""
+        j = i - 1
+        if j < 0 or self._breaks[j]:
+            return False
+        if words[j] in {",", "-", ":"} or words[j].lower() in {"is", "named"}:
+            j -= 1
+            if j < 0 or self._breaks[j]:
+                return False
+        return self._relation_at(words, j)
 
     def _middle_initial_name(self, words: list[str], i: int) -> bool:
         """`First M. Last` in a mixed-case note: a name by its shape when neither word is ordinary
@@ -335,11 +442,13 @@ class NameRecognizer(EntityRecognizer):
         """Message openings and sign-offs: `hi bruno`, `dear Ann`, `this is Ann`, `thanks, fatima`,
         a line `- grace gonzalez`. A sign-off name runs to the end of its line."""
         word = words[i]
+        prev = self._prev(words, i)
+        if prev not in ADDRESS_CUES:
+            return False  # the cue comes first: cheap to test on every token
         if word.lower() in NOT_ADDRESSEES or not self._cued_name_word(word):
             return False
         if not self._informative and not word[:1].islower():
             return False  # ALL CAPS: too many headers look like this
-        prev = self._prev(words, i)
         if prev in GREETINGS:
             return True
         if prev == "is" and i > 1 and _norm(words[i - 2]) == "this":
@@ -394,6 +503,8 @@ class NameRecognizer(EntityRecognizer):
                 # Named after a title or a label (`Dr Romer`): also when WordNet lists it as a noun.
                 or (s >= SCORE_CUE and self._cued_name_word(w) and (
                     self._informative or not self._english.has_non_noun(w.lower())))
+                # Named after a relation or a role (`RN CORA LIND ... PAGE CORA`): a word no vocabulary holds.
+                or (self._suspect(w.lower()) and not self._is_english(w.lower()))
             )
         }
         added = False
@@ -425,16 +536,19 @@ class NameRecognizer(EntityRecognizer):
                         stack.append(k)
                 elif words[j].lower() in CONJUNCTIONS and 0 <= j + step < n and not scores[j + step]:
                     k = j + step
-                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k):
+                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k, scores[i]):
                         scores[k] = scores[i]
                         stack.append(k)
 
-    def _coordinated_name(self, words: list[str], k: int) -> bool:
+    def _coordinated_name(self, words: list[str], k: int, seed_score: float) -> bool:
         """`Marrero and Murphy`, `Usamov & Bowers`: in a mixed-case note, a capitalised word joined to a
-        name by `and` is a name when it is not vocabulary (or is an unambiguous list name)."""
+        name by `and` is a name when it is not vocabulary (or is an unambiguous list name). In any case
+        after a title: `drs feld and amato`."""
         word = words[k]
-        if not self._informative or not self._shaped(word) or self._eponym_follows(words, k):
+        if not self._shaped(word) or self._eponym_follows(words, k):
             return False
+        if not self._informative:  # `drs feld and amato`, `DTRS AMARA AND CHIOMA`
+            return seed_score >= SCORE_RELATION and self._suspect(word.lower())
         lower = word.lower()
         if is_allow_listed(lower) or TITLE_CASE_RE.fullmatch(word) is None:
             return False
@@ -469,6 +583,8 @@ class NameRecognizer(EntityRecognizer):
         lower = word.lower()
         if self._in_lists(lower) and (not self._is_ambiguous(lower) or self._informative):
             return True
+        if lower in self._philter_names and not self._english.has_non_noun(lower):
+            return True  # `SON DESMOND PRYCE`: a listed name that no vocabulary holds
         if self._in_lists(lower) and step == -1 and seed_score >= SCORE_CUE and not is_allow_listed(lower):
             return True  # a first name before a cued surname: `WEI ROSE, LPN`
         if seed_score >= SCORE_CUE and self._cued_name_word(word):

@@ -46,3 +46,48 @@ def test_email_url_ip(found):
     assert found(UrlRecognizer(), "at www.bbh.org/patients today") == ["www.bbh.org/patients"]
     assert found(IpRecognizer(), "logged in from ip 10.236.106.253") == ["10.236.106.253"]
     assert found(IpRecognizer(), "version 999.1.2.3 and time 10:30:15") == []
+
+
+def _cased(text: str, case: str) -> str:
+    return {"upper": str.upper, "lower": str.lower, "as is": str}[case](text)
+
+
+# Kind 4: phones and pagers as nurses type them, in any letter case.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pg 37714 with questions", "37714"),
+        ("pager # 6-4410, covering until 0700", "6-4410"),
+        ("beeper 52290 overnight", "52290"),
+        ("bpr 7731 -> overnight NP", "7731"),
+        ("page the resident @ 41187 with labs", "41187"),
+        ("son's cell 410-  555- 0148", "410-  555- 0148"),
+        ("wife (410 555 01482) at home", "410 555 01482"),
+        ("reach her at 443 5550171", "443 5550171"),
+        ("call 410/555/0163 after 5", "410/555/0163"),
+    ],
+)
+def test_nursing_phone_formats_in_any_case(found, text, value, case):
+    assert found(PhoneRecognizer(), _cased(text, case)) == [_cased(value, case)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I/O 700/950. 2115 family at bedside",
+        "BP 120/80, 12/25/2019, TV 650-720, RR 14-20, fs @ 2200-244, 1900-0700",
+    ],
+)
+def test_vitals_are_not_phones(found, text):
+    assert found(PhoneRecognizer(), text) == []
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+def test_a_missing_space_after_a_period_is_not_a_url(found, case):
+    recognizer = UrlRecognizer()
+    text = _cased("will reassess as necessary.Pt resting. vent unchanged, comfortable.pt sleeping.", case)
+    assert found(recognizer, text) == []
+    assert found(recognizer, "see www.example.pt or portal.example.com/login") == [
+        "www.example.pt", "portal.example.com/login"
+    ]

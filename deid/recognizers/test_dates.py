@@ -77,3 +77,41 @@ def test_not_dates(found, text):
 def test_a_date_found_once_is_found_everywhere_in_the_note(found):
     text = "ON 12/10 PT HAD EPISODE OF HYPOGLYCEMIA. WOUND VAC CHANGED 12/10. PAIN 7/10."
     assert found(REC, text) == ["12/10", "12/10"]
+
+
+def _cased(text: str, case: str) -> str:
+    return {"upper": str.upper, "lower": str.lower, "as is": str}[case](text)
+
+
+# Kind 5: dates in history lists, in any letter case.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("PMH: CVA '04, CABG 88, AVR 7/92, appy 66'.", ["'04", "88", "7/92", "66'"]),
+        ("s/p R hip fx9/01 and a lumpectomy 2011", ["9/01", "2011"]),
+        ("echo 4/03: EF 35%", ["4/03"]),
+        ("quit smoking in nov; admitted in aug for PNA", ["nov", "aug"]),
+        ("Remote MI in the 1980s.", ["1980s"]),
+        ("Oriented to place; says the year is 2011.", ["2011"]),
+        ("night shift 5-6 mar, 1900-0700", ["5-6 mar"]),
+    ],
+)
+def test_history_list_dates_in_any_case(found, text, dates, case):
+    assert found(REC, _cased(text, case)) == [_cased(d, case) for d in dates]
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rales 1/3 up bilat, crackles 1/4 way up",
+        "strength 5/5 RUE, 4/5 LLE; TOF 2/4; gave 1/2 amp D50",
+        "RR 14-20, TV 650-720, PSV 12/5, SVR 1050-1240",
+        "EF 35, CA 8.3, ETT 7.5, CATH 10 FR, MI x2, stent 3, r/o MI 45 min ago",
+        "father died of an MI at 62",
+        "this may help; feb, 1900-0700 shift",
+    ],
+)
+def test_history_traps_are_not_dates(found, text, case):
+    assert found(REC, _cased(text, case)) == []

@@ -35,3 +35,12 @@ def test_identifiers(found, recognizer, text, value):
 def test_not_identifiers(found, text):
     assert found(OtherIdRecognizer(), text) == []
     assert found(MrnRecognizer(), text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plateau pressure 31, platelets 112", "PLATEAU PRESSURE 29. PLATELETS 98.", "fs @ 2200-244", "SVR 980-1160"],
+)
+def test_clinical_values_are_not_identifiers(found, text):
+    for recognizer in (VehicleRecognizer(), OtherIdRecognizer()):
+        assert found(recognizer, text) == []

@@ -158,3 +158,35 @@ def test_international_postcodes_after_zip_key(found):
     ]
     # An all-lower-case message is matched upper-cased: `is` must match in any case.
     assert found(ZipRecognizer(), "hi, my zip code is 35350 thanks") == ["35350"]
+
+
+def _cased(text: str, case: str) -> str:
+    return {"upper": str.upper, "lower": str.lower, "as is": str}[case](text)
+
+
+# Precision on nursing notes: clinical abbreviations that collide with states and towns.
+@pytest.mark.parametrize("case", ["upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LAB CALLED AT MN. R/O MI. CONSULTS: RENAL, ID, GI. TX CONT.",
+        "PT ARRIVED FROM OSH VIA AMBULANCE; SISTER IN FROM TOWN.",
+        "4L NC, PA LINE, CO 4.2, OR AT 0800, HO AWARE, DC'D FOLEY.",
+        "#18 PIV R AC, #20 L HAND, BOTH FLUSH WELL. 3 LOOSE STOOLS. 2 UPRBC. 6U REG SQ.",
+    ],
+)
+def test_clinical_abbreviations_are_not_places(found, nlp_engine, text, case):
+    text = _cased(text, case)
+    for recognizer in (
+        CityRecognizer(nlp_engine.english),
+        StateRecognizer(nlp_engine.english),
+        StreetAddressRecognizer(nlp_engine.english),
+    ):
+        assert found(recognizer, text) == [], type(recognizer).__name__
+
+
+@pytest.mark.parametrize("case", ["as is", "upper"])
+def test_towns_and_states_still_found(found, nlp_engine, case):
+    text = _cased("Lives in Dundalk, MD 21222. Daughter in Quincy, FL.", case)
+    assert found(StateRecognizer(nlp_engine.english), text) == [_cased(s, case) for s in ("MD", "FL")]
+    assert _cased("Quincy", case) in found(CityRecognizer(nlp_engine.english), text)

@@ -91,3 +91,90 @@ def test_case_is_informative():
     assert not case_is_informative("hi dr jones can you call me back about the refill".split())
     assert case_is_informative("Pt seen by Dr . Jones for follow up of her knee pain".split())
     assert case_is_informative(["12/12"])
+
+
+# Nursing shorthand, in all three letter cases (kind 2: clinicians; kind 3: relatives and contacts).
+CLINICIAN_CASES = [
+    ("per dr.lindqvist increase lasix", ["lindqvist"]),
+    ("np marta notified of low uop", ["marta"]),
+    ("Drs Feld and Amato at bedside", ["Feld", "Amato"]),
+    ("discussed w/ dr ortiz, plan unchanged", ["ortiz"]),
+    ("iv nurse paula vance called back", ["paula vance"]),
+    ("wound nurse Hazel Quint saw coccyx", ["Hazel Quint"]),
+    ("report called to deb RN at 1900", ["deb"]),
+    ("Abe Kowalczuk (resident) placed a-line", ["Abe Kowalczuk"]),
+    ("dr brenan spoke with wife at length", ["brenan"]),  # `spoke` is a word, not the rest of the name
+]
+RELATIVE_CASES = [
+    ("his dtr, nora, called twice", ["nora"]),
+    ("son ted at bedside, updated", ["ted"]),
+    ("wife-maud brought glasses", ["maud"]),
+    ("dtr-in-law Pia Lund visited", ["Pia Lund"]),
+    ("proxy is niece, Ana Ruiz", ["Ana Ruiz"]),
+    ("son Desmond Pryce took the hearing aid home", ["Desmond Pryce"]),
+]
+# An initial is one only with its capital (outside patient messages): mixed case and ALL CAPS.
+INITIAL_CASES = [
+    ("K. Oyelaran aware of k 3.1", ["K. Oyelaran"]),
+    ("Lena V. asked about her labs", ["Lena V."]),
+]
+
+
+def _cased(text: str, names: list[str], case: str) -> tuple[str, list[str]]:
+    convert = {"upper": str.upper, "lower": str.lower, "as is": str}[case]
+    return convert(text), [convert(n) for n in names]
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(("text", "names"), CLINICIAN_CASES + RELATIVE_CASES)
+def test_nursing_shorthand_names_in_any_case(found, rec, text, names, case):
+    text, names = _cased(text, names, case)
+    assert found(rec, text) == names
+
+
+@pytest.mark.parametrize("case", ["as is", "upper"])
+@pytest.mark.parametrize(("text", "names"), INITIAL_CASES)
+def test_initial_names(found, rec, text, names, case):
+    text, names = _cased(text, names, case)
+    assert found(rec, text) == names
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RN aware, np paged, md notified, sw consulted",
+        "son called, daughter visiting, wife at bedside, husband updated",
+        "pt seen by psych today, eval by speech",
+        "mod mr. s/p cabg, r/o mi",
+        "union memorial icu rn gave report",
+        "pt is a 92 yo man",
+        "ted stockings on, bal sent",
+    ],
+)
+def test_nursing_shorthand_words_are_not_names(found, rec, text, case):
+    assert found(rec, _cased(text, [], case)[0]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("FAMILY: DTRS AMARA AND CHIOMA, SON OBI.", ["AMARA", "CHIOMA", "OBI"]),
+        ("spoke w/ son mattias & dil priyanka", ["mattias", "priyanka"]),
+        ("Per Tamsin (pharmacy), trough due at 0500.", ["Tamsin"]),
+        ("daughter Bryony's cell is 555 0101", ["Bryony"]),
+    ],
+)
+def test_family_lists_and_service_in_parentheses(found, rec, text, names):
+    assert found(rec, text) == names
+
+
+def test_a_lower_case_note_with_a_few_capitals_is_still_lower_case(found, rec):
+    # Sentences starting in lower case say the note is typed in lower case, whatever `Corvane` says.
+    text = "plan: d/c when bed avail; cm odile following. pt's husband works at Corvane nights."
+    assert not case_is_informative([w for w in text.split()])
+    assert found(rec, text) == ["odile"]
+
+
+def test_a_clinical_word_after_by_is_not_a_name(found, rec):
+    assert found(rec, "CALLED AT MN BY LAB RE K 6.1, REPEAT SENT.") == []
