@@ -163,6 +163,18 @@ def samples_generate(
     typer.echo(summary)
 
 
+@samples_app.command("challenge")
+def samples_challenge(
+    notes: Path = typer.Option(SAMPLES_DIR / "challenge" / "notes.txt", "--notes", exists=True, dir_okay=False,
+                               help="Hand-written notes, PHI marked inline as {{value|LABEL}}"),
+    out: Path = typer.Option(SAMPLES_DIR / "challenge" / "gold.jsonl", "--out", help="Gold JSONL to write"),
+) -> None:
+    """Rebuild the hand-written challenge set's gold JSONL from its marked-up notes."""
+    from medflow.samplegen_challenge import build_challenge
+
+    typer.echo(build_challenge(notes, out))
+
+
 @app.command()
 def bench(
     json_out: Path = typer.Option(Path("out/bench/bench.json"), "--json", help="Where the JSON report goes"),
