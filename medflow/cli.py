@@ -14,8 +14,12 @@ from deid.cli import app as deid_app
 from inference.cli import model_app, triton_app
 from medflow.settings import REPO_ROOT, get_settings
 
+SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+
 app = typer.Typer(no_args_is_help=True, help="medflow: de-identify and classify clinical notes.")
-app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, evaluate against gold.")
+# deid/ knows no repository layout: the CLI on top gives `deid eval` where the sample gold sets are.
+app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, evaluate against gold.",
+              context_settings={"default_map": {"eval": {"samples_dir": str(SAMPLES_DIR)}}})
 app.add_typer(model_app, name="model", help="Build and export the classifier into triton_repo/.")
 app.add_typer(triton_app, name="triton", help="Run the embedded Triton Inference Server.")
 app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
@@ -23,7 +27,6 @@ app.command("token", help="Print a development JWT signed with MEDFLOW_JWT_SECRE
 samples_app = typer.Typer(no_args_is_help=True)
 app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gold PHI spans.")
 
-SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 DEMO_OUTPUT = "out/demo"
 EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
 
