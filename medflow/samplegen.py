@@ -201,8 +201,8 @@ def generate_samples(out_dir: Path, n_notes: int = 3000, seed: int = DEFAULT_SEE
     with (out_dir / "gold.jsonl").open("w", encoding="utf-8", newline="\n") as gold:
         for note in notes:
             spans = [{"start": s.start, "end": s.end, "label": s.label} for s in note.note.spans]
-            gold.write(json.dumps({"id": note.note_id, "text": note.note.text, "spans": spans},
-                                  ensure_ascii=False) + "\n")
+            record = {"id": note.note_id, "kind": note.note_type, "text": note.note.text, "spans": spans}
+            gold.write(json.dumps(record, ensure_ascii=False) + "\n")
     files.append("gold.jsonl")
     labels = Counter(s.label for n in notes for s in n.note.spans)
     return {

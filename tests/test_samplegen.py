@@ -124,6 +124,7 @@ def test_files_schema_ids_and_gold_agree(generated: tuple[Path, dict]) -> None:
     assert sum(map(len, texts)) == summary["chars"]
     gold = [json.loads(line) for line in (out / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [g["id"] for g in gold] == ids and [g["text"] for g in gold] == texts
+    assert [g["kind"] for g in gold] == table.column("note_type").to_pylist()
     labels: dict[str, int] = {}
     for record in gold:
         for span in record["spans"]:
