@@ -9,6 +9,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -78,68 +79,103 @@ def detect(
 @app.command("eval")
 def evaluate(
     gold: list[Path] = typer.Option(
-        [], "--gold", exists=True, dir_okay=False, help="Gold JSONL {id, text, spans} (repeatable)"
+        [], "--gold", exists=True, dir_okay=False,
+        help="Gold JSONL {id, text, spans} (repeatable). Without it: every known set that exists",
     ),
     presidio_synth: bool = typer.Option(
-        False, "--presidio-synth", help="Also score the presidio-research synthetic set (Settings.deid_eval_dir)"
+        False, "--presidio-synth", help="With --gold: also score the presidio-research synthetic set"
     ),
-    eval_dir: Path | None = typer.Option(None, "--eval-dir", help="Overrides Settings.deid_eval_dir"),
-    json_out: Path | None = typer.Option(None, "--json-out", help="Also write the JSON report to this file"),
+    samples_dir: Path = typer.Option(
+        Path("data/samples"), "--samples-dir", file_okay=False,
+        help="Folder of the project and challenge gold sets (medflow sets the repository's data/samples)",
+    ),
+    eval_dir: Path | None = typer.Option(
+        None, "--eval-dir", file_okay=False, help="Shared evaluation sets (default: Settings.deid_eval_dir)"
+    ),
+    json_out: Path | None = typer.Option(None, "--json", "--json-out", help="Also write the report as JSON here"),
 ) -> None:
-    """Token-level, type-blind recall / precision / F2, per-label recall and the false-redaction rate
-    on PHI-free records; printed as a table and as JSON."""
+    """Token-level, type-blind recall / precision / F2, false-redaction rate on PHI-free records and
+    chars/s per gold set, per-label recall, and per-kind scores for sets whose records carry a kind."""
     from deid.engine import get_engine
-    from deid.goldsets import read_gold_jsonl, read_presidio_synth
-    from deid.metrics import score
+    from deid.goldsets import GoldSet, known_gold_sets, read_gold_jsonl
+    from deid.metrics import score, score_by_kind
     from medflow.settings import get_settings
 
-    sets = {path.name: list(read_gold_jsonl(path)) for path in gold}
-    if presidio_synth:
-        sets["presidio-research-synth"] = list(read_presidio_synth(eval_dir or get_settings().deid_eval_dir))
-    if not sets:
-        raise typer.BadParameter("give --gold and/or --presidio-synth")
+    known = known_gold_sets(samples_dir, eval_dir or get_settings().deid_eval_dir)
+    if gold:
+        sets = [GoldSet(path.name, path, "given with --gold", read_gold_jsonl) for path in gold]
+        sets += [s for s in known if presidio_synth and s.name == "presidio-research"]
+    else:
+        sets = known
     engine = get_engine()
     report: dict[str, dict[str, object]] = {}
-    for name, records in sets.items():
+    for gold_set in sets:
+        if not gold_set.path.is_file():
+            report[gold_set.name] = {"found": False, "path": str(gold_set.path), "origin": gold_set.origin}
+            continue
+        records = list(gold_set.read(gold_set.path))
         started = time.perf_counter()
         detected = engine.detect([r.text for r in records])
         seconds = time.perf_counter() - started
-        scores = score(records, [[(s.start, s.end) for s in spans] for spans in detected])
+        predicted = [[(s.start, s.end) for s in spans] for spans in detected]
         chars = sum(len(r.text) for r in records)
-        report[name] = scores.as_dict() | {
+        report[gold_set.name] = {"found": True, "path": str(gold_set.path)} | score(records, predicted).as_dict() | {
             "records": len(records),
             "characters": chars,
             "detect_seconds": round(seconds, 3),
             "chars_per_second": round(chars / max(seconds, 1e-9)),
+            "per_kind": {
+                kind: scores.as_dict() | {"records": sum(r.kind == kind for r in records)}
+                for kind, scores in score_by_kind(records, predicted).items()
+            },
         }
-    _print_table(report)
-    text = json.dumps(report, indent=2)
-    typer.echo(text)
+    _print_report(report)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(text + "\n", encoding="utf-8")
+        json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-def _print_table(report: dict[str, dict[str, object]]) -> None:
+def _print_report(report: dict[str, dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(file=sys.stdout, width=120)
+    found = {name: r for name, r in report.items() if r["found"]}
     summary = Table(title="De-identification, token level (type-blind)")
-    for column in ["set", "records", "recall", "precision", "F2", "false-redaction", "chars/s"]:
+    for column in ["set", "records", "recall", "precision", "F2", "false-redaction (PHI-free records)", "chars/s"]:
         summary.add_column(column, justify="right" if column != "set" else "left")
     for name, r in report.items():
+        if not r["found"]:
+            summary.add_row(name, "not found", "", "", "", "", "")
+            continue
         summary.add_row(
-            name, str(r["records"]), f"{r['recall']:.4f}", f"{r['precision']:.4f}", f"{r['f2']:.4f}",
-            f"{r['false_redaction_rate']:.4f} ({r['phi_free_records']} PHI-free)", f"{r['chars_per_second']:,}",
+            name, f"{r['records']:,}", f"{r['recall']:.4f}", f"{r['precision']:.4f}", f"{r['f2']:.4f}",
+            f"{r['false_redaction_rate']:.4f} ({r['phi_free_records']:,})", f"{r['chars_per_second']:,}",
         )
     console.print(summary)
     for name, r in report.items():
+        if not r["found"]:
+            console.print(f"{name}: not found at {r['path']}; {r['origin']}", highlight=False, soft_wrap=True)
+    for name, r in found.items():
         labels = Table(title=f"Per-label recall: {name}")
         labels.add_column("label")
         labels.add_column("gold tokens", justify="right")
         labels.add_column("recall", justify="right")
-        support: dict[str, int] = r["label_support"]  # type: ignore[assignment]
-        for label, recall in r["per_label_recall"].items():  # type: ignore[union-attr]
-            labels.add_row(label, str(support[label]), f"{recall:.4f}")
+        for label, recall in r["per_label_recall"].items():
+            labels.add_row(label, str(r["label_support"][label]), f"{recall:.4f}")
         console.print(labels)
+    for name, r in found.items():
+        if not r["per_kind"]:
+            continue
+        kinds = Table(title=f"Per kind: {name}")
+        columns = ["kind", "records", "PHI tokens", "recall", "false tokens", "precision", "false-redaction (PHI-free)"]
+        for column in columns:
+            kinds.add_column(column, justify="right" if column != "kind" else "left")
+        for kind, k in r["per_kind"].items():
+            phi_tokens = k["tokens"]["tp"] + k["tokens"]["fn"]
+            kinds.add_row(
+                kind, str(k["records"]), str(phi_tokens), f"{k['recall']:.4f}" if phi_tokens else "",
+                str(k["tokens"]["fp"]), f"{k['precision']:.4f}" if phi_tokens else "",
+                f"{k['false_redaction_rate']:.4f} ({k['phi_free_records']})" if k["phi_free_records"] else "",
+            )
+        console.print(kinds)

@@ -26,6 +26,7 @@ class GoldRecord:
     text: str
     spans: tuple[tuple[int, int, str], ...]
     ignore: tuple[Span, ...] = ()
+    kind: str = ""  # a set's own grouping of its records (the challenge set's kinds), for per-kind scores
 
 
 @dataclass
@@ -125,3 +126,12 @@ def score(records: Iterable[GoldRecord], predictions: Iterable[Sequence[Span]]) 
     for record, predicted in zip(records, predictions, strict=True):
         count_record(counts, record, predicted)
     return summarise(counts)
+
+
+def score_by_kind(records: Iterable[GoldRecord], predictions: Iterable[Sequence[Span]]) -> dict[str, Scores]:
+    """Scores per record kind, in order of first appearance; records without a kind are left out."""
+    counts: dict[str, Counts] = {}
+    for record, predicted in zip(records, predictions, strict=True):
+        if record.kind:
+            count_record(counts.setdefault(record.kind, Counts()), record, predicted)
+    return {kind: summarise(kind_counts) for kind, kind_counts in counts.items()}

@@ -16,8 +16,12 @@ from deid.cli import app as deid_app
 from inference.cli import model_app, triton_app
 from medflow.settings import REPO_ROOT, get_settings
 
+SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+
 app = typer.Typer(no_args_is_help=True, help="medflow: de-identify and classify clinical notes.")
-app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, evaluate against gold.")
+# deid/ knows no repository layout: the CLI on top gives `deid eval` where the sample gold sets are.
+app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, evaluate against gold.",
+              context_settings={"default_map": {"eval": {"samples_dir": str(SAMPLES_DIR)}}})
 app.add_typer(model_app, name="model", help="Build and export the classifier into triton_repo/.")
 app.add_typer(triton_app, name="triton", help="Run the embedded Triton Inference Server.")
 app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
@@ -28,7 +32,6 @@ tables_app = typer.Typer(no_args_is_help=True)
 app.add_typer(tables_app, name="tables", help="The Delta tables: history, vacuum, optimize, convert.")
 
 T = TypeVar("T")
-SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 DEMO_OUTPUT = "out/demo"
 EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
 
@@ -284,6 +287,18 @@ def samples_generate(
 
     summary = generate_samples(out_dir, n_notes=n_notes, seed=seed)
     typer.echo(summary)
+
+
+@samples_app.command("challenge")
+def samples_challenge(
+    notes: Path = typer.Option(SAMPLES_DIR / "challenge" / "notes.txt", "--notes", exists=True, dir_okay=False,
+                               help="Hand-written notes, PHI marked inline as {{value|LABEL}}"),
+    out: Path = typer.Option(SAMPLES_DIR / "challenge" / "gold.jsonl", "--out", help="Gold JSONL to write"),
+) -> None:
+    """Rebuild the hand-written challenge set's gold JSONL from its marked-up notes."""
+    from medflow.samplegen_challenge import build_challenge
+
+    typer.echo(build_challenge(notes, out))
 
 
 @app.command()

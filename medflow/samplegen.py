@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from medflow.samplegen_context import NoteContext, Writer
 from medflow.samplegen_discharge import write_discharge_summary
+from medflow.samplegen_icu import write_icu_nursing_note
 from medflow.samplegen_nursing import write_nursing_note
 from medflow.samplegen_outpatient import write_clinic_note, write_portal_message
 from medflow.samplegen_phi import DATE_STYLES_FULL, DATE_STYLES_SHORT, Clinician, IdentityFactory, Patient
@@ -50,22 +51,25 @@ def _lognormal(rng: random.Random, median: float, sigma: float, low: int, high: 
 
 NOTE_KINDS: dict[str, NoteKind] = {
     "discharge_summary": NoteKind(
-        0.09, write_discharge_summary,
+        0.08, write_discharge_summary,
         lambda r: r.randint(4000, 8300) if r.random() < 0.8 else r.randint(1800, 4000),
         "any", DATE_STYLES_FULL, True),
     "nursing_note": NoteKind(
-        0.31, write_nursing_note,
+        0.26, write_nursing_note,
         lambda r: 40 if r.random() < 0.18 else _lognormal(r, 420, 0.6, 100, 2500),
         "nursing", DATE_STYLES_SHORT + DATE_STYLES_FULL[:4], True),
     "radiology_report": NoteKind(
-        0.15, write_radiology_report, lambda r: _lognormal(r, 650, 0.4, 250, 2200),
+        0.13, write_radiology_report, lambda r: _lognormal(r, 650, 0.4, 250, 2200),
         "formal", DATE_STYLES_FULL, True),
     "progress_note": NoteKind(
-        0.25, write_clinic_note, lambda r: _lognormal(r, 850, 0.6, 150, 3500),
+        0.21, write_clinic_note, lambda r: _lognormal(r, 850, 0.6, 150, 3500),
         "any", DATE_STYLES_FULL + DATE_STYLES_SHORT, False),
     "portal_message": NoteKind(
-        0.20, write_portal_message, lambda r: _lognormal(r, 200, 0.6, 40, 900),
+        0.17, write_portal_message, lambda r: _lognormal(r, 200, 0.6, 40, 900),
         "message", DATE_STYLES_SHORT + DATE_STYLES_FULL[:3], False),
+    "icu_nursing_note": NoteKind(
+        0.15, write_icu_nursing_note, lambda r: _lognormal(r, 900, 0.5, 250, 3000),
+        "nursing", DATE_STYLES_SHORT, True),
 }
 
 
@@ -197,8 +201,8 @@ def generate_samples(out_dir: Path, n_notes: int = 3000, seed: int = DEFAULT_SEE
     with (out_dir / "gold.jsonl").open("w", encoding="utf-8", newline="\n") as gold:
         for note in notes:
             spans = [{"start": s.start, "end": s.end, "label": s.label} for s in note.note.spans]
-            gold.write(json.dumps({"id": note.note_id, "text": note.note.text, "spans": spans},
-                                  ensure_ascii=False) + "\n")
+            record = {"id": note.note_id, "kind": note.note_type, "text": note.note.text, "spans": spans}
+            gold.write(json.dumps(record, ensure_ascii=False) + "\n")
     files.append("gold.jsonl")
     labels = Counter(s.label for n in notes for s in n.note.spans)
     return {

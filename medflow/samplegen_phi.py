@@ -165,6 +165,7 @@ class IdentityFactory:
             self._fakers.append(faker)
         self.us = self._fakers[0]
         self.hospitals = self._make_hospitals(60)
+        self.wards = self._make_wards(30)  # named buildings / wards, written with a floor (`Kessler 6`)
 
     # --- people ---------------------------------------------------------------------------------
     def person(self, sex: str | None = None) -> Person:
@@ -222,6 +223,14 @@ class IdentityFactory:
                                   self.us.city(), saint=self.rng.choice(_SAINTS), last=self.us.last_name(),
                                   last2=self.us.last_name())
             if name not in names and case_safe(name):
+                names.append(name)
+        return names
+
+    def _make_wards(self, count: int) -> list[str]:
+        names: list[str] = []
+        while len(names) < count:
+            name = self.us.last_name()
+            if name not in names and _plausible_name(name) and " " not in name:
                 names.append(name)
         return names
 

@@ -92,3 +92,46 @@ def test_detect_writes_an_error_line_for_a_text_it_could_not_analyse_and_exits_1
     assert [NOTES[0]["text"][s["start"] : s["end"]] for s in lines[0]["spans"]] == ["Quennell", "3/4/2021"]
     assert "2 record(s) could not be analysed completely: deid_incomplete" in result.output
     assert canary not in result.output
+
+
+def test_eval_without_gold_scores_every_known_set_and_lists_absent_ones(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDFLOW_DEID_PROCESSES", "1")
+    samples = tmp_path / "samples"
+    (samples / "challenge").mkdir(parents=True)
+    write_jsonl(samples / "gold.jsonl", [{"id": "a", "text": NOTES[0]["text"], "spans": [
+        {"start": 12, "end": 20, "label": "NAME"}, {"start": 24, "end": 32, "label": "DATE"}]}])
+    write_jsonl(samples / "challenge" / "gold.jsonl", [
+        {"id": "clinician-001", "kind": "clinician", "text": NOTES[0]["text"],
+         "spans": [{"start": 12, "end": 20, "label": "NAME"}]},
+        {"id": "trap-number-001", "kind": "trap-number", "text": NOTES[2]["text"], "spans": []},
+    ])
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["eval", "--samples-dir", str(samples), "--eval-dir", str(tmp_path / "none"),
+                                 "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(report.read_text())
+    assert list(scores) == ["project", "challenge", "nursing-shorthand", "presidio-research"]
+    assert scores["project"]["found"] and scores["project"]["records"] == 1
+    challenge = scores["challenge"]
+    assert list(challenge["per_kind"]) == ["clinician", "trap-number"]
+    assert challenge["per_kind"]["trap-number"]["phi_free_records"] == 1
+    assert challenge["per_kind"]["clinician"]["records"] == 1
+    # The date in the clinician line is not marked there: the engine finding it is a false token.
+    assert challenge["per_kind"]["clinician"]["tokens"] == {"tp": 1, "fp": 3, "fn": 0}
+    for name in ("nursing-shorthand", "presidio-research"):
+        assert scores[name]["found"] is False and str(tmp_path / "none") in scores[name]["path"]
+        assert f"{name}: not found at" in result.output
+    assert "Traceback" not in result.output and "Quennell" not in result.output
+    assert "Per kind: challenge" in result.output
+
+
+def test_eval_with_gold_and_presidio_flag_reports_an_absent_shared_set(tmp_path):
+    gold = tmp_path / "mine.jsonl"
+    write_jsonl(gold, [{"id": "c", "text": NOTES[2]["text"], "spans": []}])
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["eval", "--gold", str(gold), "--presidio-synth", "--eval-dir", str(tmp_path),
+                                 "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(report.read_text())
+    assert list(scores) == ["mine.jsonl", "presidio-research"]
+    assert scores["mine.jsonl"]["false_redaction_rate"] == 0.0 and scores["presidio-research"]["found"] is False

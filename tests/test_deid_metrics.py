@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deid.goldsets import read_gold_jsonl, read_presidio_synth
-from deid.metrics import GoldRecord, f_beta, score, tokens
+from deid.metrics import GoldRecord, f_beta, score, score_by_kind, tokens
 
 
 def test_tokens_are_alphanumeric_runs():
@@ -74,3 +74,17 @@ def test_presidio_synth_label_mapping(tmp_path):
     (record,) = read_presidio_synth(tmp_path)
     assert record.spans == ((0, 3, "NAME"), (5, 7, "AGE"))
     assert record.ignore == ((12, 16), (22, 24))
+
+
+def test_scores_by_kind_and_the_kind_read_from_gold_jsonl(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    rows = [{"id": "p-1", "kind": "phone", "text": "pg 41187", "spans": [{"start": 3, "end": 8, "label": "PHONE"}]},
+            {"id": "t-1", "kind": "trap", "text": "PSV 12/5", "spans": []},
+            {"id": "x", "text": "Ann", "spans": [{"start": 0, "end": 3, "label": "NAME"}]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    records = list(read_gold_jsonl(path))
+    assert [r.kind for r in records] == ["phone", "trap", ""]
+    by_kind = score_by_kind(records, [[], [(4, 8)], [(0, 3)]])
+    assert list(by_kind) == ["phone", "trap"]
+    assert by_kind["phone"].recall == 0.0 and by_kind["phone"].tokens_fn == 1
+    assert by_kind["trap"].false_redaction_rate == 1.0 and by_kind["trap"].tokens_fp == 2

@@ -63,7 +63,8 @@ def test_hard_negatives_are_never_labelled(notes: list[SampleNote]) -> None:
             assert note.note.text[negative.start:negative.end] == negative.value
             assert not any(s.start < negative.end and negative.start < s.end for s in note.note.spans)
             kinds.add(negative.label)
-    assert {"age", "time", "vital", "dose", "lab", "fraction", "condition", "room"} <= kinds
+    assert {"age", "time", "vital", "dose", "lab", "fraction", "condition", "room", "vent", "range", "size",
+            "count"} <= kinds
 
 
 def test_only_ages_over_89_are_labelled(notes: list[SampleNote]) -> None:
@@ -77,7 +78,7 @@ def test_all_labels_and_note_types_occur() -> None:
     notes = build_notes(1500, seed=3)
     assert {s.label for n in notes for s in n.note.spans} == set(ALL_LABELS)
     assert {n.note_type for n in notes} == {"discharge_summary", "nursing_note", "radiology_report",
-                                             "progress_note", "portal_message"}
+                                             "progress_note", "portal_message", "icu_nursing_note"}
 
 
 def test_some_notes_have_no_phi_and_patients_recur(notes: list[SampleNote]) -> None:
@@ -123,6 +124,7 @@ def test_files_schema_ids_and_gold_agree(generated: tuple[Path, dict]) -> None:
     assert sum(map(len, texts)) == summary["chars"]
     gold = [json.loads(line) for line in (out / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [g["id"] for g in gold] == ids and [g["text"] for g in gold] == texts
+    assert [g["kind"] for g in gold] == table.column("note_type").to_pylist()
     labels: dict[str, int] = {}
     for record in gold:
         for span in record["spans"]:
@@ -161,3 +163,38 @@ def test_name_variety_and_name_like_negatives(notes: list[SampleNote]) -> None:
     negatives = " ".join(s.value for n in notes for s in n.note.negatives).lower()
     for eponym in ("parkinson", "crohn", "murphy's sign", "babinski", "foley", "alzheimer"):
         assert eponym in negatives, eponym
+
+
+def _before(note: SampleNote, span, width: int = 12) -> str:
+    return note.note.text[max(0, span.start - width):span.start].lower()
+
+
+def test_icu_nursing_notes_carry_the_shorthand_kinds(notes: list[SampleNote]) -> None:
+    """ICU notes: any letter case, system by system, and PHI in the shapes real ICU notes use."""
+    icu = [n for n in notes if n.note_type == "icu_nursing_note"]
+    assert 0.1 <= len(icu) / len(notes) <= 0.2
+    texts = [n.note.text for n in icu]
+    assert any(t == t.upper() for t in texts) and any(t == t.lower() for t in texts)
+    assert any(t not in (t.upper(), t.lower()) for t in texts)
+    assert sum(bool(re.search(r"(?im)^(neuro|cv|resp)\s*[-:]", t)) for t in texts) > len(icu) / 2
+    spans = [(n, s) for n in icu for s in n.note.spans]
+    dates = [s.value for _, s in spans if s.label == "DATE"]
+    assert any(re.fullmatch(r"\d{2}", d) for d in dates)  # two-digit years in history lists
+    assert any(re.fullmatch(r"\d{1,2}/\d{2}", d) for d in dates)
+    assert any(d.lower() in ("oct", "sept", "nov", "jan") for d in dates)  # month names alone
+    assert any(re.search(r"fx$", _before(n, s)) for n, s in spans if s.label == "DATE")  # glued: fx11/99
+    assert any(re.search(r"(pg|pager #|beeper|bpr) ?$", _before(n, s)) for n, s in spans if s.label == "PHONE")
+    assert any(re.fullmatch(r"\d{3} \d{4}|\d{3}/\d{3}/\d{4}|\d{3}- \d{3}- \d{4}", s.value)
+               for _, s in spans if s.label == "PHONE")
+    hospitals = [(n, s) for n, s in spans if s.label == "HOSPITAL"]
+    assert any(re.match(r" \d+\b", n.note.text[s.end:]) for n, s in hospitals)  # ward with its floor number
+    assert any(re.search(r"works for (the )?$", _before(n, s, 16)) for n, s in hospitals)  # employers
+    assert any(not re.search(r"(?i)hospital|medical|center", s.value) for _, s in hospitals)
+    names = [(n, s) for n, s in spans if s.label == "NAME"]
+    assert any(_before(n, s).endswith("dr.") for n, s in names)  # dr.lindqvist, no space
+    assert any(re.fullmatch(r"[A-Za-z]\. \S+", s.value) and n.note.text[s.end:].lower().startswith(" aware")
+               for n, s in names)
+    assert any(re.search(r"(dtr|son|wife|husband|niece|nephew|sis|bro|mom|dad)[-, ]+$", _before(n, s))
+               for n, s in names)
+    negatives = {s.label for n in icu for s in n.note.negatives}
+    assert {"vent", "range", "size", "count", "time"} <= negatives
