@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
-from test_pipeline import STAGES, make_ctx, note, write_notes
+from test_pipeline import STAGES, make_ctx, note, pseudonym, write_notes
 from typer.testing import CliRunner
 
 from medflow.cli import app
@@ -59,7 +59,7 @@ def test_two_nights_over_the_same_inputs_keep_one_row_per_note(two_files: Path, 
 
     table = delta(out, "predictions")
     rows = table.to_pyarrow_table().to_pylist()
-    assert sorted(r["note_id"] for r in rows) == sorted(f"n{i}" for i in range(10))  # once each
+    assert sorted(r["note_id"] for r in rows) == sorted(pseudonym(f"n{i}") for i in range(10))  # once each
     assert {(r["run_id"], r["run_date"], r["model_version"]) for r in rows} == {("run-2", NIGHT_2, "8")}
     assert pa.schema(table.schema()).names == TABLE_SCHEMAS["predictions"].names
     assert table.metadata().partition_columns == ["run_date"]
@@ -98,12 +98,14 @@ def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_
     manifest = run_once(folder, out, "run-1", NIGHT_1)
 
     predictions = delta(out, "predictions").to_pyarrow_table()
-    assert Counter(predictions.column("note_id").to_pylist()) == Counter(["n0", "n1", "n2", "n5", "n6"])
-    n1 = [r for r in predictions.to_pylist() if r["note_id"] == "n1"][0]
+    assert Counter(predictions.column("note_id").to_pylist()) == Counter(
+        pseudonym(n) for n in ["n0", "n1", "n2", "n5", "n6"]
+    )
+    n1 = [r for r in predictions.to_pylist() if r["note_id"] == pseudonym("n1")][0]
     assert n1["deid_text"] == "note [NAME] text"  # the first object in listing order keeps the note
     quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
     assert [(Path(q["source"]).name, q["row_index"], q["note_id"], q["reason"]) for q in quarantine] == [
-        ("b.parquet", 1, "n1", DUPLICATE_ACROSS_OBJECTS)
+        ("b.parquet", 1, pseudonym("n1"), DUPLICATE_ACROSS_OBJECTS)
     ]
     by_file = {Path(f.source).name: f for f in manifest.files}
     assert (by_file["b.parquet"].status, by_file["b.parquet"].rows_out, by_file["b.parquet"].rows_quarantined) == (
@@ -121,14 +123,17 @@ def test_quarantine_rows_are_replaced_per_input_object(tmp_path: Path) -> None:
     run_once(folder, out, "run-1", NIGHT_1)
     quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
     reasons = {(Path(q["source"]).name, q["row_index"], q["note_id"]) for q in quarantine}
-    assert reasons == {("a.parquet", 1, "n1"), ("z.parquet", None, None)}  # a whole object: no note id, no row
+    # A whole object: no note id, no row.
+    assert reasons == {("a.parquet", 1, pseudonym("n1")), ("z.parquet", None, None)}
 
     # Both objects fixed: the next run's commit removes their old problems and adds the notes.
     write_notes(folder / "a.parquet", [note(0), note(1)])
     write_notes(folder / "z.parquet", [note(2)])
     run_once(folder, out, "run-2", NIGHT_1)
     assert delta(out, "quarantine").to_pyarrow_table().num_rows == 0
-    assert sorted(delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()) == ["n0", "n1", "n2"]
+    assert sorted(delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()) == sorted(
+        pseudonym(n) for n in ["n0", "n1", "n2"]
+    )
 
 
 def test_both_tables_exist_from_the_first_commit_even_when_empty(tmp_path: Path) -> None:
@@ -175,7 +180,7 @@ def test_concurrent_commits_of_separate_runs_all_land(tmp_path: Path) -> None:
         w.join(timeout=240)
     assert [w.exitcode for w in workers] == [0, 0, 0]
     ids = delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()
-    assert sorted(ids) == sorted(f"n{i}" for i in range(30))
+    assert sorted(ids) == sorted(pseudonym(f"n{i}") for i in range(30))
     runs = [c.get("medflow.run_id") for c in delta(out, "predictions").history() if c["operation"] == "MERGE"]
     assert sorted(runs) == ["run-0", "run-1", "run-2", "seed"]
 
