@@ -83,9 +83,7 @@ class PolicyApplier:
         self._anonymizer = AnonymizerEngine()
 
     def apply(self, text: str, spans: Sequence[tuple[int, int, str, float]], patient_id: str | None) -> Applied:
-        surrogates, scope = self._surrogates, patient_id or ""
-        if surrogates is not None and not patient_id:
-            surrogates = surrogates.ephemeral()  # no patient: a key of this note's own
+        surrogates, scope = (None, "") if self._surrogates is None else self._surrogates.for_note(patient_id)
         shift = surrogates.shift_days(scope) if surrogates is not None else None
         if not spans:
             return Applied(text, shift)

@@ -71,6 +71,13 @@ class Surrogates:
         """The same generator under a fresh random key (a note or request without a patient id)."""
         return cls(secrets.token_bytes(32))
 
+    def for_note(self, patient_id: str | None) -> tuple[Surrogates, str]:
+        """The generator and scope of one note's surrogates and date shift: its patient's under this key,
+        or, without a patient id (missing or blank), a fresh random key of the note's own."""
+        if patient_id and patient_id.strip():
+            return self, patient_id
+        return self.ephemeral(), ""
+
     def _digest(self, *parts: str) -> bytes:
         message = "\x1f".join(parts).encode("utf-8")
         return hmac.new(self._key, message, hashlib.sha256).digest()

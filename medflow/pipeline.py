@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec import AbstractFileSystem
 
 from deid.outcomes import DeidIncomplete
+from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
 from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
@@ -63,9 +63,6 @@ class PredictionOutput(Protocol):
 
 Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput | DeidIncomplete]]
 Classify = Callable[[list[str]], Sequence[PredictionOutput]]
-# (kind, identifier) -> keyed pseudonym; kind is "note_id" or "patient_id".
-Pseudonymize = Callable[[str, str], str]
-
 
 @dataclass(frozen=True, slots=True)
 class Stages:
@@ -161,10 +158,10 @@ def _output_batch(
     n = table.num_rows
     return pa.RecordBatch.from_arrays(
         [
-            _pseudonyms("note_id", table.column("note_id"), pseudonymize),
-            _pseudonyms("patient_id", table.column("patient_id"), pseudonymize),
+            pseudonym_column("note_id", table.column("note_id"), pseudonymize),
+            pseudonym_column("patient_id", table.column("patient_id"), pseudonymize),
             table.column("note_type").combine_chunks(),
-            _shifted(table.column("created_at").combine_chunks(), [d.date_shift_days for d in deid]),
+            shifted_times(table.column("created_at").combine_chunks(), [d.date_shift_days for d in deid]),
             pa.array([d.text for d in deid], pa.string()),
             pa.array([p.label for p in predictions], pa.string()),
             pa.array([p.score for p in predictions], pa.float32()),
@@ -178,40 +175,14 @@ def _output_batch(
     )
 
 
-def _pseudonyms(kind: str, ids: pa.ChunkedArray, pseudonymize: Pseudonymize) -> pa.Array:
-    """Keyed pseudonyms of an id column; a missing or blank id stays null (it identifies nothing)."""
-    return pa.array([pseudonymize(kind, v) if v and v.strip() else None for v in ids.to_pylist()], pa.string())
-
-
-# Shifted times outside years 1-9999 are redacted (null), as out-of-range dates in the text are.
-EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
-LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-
-
-def _shifted(created_at: pa.Array, shift_days: Sequence[int | None]) -> pa.Array:
-    """`created_at` moved by each note's date offset (the one its text's dates moved by); null where
-    the note has none, so an unshifted time never reaches the table, or where the result leaves years
-    1-9999 (an overflow lands there too)."""
-    offsets = pa.array([None if d is None else timedelta(days=d) for d in shift_days], pa.duration("us"))
-    shifted = pc.add(created_at, offsets)
-    kind = shifted.type
-    in_range = pc.and_(
-        pc.greater_equal(shifted, pa.scalar(EARLIEST, kind)), pc.less_equal(shifted, pa.scalar(LATEST, kind))
-    )
-    return pc.if_else(in_range, shifted, pa.scalar(None, kind))
-
-
 def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudonymize: Pseudonymize) -> pa.Table:
-    return pa.Table.from_pylist(
+    return pa.Table.from_arrays(
         [
-            {
-                "source": source,
-                "row_index": r.row_index,
-                "note_id": None if r.note_id is None else pseudonymize("note_id", r.note_id),
-                "reason": r.reason,
-                "run_id": run_id,
-            }
-            for r in rows
+            pa.array([source] * len(rows), pa.string()),
+            pa.array([r.row_index for r in rows], pa.int64()),
+            pseudonym_column("note_id", pa.array([r.note_id for r in rows], pa.string()), pseudonymize),
+            pa.array([r.reason for r in rows], pa.string()),
+            pa.array([run_id] * len(rows), pa.string()),
         ],
         schema=QUARANTINE_SCHEMA,
     )

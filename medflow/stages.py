@@ -25,8 +25,8 @@ class DeidKeyMissing(RuntimeError):
 
 
 MISSING_KEY_MESSAGE = (
-    "MEDFLOW_DEID_HMAC_KEY is not set: the batch flow writes patient_id and note_id as keyed pseudonyms "
-    "and shifts created_at, and will not run without the key (set it from your secret store)"
+    "MEDFLOW_DEID_HMAC_KEY is not set: the tables hold patient_id and note_id as keyed pseudonyms "
+    "and created_at shifted, so nothing writes them without the key (set it from your secret store)"
 )
 
 

@@ -143,3 +143,12 @@ def test_cli_offers_quick_json_and_precision() -> None:
     assert result.exit_code == 0
     for option in ("--quick", "--json", "--precision", "--png"):
         assert option in result.output
+
+
+def test_write_path_benchmark_runs_and_every_note_lands_once() -> None:
+    """`python -m medflow.bench.tables` at tiny counts: the partitions' concurrent commits leave the
+    seeded notes plus the measured ones in the table, once each."""
+    from medflow.bench.tables import measure
+
+    report = measure(SAMPLES, notes=20, table_rows=30, partitions=2, output_root=None)
+    assert report["predictions_rows"] == 30 + 20

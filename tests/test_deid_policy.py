@@ -146,6 +146,8 @@ def test_notes_without_a_patient_id_each_get_a_fresh_key():
     anonymous = engine.deidentify([note] * 6, [None] * 6)
     assert len({r.text for r in anonymous}) > 1  # names and dates differ from note to note
     assert len({r.date_shift_days for r in anonymous}) > 1
+    blank = engine.deidentify([note] * 6, [" "] * 6)  # a blank id is no patient id: no shared key
+    assert len({r.date_shift_days for r in blank}) > 1
     keyed = engine.deidentify([note] * 2, ["p1", "p1"])
     assert keyed[0].text == keyed[1].text and keyed[0].date_shift_days == keyed[1].date_shift_days
     assert keyed[0].date_shift_days == Surrogates(b"unit-test-key").shift_days("p1")

@@ -5,26 +5,33 @@ What analysts see is checked with the `deltalake` reader itself, not with medflo
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
-from test_pipeline import STAGES, make_ctx, note, write_notes
+from test_pipeline import STAGES, fake_classify, fake_deidentify, make_ctx, note, pseudonym, write_notes
 from typer.testing import CliRunner
 
+from deid.pseudonyms import Pseudonyms
+from deid.surrogates import Surrogates
 from medflow.cli import app
 from medflow.commit import DUPLICATE_ACROSS_OBJECTS, commit_manifest
 from medflow.manifest import RunManifest, build_manifest, load_manifests
-from medflow.pipeline import process_file
+from medflow.pipeline import Stages, process_file
 from medflow.query import run_query
+from medflow.settings import get_settings
 from medflow.storage import list_parquet_objects
 from medflow.tables import TABLE_SCHEMAS, LegacyLayoutError, NoCommittedRunError
 
@@ -59,7 +66,7 @@ def test_two_nights_over_the_same_inputs_keep_one_row_per_note(two_files: Path, 
 
     table = delta(out, "predictions")
     rows = table.to_pyarrow_table().to_pylist()
-    assert sorted(r["note_id"] for r in rows) == sorted(f"n{i}" for i in range(10))  # once each
+    assert sorted(r["note_id"] for r in rows) == sorted(pseudonym(f"n{i}") for i in range(10))  # once each
     assert {(r["run_id"], r["run_date"], r["model_version"]) for r in rows} == {("run-2", NIGHT_2, "8")}
     assert pa.schema(table.schema()).names == TABLE_SCHEMAS["predictions"].names
     assert table.metadata().partition_columns == ["run_date"]
@@ -98,12 +105,14 @@ def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_
     manifest = run_once(folder, out, "run-1", NIGHT_1)
 
     predictions = delta(out, "predictions").to_pyarrow_table()
-    assert Counter(predictions.column("note_id").to_pylist()) == Counter(["n0", "n1", "n2", "n5", "n6"])
-    n1 = [r for r in predictions.to_pylist() if r["note_id"] == "n1"][0]
+    assert Counter(predictions.column("note_id").to_pylist()) == Counter(
+        pseudonym(n) for n in ["n0", "n1", "n2", "n5", "n6"]
+    )
+    n1 = [r for r in predictions.to_pylist() if r["note_id"] == pseudonym("n1")][0]
     assert n1["deid_text"] == "note [NAME] text"  # the first object in listing order keeps the note
     quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
     assert [(Path(q["source"]).name, q["row_index"], q["note_id"], q["reason"]) for q in quarantine] == [
-        ("b.parquet", 1, "n1", DUPLICATE_ACROSS_OBJECTS)
+        ("b.parquet", 1, pseudonym("n1"), DUPLICATE_ACROSS_OBJECTS)
     ]
     by_file = {Path(f.source).name: f for f in manifest.files}
     assert (by_file["b.parquet"].status, by_file["b.parquet"].rows_out, by_file["b.parquet"].rows_quarantined) == (
@@ -121,14 +130,17 @@ def test_quarantine_rows_are_replaced_per_input_object(tmp_path: Path) -> None:
     run_once(folder, out, "run-1", NIGHT_1)
     quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
     reasons = {(Path(q["source"]).name, q["row_index"], q["note_id"]) for q in quarantine}
-    assert reasons == {("a.parquet", 1, "n1"), ("z.parquet", None, None)}  # a whole object: no note id, no row
+    # A whole object: no note id, no row.
+    assert reasons == {("a.parquet", 1, pseudonym("n1")), ("z.parquet", None, None)}
 
     # Both objects fixed: the next run's commit removes their old problems and adds the notes.
     write_notes(folder / "a.parquet", [note(0), note(1)])
     write_notes(folder / "z.parquet", [note(2)])
     run_once(folder, out, "run-2", NIGHT_1)
     assert delta(out, "quarantine").to_pyarrow_table().num_rows == 0
-    assert sorted(delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()) == ["n0", "n1", "n2"]
+    assert sorted(delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()) == sorted(
+        pseudonym(n) for n in ["n0", "n1", "n2"]
+    )
 
 
 def test_both_tables_exist_from_the_first_commit_even_when_empty(tmp_path: Path) -> None:
@@ -175,19 +187,40 @@ def test_concurrent_commits_of_separate_runs_all_land(tmp_path: Path) -> None:
         w.join(timeout=240)
     assert [w.exitcode for w in workers] == [0, 0, 0]
     ids = delta(out, "predictions").to_pyarrow_table().column("note_id").to_pylist()
-    assert sorted(ids) == sorted(f"n{i}" for i in range(30))
+    assert sorted(ids) == sorted(pseudonym(f"n{i}") for i in range(30))
     runs = [c.get("medflow.run_id") for c in delta(out, "predictions").history() if c["operation"] == "MERGE"]
     assert sorted(runs) == ["run-0", "run-1", "run-2", "seed"]
 
 
+# Distinctive raw ids: a leak shows up as a substring wherever it lands.
+LEGACY_CREATED = datetime(2026, 1, 1, 8, 30, tzinfo=UTC)
+LEGACY_NOTES = [
+    note(0, note_id="RAW-NOTE-000", patient_id="RAW-PATIENT-A", created_at=LEGACY_CREATED),
+    note(1, note_id="RAW-NOTE-001", patient_id="RAW-PATIENT-B", created_at=LEGACY_CREATED),
+    note(2, None, note_id="RAW-NOTE-002", patient_id="RAW-PATIENT-A"),
+    note(3, note_id="RAW-NOTE-003", patient_id=None, created_at=LEGACY_CREATED),
+]
+LEGACY_RAW_IDS = {n["note_id"] for n in LEGACY_NOTES} | {n["patient_id"] for n in LEGACY_NOTES} - {None}
+
+
+def _deidentified_as_the_old_layout(texts, patient_ids):
+    """Before pseudonyms only the text's dates moved: created_at was written as received."""
+    return [dataclasses.replace(d, date_shift_days=0) for d in fake_deidentify(texts, patient_ids)]
+
+
+# The old layout wrote the input's note_id and patient_id as received.
+OLD_LAYOUT_STAGES = Stages(_deidentified_as_the_old_layout, fake_classify, pseudonymize=lambda kind, value: value)
+
+
 def _legacy_output(tmp_path: Path) -> Path:
-    """An output as the Parquet-plus-manifest layout wrote it: two runs over the same file (duplicates)."""
+    """An output as the Parquet-plus-manifest layout wrote it (raw ids, created_at unshifted): two runs
+    over the same file (duplicates)."""
     out = tmp_path / "legacy"
     folder = tmp_path / "in-legacy"
-    write_notes(folder / "a.parquet", [note(0), note(1), note(2, None)])
+    write_notes(folder / "a.parquet", LEGACY_NOTES)
     for run_id, version in (("old-1", "1"), ("old-2", "2")):
         ctx = make_ctx(out, run_id=run_id, model_version=version)
-        reports = [process_file(s, ctx, STAGES) for s in list_parquet_objects(str(folder))]
+        reports = [process_file(s, ctx, OLD_LAYOUT_STAGES) for s in list_parquet_objects(str(folder))]
         manifest = build_manifest(ctx, str(folder), reports, datetime(2026, 1, int(version), tzinfo=UTC),
                                   datetime(2026, 1, int(version), tzinfo=UTC))
         for report in manifest.files:  # where the old layout kept them
@@ -206,6 +239,35 @@ def _legacy_output(tmp_path: Path) -> Path:
     return out
 
 
+def raw_ids_in(root: Path, raw_ids: set[str]) -> list[str]:
+    """``file: id`` for every file under ``root`` holding one of ``raw_ids``: its bytes (text, Parquet
+    footers and plain pages) and, for Parquet, its values too (compressed pages hide them from the bytes)."""
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        content = path.read_bytes().decode("utf-8", errors="replace")
+        if path.suffix == ".parquet":
+            content += json.dumps(pq.read_table(path).to_pylist(), default=str)
+        found += [f"{path.relative_to(root)}: {raw}" for raw in sorted(raw_ids) if raw in content]
+    return found
+
+
+def table_values(out: Path, name: str) -> str:
+    """Every value of every version of a table, read with `deltalake`, as one string."""
+    versions = [c["version"] for c in delta(out, name).history()]
+    rows = [DeltaTable(str(out / name), version=v).to_pyarrow_table().to_pylist() for v in versions]
+    return json.dumps(rows, default=str)
+
+
+@pytest.fixture()
+def deid_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The de-identification key in the environment, as a site sets it, for in-process CLI calls."""
+    key = "conversion-test-key-0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", key)
+    get_settings.cache_clear()
+    yield key
+    get_settings.cache_clear()
+
+
 def test_old_layout_is_refused_with_the_command_that_converts_it(tmp_path: Path) -> None:
     out = _legacy_output(tmp_path)
     with pytest.raises(LegacyLayoutError, match="medflow tables convert --output"):
@@ -214,24 +276,103 @@ def test_old_layout_is_refused_with_the_command_that_converts_it(tmp_path: Path)
     assert result.exit_code == 2 and f"medflow tables convert --output {out}" in result.stderr
     assert result.stderr.strip().count("\n") == 0
     # `run` and `demo` refuse before starting anything (own processes: they set up Prefect's logging).
+    # `run` checks the deid key first, then the layout: both refusals are one line, exit code 2.
     medflow = Path(sys.executable).parent / "medflow"
-    for command in (["run", "--input", str(tmp_path)], ["demo"]):
-        done = subprocess.run([str(medflow), *command, "--output", str(out)], capture_output=True, text=True,
-                              timeout=300, check=False)
+    without_key = {k: v for k, v in os.environ.items() if k != "MEDFLOW_DEID_HMAC_KEY"}
+    with_key = {**without_key, "MEDFLOW_DEID_HMAC_KEY": "refusal-test-key-0123456789abcdef0123456789"}
+    run = ["run", "--input", str(tmp_path), "--output", str(out)]
+    done = subprocess.run([str(medflow), *run], capture_output=True, text=True, timeout=300, check=False,
+                          env=without_key, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(done.stderr.splitlines()) == 1
+    for command in (run, ["demo", "--output", str(out)]):
+        done = subprocess.run([str(medflow), *command], capture_output=True, text=True, timeout=300, check=False,
+                              env=with_key, cwd=tmp_path)
         assert done.returncode == 2, command
         assert done.stderr.strip() == f"error: {out} holds Parquet-plus-manifest tables from before Delta Lake; " \
             f"convert them first: medflow tables convert --output {out}"
 
+
+def test_convert_refuses_without_the_deid_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _legacy_output(tmp_path)
+    monkeypatch.setenv("MEDFLOW_DEID_HMAC_KEY", "set-here-so-teardown-restores-the-original")
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")
+    monkeypatch.chdir(tmp_path)  # no .env file
+    get_settings.cache_clear()
+    try:
+        refused = CliRunner().invoke(app, ["tables", "convert", "--output", str(out)])
+    finally:
+        get_settings.cache_clear()
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(refused.stderr.splitlines()) == 1
+    assert not (out / "predictions" / "_delta_log").exists() and not (out / "_staging").exists()
+    assert len(list((out / "predictions").rglob("*.parquet"))) == 2  # the old files are untouched
+
+
+def test_convert_pseudonymizes_ids_and_shifts_created_at_of_old_outputs(tmp_path: Path, deid_key: str) -> None:
+    out = _legacy_output(tmp_path)
+    assert raw_ids_in(out, LEGACY_RAW_IDS)  # the old layout's files hold the input's ids
+
     converted = CliRunner().invoke(app, ["tables", "convert", "--output", str(out)])
     assert converted.exit_code == 0, converted.output
     assert "replayed 2 run(s)" in converted.output
-    rows = delta(out, "predictions").to_pyarrow_table().to_pylist()
-    assert sorted((r["note_id"], r["model_version"]) for r in rows) == [("n0", "2"), ("n1", "2")]  # no duplicates
-    assert [r["reason"] for r in delta(out, "quarantine").to_pyarrow_table().to_pylist()] == ["missing note_text"]
+
+    pseudonyms, surrogates = Pseudonyms(deid_key.encode()), Surrogates(deid_key.encode())
+    rows = {r["note_id"]: r for r in delta(out, "predictions").to_pyarrow_table().to_pylist()}
+    expected = {pseudonyms("note_id", n["note_id"]): n for n in LEGACY_NOTES if n["note_text"]}
+    assert set(rows) == set(expected)  # one row per note: no duplicates of the two old runs
+    for note_pseudonym, old in expected.items():
+        row = rows[note_pseudonym]
+        assert row["model_version"] == "2" and row["deid_text"] == "note [NAME] text"
+        if old["patient_id"] is None:
+            assert row["patient_id"] is None
+            offset = row["created_at"] - LEGACY_CREATED  # a random offset of the note's own, never none
+            assert offset.seconds == 0 and 1 <= abs(offset.days) <= 365
+        else:
+            assert row["patient_id"] == pseudonyms("patient_id", old["patient_id"])
+            assert row["created_at"] == LEGACY_CREATED + timedelta(days=surrogates.shift_days(old["patient_id"]))
+    quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
+    assert [(q["reason"], q["note_id"]) for q in quarantine] == [
+        ("missing note_text", pseudonyms("note_id", "RAW-NOTE-002"))
+    ]
+
+    # No raw id in any version of the tables, in the Delta log (statistics) or anywhere else left behind.
+    for name in ("predictions", "quarantine"):
+        assert not [raw for raw in LEGACY_RAW_IDS if raw in table_values(out, name)], name
+    assert raw_ids_in(out, LEGACY_RAW_IDS) == []
+    assert not (out / "_staging").exists() or not any((out / "_staging").rglob("*.parquet"))
     assert not [p for p in (out / "predictions").rglob("*.parquet") if p.name.startswith("old-")]
+
     again = CliRunner().invoke(app, ["tables", "convert", "--output", str(out)])
     assert again.exit_code == 0 and "replayed 0 run(s) (2 already converted)" in again.output
     assert len(load_manifests(str(out))) == 2
+
+
+def test_no_raw_id_reaches_the_tables_their_log_or_staging(tmp_path: Path) -> None:
+    """Two nights with a quarantined row and a note in two input objects: the input's ids appear
+    nowhere under the output (data files, Delta log statistics and commit info, staging, manifests)."""
+    folder = tmp_path / "in"
+    write_notes(folder / "a.parquet", LEGACY_NOTES)
+    write_notes(folder / "b.parquet", [note(5, note_id="RAW-NOTE-001", patient_id="RAW-PATIENT-C")])
+    raw_ids = LEGACY_RAW_IDS | {"RAW-PATIENT-C"}
+    out = tmp_path / "out"
+    run_once(folder, out, "run-1", NIGHT_1)
+    run_once(folder, out, "run-2", NIGHT_2)
+
+    quarantine = delta(out, "quarantine").to_pyarrow_table().to_pylist()
+    assert sorted(q["reason"] for q in quarantine) == [DUPLICATE_ACROSS_OBJECTS, "missing note_text"]
+    assert any((out / "_staging").rglob("*.parquet"))  # run_once leaves staging behind: it is checked too
+    assert raw_ids_in(out, raw_ids) == []
+    for name in ("predictions", "quarantine"):
+        assert not [raw for raw in raw_ids if raw in table_values(out, name)], name
+    # Statistics in the log only for the columns the table properties name.
+    stats_columns = set()
+    for entry in (out / "predictions" / "_delta_log").glob("*.json"):
+        for line in entry.read_text().splitlines():
+            add = json.loads(line).get("add")
+            if add and add.get("stats"):
+                stats_columns |= set(json.loads(add["stats"])["minValues"])
+    assert stats_columns == {"note_id", "label", "model_version", "run_id", "processed_at"}
 
 
 def test_tables_commands(two_files: Path, tmp_path: Path) -> None:

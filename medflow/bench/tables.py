@@ -1,7 +1,7 @@
 """Micro-benchmark of the write path: staging Parquet and committing it to the Delta tables.
 
 Runs `process_file` and the commit with instant stand-in stages (so only reading, validation,
-staging and the commit are timed) over copies of the sample notes, into a table that already holds
+keyed pseudonyms, staging and the commit are timed) over copies of the sample notes, into a table that already holds
 `--table-rows` notes, and compares two ways a fan-out of `--partitions` can commit: the parent's one
 commit of everything staged, and one optimistic commit per partition at the same time (conflicting
 MERGEs are rerun). Local folders by default; `--output s3://bucket/prefix` with the AWS variables set
@@ -16,11 +16,13 @@ import argparse
 import json
 import logging
 import multiprocessing
+import secrets
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from deid.pseudonyms import Pseudonyms
 from medflow.bench.notes import sample_table, write_sample_copies
 from medflow.commit import commit_manifest
 from medflow.manifest import RunManifest, build_manifest
@@ -44,6 +47,7 @@ RUN_DATE = date(2026, 11, 22)
 class _Deid:
     text: str
     entity_counts: dict[str, int]
+    date_shift_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +58,14 @@ class _Prediction:
     n_tokens: int
 
 
+@cache
 def _instant_stages() -> Stages:
-    """Stand-ins that cost nothing, so the timings are the write path's (samples are synthetic)."""
+    """Stand-ins that cost nothing, so the timings are the write path's (samples are synthetic); one
+    random pseudonym key for the whole benchmark, as a site has one key."""
     return Stages(
         deidentify=lambda texts, _ids: [_Deid(t, {}) for t in texts],
         classify=lambda texts: [_Prediction("LABEL_0", 0.5, 1, len(t) // 4) for t in texts],
+        pseudonymize=Pseudonyms(secrets.token_bytes(32)),
     )
 
 
