@@ -36,6 +36,7 @@ from deid.normalize import normalize
 from deid.offline import use_bundled_suffix_list
 from deid.outcomes import AnalysisTimeout, DeidIncomplete, DeidIncompleteError
 from deid.policy import Policy, PolicyApplier
+from deid.recognizers.vocabulary import philter_vocabulary
 from deid.registry import build_registry
 from deid.segments import split_text
 from deid.surrogates import Surrogates
@@ -241,7 +242,7 @@ def build_engine(settings: Settings) -> DeidEngine:
     nlp_engine = TokenizerNlpEngine(settings.spacy_model, ner=settings.deid_ner)
     nlp_engine.load()
     analyzer = AnalyzerEngine(
-        registry=build_registry(nlp_engine.english),
+        registry=build_registry(nlp_engine.english, philter_vocabulary(settings.deid_vocabulary_file)),
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],
         context_aware_enhancer=WindowContextEnhancer(),
@@ -267,6 +268,7 @@ def get_engine(settings: Settings | None = None) -> DeidEngine:
         settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key else None,
         settings.deid_score_threshold,
         settings.deid_processes,
+        settings.deid_vocabulary_file,
     )
     with _LOCK:
         if key not in _ENGINES:

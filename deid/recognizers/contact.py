@@ -10,7 +10,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
 FAX_WINDOW = 16
@@ -128,11 +128,12 @@ class UrlRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: PhilterVocabulary | None = None) -> None:
+        self._philter = vocabulary
         super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
 
     def load(self) -> None:
-        self._vocabulary = philter_vocabulary().non_names
+        self._vocabulary = (self._philter or philter_vocabulary()).non_names
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """`necessary.Pt`, `comfortable.pt`: a word and a country code with no path is a sentence

@@ -30,7 +30,7 @@ from deid.recognizers.names import (
     TITLES,
     case_is_informative,
 )
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 # Verbs of moving and care, of following up, and of work, each with the prepositions that introduce a
 # place after it (`treated for` introduces a disease, `note for work` is no employer).
@@ -93,12 +93,15 @@ HOSPITAL_ENDING = regex.compile(
 class FacilityNameRecognizer(EntityRecognizer):
     SCORE = 0.6
 
-    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+    def __init__(
+        self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+    ) -> None:
         self._english = english or EnglishVocabulary()
+        self._philter = vocabulary
         super().__init__(supported_entities=[PhiLabel.HOSPITAL.value], name="FacilityNameRecognizer")
 
     def load(self) -> None:
-        philter = philter_vocabulary()
+        philter = self._philter or philter_vocabulary()
         self._vocabulary = philter.non_names
         self._names = philter.first_names | philter.last_names | first_names() | last_names()
 

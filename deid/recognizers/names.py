@@ -27,7 +27,7 @@ from deid.recognizers.lexicon import (
     last_names,
     strong_names,
 )
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 TITLES = frozenset("dr drs dr's doctor mr mrs ms miss mx prof professor".split())
 CREDENTIALS = frozenset(
@@ -126,8 +126,11 @@ def case_is_informative(words: list[str]) -> bool:
 class NameRecognizer(EntityRecognizer):
     """Token-based person-name recognizer over the spaCy tokens in the NLP artifacts."""
 
-    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+    def __init__(
+        self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+    ) -> None:
         self._english = english or EnglishVocabulary()
+        self._philter = vocabulary
         # Per-note state (line breaks, spacing, case mode): thread-local, the API analyses notes in
         # a thread pool with one shared engine.
         self._note = threading.local()
@@ -150,7 +153,7 @@ class NameRecognizer(EntityRecognizer):
         self._last = last_names()
         self._strong = strong_names()
         self._strong_or_common = self._strong | COMMON_WORD_NAMES
-        philter = philter_vocabulary()
+        philter = self._philter or philter_vocabulary()
         self._vocabulary = philter.non_names
         # Philter's name lists, less the words its own vocabulary holds (`union`, `hope`, `regional`):
         # evidence in a name-like position only (they also hold clinical initialisms such as `HOH`).
