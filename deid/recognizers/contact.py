@@ -39,17 +39,27 @@ class PhoneRecognizer(GroupPatternRecognizer):
         Pattern("area_and_seven", r"(?<![\w./-])\(?\d{3}\)?[ \t]{1,2}\d{7}(?![\w/-])", 0.7),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
+        # A seven-digit number after the words that say it is one to call (`call her neighbor at 239 6650`,
+        # `(h) 733 0178`).
+        Pattern(
+            "local7_cued",
+            r"(?:\b(?:call|reach|contact|phone|text|tel|cell|home|work)\b[^\n\d]{0,40}?(?:\bat|@|#|:|\bis)"
+            r"|\((?:h|c|w|m|hm|wk|cell|home|work|mobile)\))[ \t]*(?P<phi>\d{3}[ \t.-]?\d{4})(?![\w/:-]|\.\d)",
+            0.6,
+        ),
         # Any digit grouping right after the word that says it is a number to call (international formats).
         Pattern(
             "keyed",
             r"\b(?:phone|tel|telephone|cell|mobile|desk|office|home|work|fax|call me|reach me|text me)\b"
-            r"(?:\s+(?:on|at|number|no\.?|#))?\s*[:#]?\s*\|?\s*(?P<phi>\+?\(?\d[\d ().-]{5,18}\d)(?![\w/:])",
+            r"(?:\s+(?:on|at|number|no\.?|#|is|was))?\s*[:#=]?\s*\|?\s*(?P<phi>\+?\(?\d[\d ().-]{5,18}\d)(?![\w/:])",
             0.7,
         ),
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|page[ \t][^\n]{0,40}?(?:\bat|@)|paged\b[^\n]{0,40}?(?:\bat|@)|"
+            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|"
+            # `page micu resident @ 4-7126`, `beeper 7730, np at 7731`: a cue, then `at`/`@` and the number.
+            r"(?:page|paged|pg|pgr|pager|beeper|bpr)\b[^\n]{0,40}?(?:\bat|@)|"
             r"ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?[ \t]*(?P<phi>\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.7,
         ),
@@ -86,11 +96,25 @@ class PhoneRecognizer(GroupPatternRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = [r for r in super().analyze(text, entities, nlp_artifacts, regex_flags) if not _is_range(text, r)]
         for result in results:
             if FAX_CUE.search(text, max(0, result.start - FAX_WINDOW), result.start):
                 result.entity_type = PhiLabel.FAX.value
         return results
+
+
+def _is_range(text: str, result: RecognizerResult) -> bool:
+    """`SVR 980-1160`, `TV 650-720`: a range of a measurement, not a seven-digit number. The second
+    number is larger than the first and at most twice it, and no word before says it is a number to call."""
+    value = RANGE.fullmatch(text, result.start, result.end)
+    if value is None or PHONE_CUE_BEFORE.search(text, max(0, result.start - 24), result.start):
+        return False
+    low, high = int(value.group(1)), int(value.group(2))
+    return low < high <= 2 * low
+
+
+RANGE = regex.compile(r"(\d{3})-(\d{4})")
+PHONE_CUE_BEFORE = regex.compile(r"(?i:call|phone|tel|cell|mobile|home|work|office|pager|reach|contact|number|#|:)")
 
 
 class EmailRecognizer(GroupPatternRecognizer):

@@ -139,6 +139,7 @@ class EnglishVocabulary:
 
     words: frozenset[str] = frozenset()
     non_nouns: frozenset[str] = frozenset()
+    nouns: frozenset[str] = frozenset()
 
     def has_word(self, lower: str) -> bool:
         """`lower` or its uninflected form is an English word (`labs`, `requesting`, `weeks`)."""
@@ -146,6 +147,9 @@ class EnglishVocabulary:
 
     def has_non_noun(self, lower: str) -> bool:
         return any(form in self.non_nouns for form in _base_forms(lower))
+
+    def has_noun(self, lower: str) -> bool:
+        return any(form in self.nouns for form in _base_forms(lower))
 
 
 INFLECTIONS: tuple[tuple[str, str], ...] = (

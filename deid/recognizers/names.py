@@ -55,8 +55,8 @@ GREETINGS = frozenset("hi hello hey dear".split())
 SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
 ADDRESS_CUES = GREETINGS | SIGN_OFFS | frozenset({"is", ",", "-", "--", "—"})  # the token before the name
 # Words that end a name run even when capitalised: facility and address words, note headers,
-# services and roles, greetings.
-NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
+# services and roles, greetings (not the sign-offs that are common surnames: `Dr Love`, `B. Best, MD`).
+NON_NAME_WORDS = GREETINGS | (SIGN_OFFS - {"love", "best"}) | frozenset(
     """hospital clinic center centre medical health healthcare memorial university college institute
     street st avenue ave road rd drive lane blvd unit floor room service services department dept
     note plan assessment history patient pt
@@ -87,6 +87,16 @@ FIELD_LABELS = frozenset(
     guardian emergency by""".split()
 )
 CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
+# What a clinician does, written right after the name in nursing notes (`RT IRIS ADJUSTED VENT`).
+CLINICIAN_ACTIONS = frozenset(
+    """aware notified paged called adjusted placed updated met saw examined evaluated assessed ordered
+    drew changed removed inserted informed consulted spoke reviewed started stopped gave""".split()
+)
+# Services a person comes from (`deb from case management`, `GUNNAR FROM RT`).
+SERVICES = frozenset(
+    """case management social work pharmacy nutrition dietary rehab cardiology surgery anesthesia
+    respiratory radiology lab transport admitting security chaplaincy""".split()
+)
 AGE_WORD_PREFIXES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                      "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
                      "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred")
@@ -100,6 +110,7 @@ SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 HYPHENS = frozenset({"-", "'", "’"})
 
+CLOSING_LINE_TOKENS = 6  # a signature line: two words and their punctuation
 CAPS_WORD_SHARE = 0.6  # more ALL-CAPS words than this: an ALL CAPS note
 LOWER_CAPITALISED_SHARE = 0.03  # fewer capitalised words than this: an all-lower-case note
 
@@ -114,7 +125,8 @@ def case_is_informative(words: list[str]) -> bool:
     if len(alpha) < 3:
         return True
     upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
-    capitalised = sum(w[0].isupper() for w in alpha) / len(alpha)
+    # A capital letter alone is a side or an initial (`R groin`), not capitalisation.
+    capitalised = sum(w[0].isupper() and len(w) > 1 for w in alpha) / len(alpha)
     if upper >= CAPS_WORD_SHARE or capitalised < LOWER_CAPITALISED_SHARE:
         return False
     # A lower-case note with a few capitalised words (`pt's husband works at Corvane`): its sentences
@@ -213,6 +225,7 @@ class NameRecognizer(EntityRecognizer):
         """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
         return (
             lower in COMMON_WORD_NAMES
+            or lower in CLINICIAN_ACTIONS  # `RT DREW ABG`
             or lower in STOP_WORDS
             or is_allow_listed(lower)
             or self._english.has_non_noun(lower)
@@ -226,7 +239,9 @@ class NameRecognizer(EntityRecognizer):
         if self._informative and (not word[0].isupper() or (word.isupper() and len(word) <= 4)):
             return False  # lower case, or an acronym (GERD, AKI) in a mixed-case note
         lower = word.lower()
-        return lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS
+        return (
+            lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS and lower not in ROLES
+        )
 
     def _prev(self, words: list[str], i: int) -> str:
         return _norm(words[i - 1]) if i > 0 and not self._breaks[i - 1] else ""
@@ -348,6 +363,12 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_LIST  # `ABE KOWALCZUK (RESIDENT)`, `Pt Lena V. treated`
                 continue
+            if self._relation_follows(words, i) and self._cued_name_word(word) and self._shaped(word):
+                scores[i] = SCORE_LIST  # `mark (nephew wesley)`, `Rusty Dennis (partner) 851 ...`
+                continue
+            if self._closing_line(words, i):
+                scores[i] = SCORE_LIST  # a message's last line, alone after a blank line: `\n\nD'Asia`
+                continue
             # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
             strong_cue = age or (
                 i + 1 < len(words) and words[i + 1] == "," and self._credential_follows(words, i)
@@ -377,8 +398,12 @@ class NameRecognizer(EntityRecognizer):
                 # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`); any case:
                 # `SON TED`, `his dtr, nora,`, `WIFE-MAUD`, `dtr-in-law Pia`.
                 scores[i] = SCORE_RELATION
-            elif prev in ROLES and self._suspect(lower) and lower not in ROLES:
+            elif prev in ROLES and self._suspect(lower) and lower not in ROLES and lower not in CLINICIAN_ACTIONS:
                 scores[i] = SCORE_RELATION  # `np marta notified`, `RN CORA LIND`, `wound nurse Hazel Quint`
+            elif prev in ROLES and self._action_follows(words, i) and self._cued_name_word(word):
+                scores[i] = SCORE_RELATION  # `RT IRIS ADJUSTED VENT`, `HO PAT AWARE`: a name that is also a word
+            elif self._role_after_from(words, i) and self._suspect(lower):
+                scores[i] = SCORE_RELATION  # `GUNNAR FROM RT DREW ABG`, `deb from case management`
         return scores
 
     def _role_follows(self, words: list[str], i: int) -> bool:
@@ -388,6 +413,44 @@ class NameRecognizer(EntityRecognizer):
             and words[i + 1] == "("
             and _norm(words[i + 2]) in ROLES | CREDENTIALS | SERVICE_INITIALISMS | NON_NAME_WORDS
             and words[i + 3] == ")"
+        )
+
+    def _relation_follows(self, words: list[str], i: int) -> bool:
+        """`mark (nephew wesley rodriguez)`, `Ana Ruiz (daughter) 555-...`: a relation word opens the
+        parentheses right after the name."""
+        return (
+            i + 2 < len(words)
+            and not self._breaks[i]
+            and words[i + 1] == "("
+            and self._relation_at(words, i + 2)
+        )
+
+    def _action_follows(self, words: list[str], i: int) -> bool:
+        """`RT IRIS ADJUSTED`, `HO PAT AWARE`: a clinician's action right after the name."""
+        return i + 1 < len(words) and not self._breaks[i] and words[i + 1].lower() in CLINICIAN_ACTIONS
+
+    def _role_after_from(self, words: list[str], i: int) -> bool:
+        """`GUNNAR FROM RT`, `deb from case management`: who someone is, after `from`."""
+        if i + 2 >= len(words) or self._breaks[i] or self._breaks[i + 1] or words[i + 1].lower() != "from":
+            return False
+        following = _norm(words[i + 2])
+        return following in ROLES or following in SERVICE_INITIALISMS or following in SERVICES
+
+    def _closing_line(self, words: list[str], i: int) -> bool:
+        """The last line of a message, after a blank line, of one or two words that are names or in no
+        vocabulary (`\n\nD'Asia`, `\n\nZofia Wrzesniewska`): a signature."""
+        if i == 0 or len(words) - i > CLOSING_LINE_TOKENS or words[i - 1].count("\n") < 2:
+            return False
+        if not words[i - 1].isspace():
+            return False
+        rest = [w for w in words[i:] if not w.isspace() and WORD_RE.fullmatch(w)]
+        tail = [w for w in words[i:] if not w.isspace() and not WORD_RE.fullmatch(w)]
+        if not 1 <= len(rest) <= 2 or any(w not in {".", "-", ","} for w in tail):
+            return False
+        return all(
+            self._shaped(w) and not is_allow_listed(w.lower())
+            and ((self._in_lists(w.lower()) and not self._is_ambiguous(w.lower())) or not self._is_english(w.lower()))
+            for w in rest
         )
 
     def _initial_follows(self, words: list[str], i: int) -> bool:
@@ -550,6 +613,8 @@ class NameRecognizer(EntityRecognizer):
         word = words[k]
         if not self._shaped(word) or self._eponym_follows(words, k):
             return False
+        if seed_score >= SCORE_CUE and self._cued_name_word(word) and (not self._informative or word[0].isupper()):
+            return True  # after a title or label: `DRS WRIGHT AND WALKER`, `Drs Feld and Walker`
         if not self._informative:  # `drs feld and amato`, `DTRS AMARA AND CHIOMA`
             return seed_score >= SCORE_RELATION and self._suspect(word.lower())
         lower = word.lower()
