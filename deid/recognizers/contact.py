@@ -44,7 +44,9 @@ class PhoneRecognizer(GroupPatternRecognizer):
         Pattern(
             "local7_cued",
             r"(?:\b(?:call|reach|contact|phone|text|tel|cell|home|work)\b[^\n\d]{0,40}?(?:\bat|@|#|:|\bis)"
-            r"|\((?:h|c|w|m|hm|wk|cell|home|work|mobile)\))[ \t]*(?P<phi>\d{3}[ \t.-]?\d{4})(?![\w/:-]|\.\d)",
+            r"|\((?:h|c|w|m|hm|wk|cell|home|work|mobile|wife|husband|son|daughter|dtr|mother|father|sister|brother|"
+            r"niece|nephew|friend|partner|spouse|neighbor|aunt|uncle|gd|gs|granddaughter|grandson|proxy|hcp)\))"
+            r"[ \t]*(?P<phi>\d{3}[ \t.-]?\d{4})(?![\w/:-]|\.\d)",
             0.6,
         ),
         # Any digit grouping right after the word that says it is a number to call (international formats).
@@ -62,6 +64,13 @@ class PhoneRecognizer(GroupPatternRecognizer):
             r"(?:page|paged|pg|pgr|pager|beeper|bpr)\b[^\n]{0,40}?(?:\bat|@)|"
             r"ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?[ \t]*(?P<phi>\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.7,
+        ),
+        # The second number of a pager sentence (`beeper 7730, np at 7731`): a pager word shortly before.
+        Pattern(
+            "pager_again",
+            r"(?<![\w./-])(?=\d)(?<=\b(?:pager|beeper|bpr|pgr|pg|page|paged)\b[^\n]{0,40}?(?:\bat|@)[ \t]{0,3})"
+            r"(?:\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
+            0.6,
         ),
         Pattern(
             "international",

@@ -111,7 +111,7 @@ HISTORY_BEFORE = regex.compile(
 )
 # A two-digit number under 32 is a year only where a list item ends with it (`PE 01,`, `GIB (10)`), not
 # before more words (`ETT 21 @ lip`, `CVA 10 days ago`).
-LIST_ITEM_END = regex.compile(r"['’]?\)?[ \t]*(?:[,;.)]|$|\n|(?i:and|&)\b)")
+LIST_ITEM_END = regex.compile(r"['’]?(?:-['’]?\d\d['’]?)?\)?[ \t]*(?:[,;.)]|$|\n|(?i:and|&)\b)")
 # Other dates of a list in which one was found: the number that ends an item (`tka r 2015, l 2018`,
 # `kidney tx 2/98 ..., rejection episode 03`, `L4-5 (96) AND L3-4 (02)`).
 LIST_DATE = regex.compile(
@@ -145,6 +145,14 @@ class DateRecognizer(GroupPatternRecognizer):
             rf"\b(?:on|since|from|until|till|by|dated?|dos|seen|admitted|discharged|through|thru|due)\s*:?\s*"
             rf"(?P<phi>{MON_NUM}/{DAY}){EDGE_R}",
             0.8,
+        ),
+        # `(around 10/10)`, `about 3/4`: a time word makes a date even of a pain-score shape, unless a
+        # score word comes first (`pain around 8/10`).
+        Pattern(
+            "md_around",
+            r"(?<!(?:pain|score|rated|rates|level|ratio|sats?)[ \t:]{0,3})\b(?:around|about|approx\.?|approximately|"
+            rf"circa)[ \t]+(?P<phi>{MON_NUM}/{DAY}){EDGE_R}{NOT_AFTER}",
+            0.6,
         ),
         Pattern(
             "month_day_year",

@@ -20,6 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.labels import PhiLabel
+from deid.recognizers.base import other_occurrences
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import CALENDAR_WORDS, EnglishVocabulary, first_names, is_allow_listed, last_names
 from deid.recognizers.names import (
@@ -132,8 +133,8 @@ SAINT = regex.compile(
 )
 # `Lakeview Regional`; not `Attorney General` (a vocabulary word before the ending).
 HOSPITAL_ENDING = regex.compile(
-    r"(?<![\w'’-])(?P<name>\p{Lu}[\p{L}'’-]++)[ \t]+(?P<ending>Regional|Memorial|General|Community|Presbyterian|Methodist|"
-    r"Baptist|Mercy|Samaritan)\b"
+    r"(?<![\w'’-])(?P<name>\p{Lu}[\p{L}'’-]++)[ \t]+"
+    r"(?P<ending>Regional|Memorial|General|Community|Presbyterian|Methodist|Baptist|Mercy|Samaritan)\b"
 )
 
 
@@ -145,6 +146,7 @@ SERVICES = frozenset(
 )
 # Words after an employer's name that are not part of it (`Kroger near home`, `the MBTA x 30 yrs`).
 EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs".split())
+TIME_WORDS = frozenset("today tonight tomorrow yesterday am pm now later soon morning evening overnight".split())
 ALTERNATIVES = frozenset({"vs", "vs.", "versus", "v."})  # `hebrew seniorlife vs kindred ltach`
 HOLIDAYS = frozenset("christmas easter thanksgiving xmas hanukkah ramadan passover halloween".split())
 DETERMINERS = frozenset("a an his her their my our your its this that some another himself herself self".split())
@@ -226,7 +228,12 @@ class FacilityNameRecognizer(EntityRecognizer):
             for match in HOSPITAL_ENDING.finditer(text):
                 if not self._is_vocabulary(match.group("name").lower()):
                     spans.append(match.span())
-        return [RecognizerResult(PhiLabel.HOSPITAL.value, start, end, self.SCORE) for start, end in spans]
+        results = [RecognizerResult(PhiLabel.HOSPITAL.value, start, end, self.SCORE) for start, end in spans]
+        # A facility named once is named everywhere else in the note (`managed at the SHNH clinic` ...
+        # `arranged through SHNH`), unless its name is one ordinary word.
+        names = {text[start:end] for start, end in spans}
+        spread = [n for n in names if " " in n or (len(n) > 2 and not self._is_vocabulary(n.lower()))]
+        return results + other_occurrences(text, results, spread, PhiLabel.HOSPITAL.value, self.SCORE)
 
     def _is_vocabulary(self, lower: str) -> bool:
         return lower in STOP_WORDS or lower in self._vocabulary or self._english.has_word(lower)
@@ -338,7 +345,10 @@ class FacilityNameRecognizer(EntityRecognizer):
             if lower in GENERIC_HEADS:
                 words.append((word, lower))
                 break
-            ends = lower in CARE_PLACES or lower in STOP_WORDS or lower in ALTERNATIVES or lower.rstrip(".") in TITLES
+            ends = (
+                lower in CARE_PLACES or lower in STOP_WORDS or lower in ALTERNATIVES or lower in TIME_WORDS
+                or lower.rstrip(".") in TITLES
+            )
             if (ends and lower not in FACILITY_HEADS) or lower in CALENDAR_WORDS or lower in HOLIDAYS:
                 break  # `transferred to floor`; `seen by dr brennan`: the name recognizer takes a person
             if text.startswith("/", word.end()):
@@ -389,6 +399,8 @@ class FacilityNameRecognizer(EntityRecognizer):
         if any(proper) or named:
             # Without a head, the name ends at its last proper word (`Raytheon` of `Raytheon Labs`).
             last = heads_end if headed else max(k + 1 for k, p in enumerate(proper) if p or named)
+            while not headed and last < name_end and self._name_noun(name[last]):
+                last += 1  # `BACK TO CHARING CROSS WHEN`: a noun after the proper word is part of the name
             return words[0][0].start(), words[last - 1][0].end()
         if ward and len(name) == 1 and not self._not_a_name(name[0]) and name[0] not in CARE_QUALIFIERS:
             return words[0][0].start(), words[0][0].end()
@@ -445,6 +457,11 @@ class FacilityNameRecognizer(EntityRecognizer):
         """Mixed case: a capitalised word that WordNet does not know (`Pfizer`, `Aramark`) is a name even
         when Philter lists it, unless it is a care place or a service."""
         return word[0].isupper() and not self._english.has_word(lower) and not self._not_a_name(lower)
+
+    def _name_noun(self, lower: str) -> bool:
+        return not self._not_a_name(lower) and lower not in CARE_QUALIFIERS and (
+            lower in self._names or self._english.has_noun(lower)
+        )
 
     def _plain_noun(self, lower: str) -> bool:
         return (

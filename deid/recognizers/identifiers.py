@@ -76,6 +76,13 @@ class HealthPlanRecognizer(KeyedIdentifierRecognizer):
             r"beneficiary|hicn|mbi|bcbs|blue cross|aetna|cigna|humana|united ?healthcare|payer",
             0.9,
         ),
+        # `Coverage: MassHealth #73016329S`: the insurer's name between the key and the number.
+        Pattern(
+            "plan_named",
+            rf"\b(?i:coverage|insurance|insurer|payer|plan)\s*:?\s*(?:[A-Z][\w&.'-]*\s+){{1,3}}(?:#|no\.?|id)\s*:?\s*"
+            rf"(?P<phi>{VALUE})",
+            0.8,
+        ),
     ]
 
 

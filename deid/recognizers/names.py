@@ -39,7 +39,7 @@ RELATIONS = frozenset(
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
     fiance fiancee neighbor neighbour named cousin stepson stepdaughter stepmother stepfather sibling
     roommate grandma grandpa poa hcp proxy
-    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil""".split()
+    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil gd gs gdau gson hus""".split()
 )
 # Roles written before a clinician's name in nursing notes (`np marta notified`, `RN CORA LIND`, `IV
 # NURSE PAULA VANCE`, `sw ida`). After one, a listed name or a word in no vocabulary is a name.
@@ -195,7 +195,7 @@ class NameRecognizer(EntityRecognizer):
         results = []
         for word, start in zip(words, starts, strict=True):
             match = GLUED_TITLE_RE.fullmatch(word) if "." in word[2:4] else None
-            if match and self._cued_name_word(match.group(1)):
+            if match and (self._cued_name_word(match.group(1)) or self._eponym_surname(match.group(1))):
                 name_start, name_end = start + match.start(1), start + match.end(1)
                 results.append(RecognizerResult(PhiLabel.NAME.value, name_start, name_end, SCORE_CUE))
         return results
@@ -310,8 +310,9 @@ class NameRecognizer(EntityRecognizer):
             return False
         if lower in self._vocabulary and lower not in self._strong_or_common and not self._in_lists(lower):
             return False  # `dr brenan spoke`: Philter's vocabulary holds no surname WordNet lists as a noun
-        # A census-list name (`Rose`, `Bud`) counts even when it is also a verb or an adjective.
-        return lower in self._strong or not self._english.has_non_noun(lower)
+        # A census-list name (`Rose`, `Bud`) or a name that is a word (`Ruby`, `Young`) counts even when it
+        # is also a verb or an adjective.
+        return lower in self._strong or lower in COMMON_WORD_NAMES or not self._english.has_non_noun(lower)
 
     def _eponym_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
@@ -330,7 +331,7 @@ class NameRecognizer(EntityRecognizer):
                 scores[i + 1] = scores[i + 2] = max(scores[i + 2], SCORE_LIST)
                 scores[i] = max(scores[i], SCORE_LIST)
             if self._after_title(words, i) and (
-                (self._informative and self._shaped(word)) or self._cued_name_word(word)
+                (self._informative and self._shaped(word)) or self._cued_name_word(word) or self._eponym_surname(word)
             ):  # case-less: `MS CHANGES` is mental status, not Ms. Changes
                 if not (len(word) == 1 and i + 1 < len(words) and words[i + 1] == "/"):
                     scores[i] = SCORE_CUE  # not `MOD MR. S/P HIP` (mitral regurgitation, status post)
@@ -379,6 +380,17 @@ class NameRecognizer(EntityRecognizer):
             after_relation_initial = i > 1 and self._initial(words[i - 1]) and self._prev(words, i - 1) in RELATIONS
             if after_relation_initial and self._shaped(word) and word.lower() not in CALENDAR_WORDS:
                 scores[i] = SCORE_CUE  # `brother M. Barrett`: relation and initial, even an eponym word
+                continue
+            if (
+                self._informative
+                and word.lower() in STOP_WORDS
+                and self._in_lists(word.lower())
+                and word[0].isupper()
+                and TITLE_CASE_RE.fullmatch(word)
+                and word.lower() not in CALENDAR_WORDS
+                and self._after_relation(words, i)
+            ):
+                scores[i] = SCORE_RELATION  # `per brother Will by the 10th`: a first name that is a stop word
                 continue
             if not self._shaped(word):
                 continue
@@ -502,7 +514,27 @@ class NameRecognizer(EntityRecognizer):
             return False
         prev = self._prev(words, i)
         cued = prev in RELATIONS or self._after_field_label(words, i)
-        return cued and self._cued_name_word(words[i]) and self._cued_name_word(words[i + 2])
+        return cued and self._cued_name_word(words[i]) and self._given_name_after_comma(words[i + 2])
+
+    def _given_name_after_comma(self, word: str) -> bool:
+        """The first name of a cued `LAST, FIRST` (`wife BUI, YEN`): any name-shaped word but a function,
+        calendar or clinical word, or an adjective or a verb that is not a listed name (`AWARE`)."""
+        lower = word.lower()
+        if self._cued_name_word(word):
+            return True
+        if WORD_RE.fullmatch(word) is None or is_allow_listed(lower) or lower in STOP_WORDS or lower in CUE_WORDS:
+            return False
+        if lower in NON_NAME_WORDS or lower in ROLES or lower in CALENDAR_WORDS:
+            return False
+        adjective = self._english.has_non_noun(lower) and not self._english.has_noun(lower)
+        return self._in_lists(lower) or not adjective
+
+    def _eponym_surname(self, word: str) -> bool:
+        """After a title, a surname that is also a medical eponym (`DR MURPHY`, `dr.morse`, `Dr. Foley`)."""
+        lower = word.lower()
+        return WORD_RE.fullmatch(word) is not None and is_allow_listed(lower) and self._in_lists(lower) and (
+            lower not in CALENDAR_WORDS
+        )
 
     def _addressed_or_signed(self, words: list[str], i: int) -> bool:
         """Message openings and sign-offs: `hi bruno`, `dear Ann`, `this is Ann`, `thanks, fatima`,
@@ -513,7 +545,7 @@ class NameRecognizer(EntityRecognizer):
             return False  # the cue comes first: cheap to test on every token
         if word.lower() in NOT_ADDRESSEES or not self._cued_name_word(word):
             return False
-        if not self._informative and not word[:1].islower():
+        if not self._informative and word.isupper() and len(word) > 1:
             return False  # ALL CAPS: too many headers look like this
         if prev in GREETINGS:
             return True
@@ -602,7 +634,9 @@ class NameRecognizer(EntityRecognizer):
                         stack.append(k)
                 elif words[j].lower() in CONJUNCTIONS and 0 <= j + step < n and not scores[j + step]:
                     k = j + step
-                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k, scores[i]):
+                    # The run's best score (`Drs O'Brien-Johnston and Taylor`: the title scored O'Brien).
+                    run_score = max(scores[max(0, i - 4) : i + 1])
+                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k, run_score):
                         scores[k] = scores[i]
                         stack.append(k)
 

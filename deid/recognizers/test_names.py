@@ -229,3 +229,18 @@ def test_a_message_signed_on_its_last_line(found, rec):
 )
 def test_roles_actions_and_relations_in_parentheses_are_not_names(found, rec, text):
     assert found(rec, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("PER DR MURPHY HOLD AM DOSE; paged dr.foley at 0200", ["MURPHY", "foley"]),  # eponyms after a title
+        ("Proxy is husband TRAN, MINH. Plan discussed.", ["TRAN", "MINH"]),  # `LAST, FIRST` after a relation
+        ("Mood better per sister Will at bedside.", ["Will"]),  # a first name that is a stop word, capitalised
+        ("Mood better; son will call back. Daughter May visit.", []),  # the verbs, in a mixed-case note
+        ("Spoke with Drs Achterberg-Lund and Young at bedside.", ["Achterberg-Lund", "Young"]),
+        ("i will bring the forms friday\n- Olamide Fisher", ["Olamide Fisher"]),  # a lower-case message signed
+    ],
+)
+def test_cued_names_second_pass(found, rec, text, names):
+    assert found(rec, text) == names
