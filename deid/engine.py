@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from presidio_analyzer import AnalyzerEngine
 
 from deid.context import WindowContextEnhancer
+from deid.coverage import is_unsupported_script
 from deid.nlp import LANGUAGE, TokenizerNlpEngine
 from deid.normalize import normalize
 from deid.offline import use_bundled_suffix_list
@@ -118,9 +119,13 @@ class DeidEngine:
 
     def _detect_serial(self, texts: list[str]) -> list[NoteSpans]:
         views = [normalize(text) for text in texts]  # once per note
-        segments = [(i, seg) for i, view in enumerate(views) for seg in split_text(view.view)]
+        # A note mostly in a script with no rules is withheld, not guessed at (deid.coverage).
+        incomplete: dict[int, DeidIncomplete] = {
+            i: DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT) for i, view in enumerate(views)
+            if is_unsupported_script(view.view)
+        }
+        segments = [(i, seg) for i, view in enumerate(views) if i not in incomplete for seg in split_text(view.view)]
         found: list[list[PhiSpan]] = [[] for _ in texts]
-        incomplete: dict[int, DeidIncomplete] = {}
         artifacts = self._nlp.pipe(seg.text for _, seg in segments)
         for (i, seg), nlp_artifacts in zip(segments, artifacts, strict=True):
             if i in incomplete or not seg.text.strip():

@@ -34,6 +34,7 @@ from deid.recognizers.locations import (
 )
 from deid.recognizers.names import NameRecognizer
 from deid.recognizers.ner import NerRecognizer
+from deid.recognizers.scripts import NonLatinRecognizer
 from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 
@@ -67,6 +68,7 @@ def clinical_recognizers(
         ZipRecognizer(),
         HospitalRecognizer(english),
         FacilityNameRecognizer(english, vocabulary),
+        NonLatinRecognizer(),
         NerRecognizer(english),
     ]
 

@@ -72,9 +72,11 @@ class PhoneRecognizer(GroupPatternRecognizer):
             r"(?:\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.6,
         ),
+        # `+49 221 1234567`, `+49 (0) 221 12345678`, `+44 20 7946 0958`, `+7 495 123-45-67`: a country code,
+        # an optional trunk zero or area code in parentheses, then groups (E.164: at most 15 digits).
         Pattern(
             "international",
-            rf"(?<![\w.-])\+\d{{1,3}}[\s.-]?(?:\(\d{{1,4}}\)[\s.-]?)?\d{{1,4}}(?:[\s.-]\d{{2,4}}){{1,4}}{PHONE_END}",
+            rf"(?<![\w.+-])\+\d{{1,3}}+(?:[ .-]?\(\d{{1,4}}+\)){{0,2}}+(?:[ .-]?\d{{1,8}}+){{1,5}}+{PHONE_END}",
             0.8,
         ),
         Pattern(
@@ -97,6 +99,12 @@ class PhoneRecognizer(GroupPatternRecognizer):
             name="ClinicalPhoneRecognizer",
             context=["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"],
         )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """An international number has 8 to 15 digits, country code included (E.164)."""
+        if not pattern_text.startswith("+"):
+            return None
+        return 8 <= sum(c.isdigit() for c in pattern_text) <= 15
 
     def analyze(
         self,
