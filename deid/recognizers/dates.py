@@ -121,7 +121,8 @@ LIST_DATE = regex.compile(
 )
 NOT_LIST_VALUE_BEFORE = regex.compile(
     r"\b(?i:ef|lvef|hgb|hct|a1c|bmi|gcs|stage|grade|class|type|nyha|gold|cr|k|na|mg|ph|rass|cpot|sbp|map|hr|rr|"
-    r"fio2|peep|tv|svr|cvp|uo|wt|temp|t|bp|o2|sat|sats|plt|wbc|inr|ptt|bun|ett|size|ng|fr|gauge|g|#|x)[ \t:]*\(?\Z"
+    r"fio2|peep|tv|svr|cvp|uo|wt|temp|t|bp|o2|sat|sats|plt|wbc|inr|ptt|bun|ett|size|ng|fr|gauge|g|#|x|rsbi|score|"
+    r"since|at|@)[ \t:]*\(?\Z"
 )
 # `in oct`, `since nov`, `spent oct at`: a month's abbreviation alone after a time word.
 MONTH_BEFORE = regex.compile(
@@ -236,7 +237,7 @@ class DateRecognizer(GroupPatternRecognizer):
         """In the line of a history-list date, the numbers that end the list's other items are its other
         dates (`tka r 2015, l 2018`), unless a lab or measurement word stands before them (`EF 35,`)."""
         covered = {(r.start, r.end) for r in found}
-        lines = {(text.rfind("\n", 0, r.start) + 1, _line_end(text, r.end)) for r in found}
+        lines = {_list_bounds(text, r.start, r.end) for r in found}
         results = []
         for start, end in lines:
             for value in LIST_DATE.finditer(text, start, end):
@@ -281,6 +282,12 @@ def _without_trailing_apostrophe(value: str) -> str:
     return value.rstrip("'’") if "/" in value else value
 
 
-def _line_end(text: str, at: int) -> int:
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
+def _list_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The list a history date stands in: from the label or sentence before it to the end of its sentence
+    (notes that run their systems together on one line hold many lists on it)."""
+    before = max(text.rfind(stop, 0, start) for stop in LIST_STOPS)
+    after = [i for i in (text.find(stop, end) for stop in LIST_STOPS) if i >= 0]
+    return before + 1, min(after, default=len(text))
+
+
+LIST_STOPS = ("\n", ". ", ": ", "- ")

@@ -68,7 +68,7 @@ EMPLOYER_CUE = regex.compile(
 )
 # `RETIRED CON ED LINEMAN`, `retired USPS mail carrier`: an employer between `retired` and a trade.
 RETIRED_TRADE = regex.compile(
-    r"\bretired[ \t]+(?P<name>\p{L}[\p{L}&'’.-]*(?:[ \t]+\p{L}[\p{L}&'’.-]*)?)[ \t]+(?:\p{L}+[ \t]+)?"
+    r"\bretired[ \t]+(?P<name>\p{L}[\p{L}&'’-]*(?:[ \t]+\p{L}[\p{L}&'’-]*)?)[ \t]+(?:\p{L}+[ \t]+)?"
     r"(?P<trade>\p{L}+(?:er|or|man|men|ian|ist|clerk))\b",
     regex.IGNORECASE,
 )
@@ -83,7 +83,8 @@ GENERIC_EMPLOYERS = frozenset(
     """city state county town government federal military army navy marines marine police fire
     school schools hospital company business family church university college bank factory mill farm
     post office postal mail railroad construction himself herself themselves self years yrs living
-    work home hospice nursing teaching farming sales retail insurance local dept department""".split()
+    work home hospice nursing teaching farming sales retail insurance local dept department bus truck taxi cab
+    auto steel dock union restaurant office store""".split()
 )
 # A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
 # name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
@@ -241,7 +242,8 @@ class FacilityNameRecognizer(EntityRecognizer):
     def _not_a_name(self, lower: str) -> bool:
         """Care places, services, roles, calendar and medical words: never a facility's name."""
         return (
-            lower in CARE_PLACES or lower in STOP_WORDS or lower in CALENDAR_WORDS or is_allow_listed(lower)
+            lower in CARE_PLACES or lower in GENERIC_HEADS or lower in STOP_WORDS or lower in CALENDAR_WORDS
+            or is_allow_listed(lower)
             or lower in SERVICE_INITIALISMS or lower in ROLES or lower in NON_NAME_WORDS
         )
 
@@ -279,6 +281,9 @@ class FacilityNameRecognizer(EntityRecognizer):
             return word.span() if listed or unknown else None
         if not value[0].isupper() or (value.isupper() and len(value) <= 3):
             return None
+        at = text[preposition : preposition + 2].lower() == "at"
+        if at and value.isupper() and len(value) <= 5 and not value.endswith("H"):
+            return None  # `murmur at RUSB`, `tender at RLQ`; not `at SHNH`, `images from AHOC`
         listed = lower in HOSPITAL_NAME_WORDS or lower in self._names  # `at Jackson`, `to Mercy`
         if self._not_a_name(lower) and not listed:
             return None

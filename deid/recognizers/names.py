@@ -55,8 +55,8 @@ GREETINGS = frozenset("hi hello hey dear".split())
 SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
 ADDRESS_CUES = GREETINGS | SIGN_OFFS | frozenset({"is", ",", "-", "--", "—"})  # the token before the name
 # Words that end a name run even when capitalised: facility and address words, note headers,
-# services and roles, greetings (not the sign-offs that are common surnames: `Dr Love`, `B. Best, MD`).
-NON_NAME_WORDS = GREETINGS | (SIGN_OFFS - {"love", "best"}) | frozenset(
+# services and roles, greetings (not `love`, a sign-off that is a common surname: `Dr Love`).
+NON_NAME_WORDS = GREETINGS | (SIGN_OFFS - {"love"}) | frozenset(
     """hospital clinic center centre medical health healthcare memorial university college institute
     street st avenue ave road rd drive lane blvd unit floor room service services department dept
     note plan assessment history patient pt
@@ -526,8 +526,7 @@ class NameRecognizer(EntityRecognizer):
             return False
         if lower in NON_NAME_WORDS or lower in ROLES or lower in CALENDAR_WORDS:
             return False
-        adjective = self._english.has_non_noun(lower) and not self._english.has_noun(lower)
-        return self._in_lists(lower) or not adjective
+        return self._in_lists(lower) or not self._is_english(lower)
 
     def _eponym_surname(self, word: str) -> bool:
         """After a title, a surname that is also a medical eponym (`DR MURPHY`, `dr.morse`, `Dr. Foley`)."""

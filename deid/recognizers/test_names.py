@@ -184,7 +184,7 @@ def test_a_clinical_word_after_by_is_not_a_name(found, rec):
 CUED_WORD_NAMES = [
     # A title before a sign-off word that is a surname; a credential after it.
     ("GI (Dr Love) will scope in am", ["Love"]),
-    ("Cosigned: P. Best, MD", ["P. Best"]),
+    ("Cosigned: P. Love, MD", ["P. Love"]),
     # `Drs X and Y`: after a title, the second surname may be a word.
     ("d/w drs okafor and baker re: plan", ["okafor", "baker"]),
     # A relation opens the parentheses right after the name.
