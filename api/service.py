@@ -58,6 +58,11 @@ class DeidUnavailable(Exception):
     request is refused (HTTP 503) and nothing of it goes on."""
 
 
+class UnsupportedScript(Exception):
+    """A note is written mostly in a script the de-identification engine has no rules for: the request
+    is refused (HTTP 422, retrying will not help) and nothing of it goes on."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifiedNote:
     label: str
@@ -92,6 +97,9 @@ class ClassifyService:
 
     async def classify(self, texts: Sequence[str]) -> list[ClassifiedNote]:
         outcomes = await self._deidentify(texts)
+        unsupported = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_SCRIPT for o in outcomes)
+        if unsupported:
+            raise UnsupportedScript(f"{unsupported} of {len(outcomes)} note(s) in a script the engine cannot read")
         incomplete = sum(isinstance(o, DeidIncomplete) for o in outcomes)
         if incomplete:
             raise DeidUnavailable(f"de-identification of {incomplete} of {len(outcomes)} note(s) did not complete")

@@ -50,6 +50,7 @@ def detect(
 
     engine = get_engine()
     chars = rows = incomplete = 0
+    reasons: set[str] = set()
     started = time.perf_counter()
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as out:
@@ -58,8 +59,9 @@ def detect(
             for (note_id, text), found in zip(batch, outcomes, strict=True):
                 record: dict[str, object]
                 if isinstance(found, DeidIncomplete):
-                    record = {"id": note_id, "error": DeidIncomplete.REASON}
+                    record = {"id": note_id, "error": found.reason}
                     incomplete += 1
+                    reasons.add(found.reason)
                 else:
                     spans = [{"start": s.start, "end": s.end, "label": s.label, "score": s.score} for s in found]
                     record = {"id": note_id, "spans": spans}
@@ -72,7 +74,7 @@ def detect(
         err=True,
     )
     if incomplete:
-        typer.echo(f"{incomplete} record(s) could not be analysed completely: {DeidIncomplete.REASON}", err=True)
+        typer.echo(f"{incomplete} record(s) could not be analysed completely: {', '.join(sorted(reasons))}", err=True)
         raise typer.Exit(1)
 
 

@@ -31,11 +31,13 @@ from dataclasses import dataclass
 from presidio_analyzer import AnalyzerEngine
 
 from deid.context import WindowContextEnhancer
+from deid.coverage import is_unsupported_script
 from deid.nlp import LANGUAGE, TokenizerNlpEngine
 from deid.normalize import normalize
 from deid.offline import use_bundled_suffix_list
 from deid.outcomes import AnalysisTimeout, DeidIncomplete, DeidIncompleteError
 from deid.policy import Policy, PolicyApplier
+from deid.recognizers.vocabulary import philter_vocabulary
 from deid.registry import build_registry
 from deid.segments import split_text
 from deid.surrogates import Surrogates
@@ -117,9 +119,13 @@ class DeidEngine:
 
     def _detect_serial(self, texts: list[str]) -> list[NoteSpans]:
         views = [normalize(text) for text in texts]  # once per note
-        segments = [(i, seg) for i, view in enumerate(views) for seg in split_text(view.view)]
+        # A note mostly in a script with no rules is withheld, not guessed at (deid.coverage).
+        incomplete: dict[int, DeidIncomplete] = {
+            i: DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT) for i, view in enumerate(views)
+            if is_unsupported_script(view.view)
+        }
+        segments = [(i, seg) for i, view in enumerate(views) if i not in incomplete for seg in split_text(view.view)]
         found: list[list[PhiSpan]] = [[] for _ in texts]
-        incomplete: dict[int, DeidIncomplete] = {}
         artifacts = self._nlp.pipe(seg.text for _, seg in segments)
         for (i, seg), nlp_artifacts in zip(segments, artifacts, strict=True):
             if i in incomplete or not seg.text.strip():
@@ -241,7 +247,7 @@ def build_engine(settings: Settings) -> DeidEngine:
     nlp_engine = TokenizerNlpEngine(settings.spacy_model, ner=settings.deid_ner)
     nlp_engine.load()
     analyzer = AnalyzerEngine(
-        registry=build_registry(nlp_engine.english),
+        registry=build_registry(nlp_engine.english, philter_vocabulary(settings.deid_vocabulary_file)),
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],
         context_aware_enhancer=WindowContextEnhancer(),
@@ -267,6 +273,7 @@ def get_engine(settings: Settings | None = None) -> DeidEngine:
         settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key else None,
         settings.deid_score_threshold,
         settings.deid_processes,
+        settings.deid_vocabulary_file,
     )
     with _LOCK:
         if key not in _ENGINES:

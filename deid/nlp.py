@@ -109,4 +109,4 @@ def _english_vocabulary(nlp: Language) -> EnglishVocabulary:
     index = lookups.get_table("lemma_index")
     by_pos = {pos: frozenset(index.get(pos, ())) for pos in ("noun", "verb", "adj", "adv")}
     non_nouns = by_pos["verb"] | by_pos["adj"] | by_pos["adv"]
-    return EnglishVocabulary(words=non_nouns | by_pos["noun"], non_nouns=non_nouns)
+    return EnglishVocabulary(words=non_nouns | by_pos["noun"], non_nouns=non_nouns, nouns=by_pos["noun"])

@@ -10,7 +10,9 @@ full-width letters and digits, Cyrillic look-alike letters. The view is built on
 - every dash and minus sign becomes `-`, every space `' '`, line and paragraph separators a line break;
 - decimal digits of other scripts become ASCII digits;
 - letters confusable with a Latin letter become that letter (Unicode's confusables data, UTS #39, as
-  packaged by `confusable-homoglyphs`, MIT): `Jоhn` with a Cyrillic `о` reads `John`.
+  packaged by `confusable-homoglyphs`, MIT): `Jоhn` with a Cyrillic `о` reads `John`. Only in words
+  that mix them with Latin letters, or that are made only of such look-alikes (`Ѕаrа`): a word of real
+  Cyrillic or Greek (`Иванов`, `Παπαδόπουλος`) keeps its letters, so its own script's rules can read it.
 
 Recognizers find spans in the view; `NormalizedText.to_original` maps them back to the original text,
 widened over removed characters and whole changed clusters, and the original text is what gets
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -79,9 +82,42 @@ def _is_mark(char: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _fold(piece: str) -> str:
+def _fold(piece: str, keep_letters: bool = False) -> str:
+    """The view of a changed cluster; `keep_letters`: inside a word of another script, letters that only
+    look Latin stay as they are."""
     table = _char_table()
-    return "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", piece))
+    letters = _confusable_letters()
+    return "".join(
+        c if keep_letters and c in letters else table.get(c, c) for c in unicodedata.normalize("NFKC", piece)
+    )
+
+
+WORD = regex.compile(r"[\p{L}\p{M}]+")
+LATIN_LETTER = regex.compile(r"\p{Latin}")
+
+
+def _script_words(text: str, listed: frozenset[str]) -> list[tuple[int, int]]:
+    """Words of a script other than Latin that hold look-alike letters (`Иванов`): their look-alikes are
+    letters of that script, not an evasion. So are words of look-alikes only next to such a word (`г.
+    Казань`, `в`). A word that mixes look-alikes with Latin letters (`Jоhn`), or is made of them only
+    among Latin words (`Dr. Ѕаrа`), is folded."""
+    letters = _confusable_letters()
+    words = []  # (span, kind): "latin", "script" (has letters of its script that look like no Latin one)
+    for word in WORD.finditer(text):
+        value = word.group()
+        if LATIN_LETTER.search(value):
+            kind = "latin"
+        elif any(c not in letters and unicodedata.category(c).startswith("L") for c in value):
+            kind = "script"
+        else:
+            kind = "look-alike" if any(c in listed for c in value) else "other"
+        words.append((word.span(), kind))
+    spans = []
+    for k, (span, kind) in enumerate(words):
+        near_script = any(0 <= j < len(words) and words[j][1] == "script" for j in (k - 1, k + 1))
+        if kind == "script" or (kind == "look-alike" and near_script):
+            spans.append(span)
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +156,7 @@ def normalize(text: str) -> NormalizedText:
         return NormalizedText(text, text)
     # Changed clusters as (start, stop) in the original; a combining mark joins its base (NFKC composes
     # them), which may itself be a changed character.
+    protected = _script_words(text, listed) if listed & _confusable_letters().keys() else []
     clusters: list[tuple[int, int]] = []
     for match in _changing(listed, composed).finditer(text):
         at, stop = match.span()
@@ -141,7 +178,7 @@ def normalize(text: str) -> NormalizedText:
             parts.append(text[done:at])
             starts.extend(range(done, at))
             ends.extend(range(done + 1, at + 1))
-        folded = _fold(text[at:stop])
+        folded = _fold(text[at:stop], _inside(protected, at))
         parts.append(folded)
         starts.extend([at] * len(folded))
         ends.extend([stop] * len(folded))
@@ -151,6 +188,11 @@ def normalize(text: str) -> NormalizedText:
         starts.extend(range(done, len(text)))
         ends.extend(range(done + 1, len(text) + 1))
     return NormalizedText(text, "".join(parts), starts, ends)
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    index = bisect_right(spans, (at, len(spans) and spans[-1][1] + 1)) - 1
+    return index >= 0 and spans[index][0] <= at < spans[index][1]
 
 
 def normalize_value(value: str) -> str:

@@ -27,7 +27,15 @@ class DeidIncompleteError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DeidIncomplete:
-    """One note's outcome when its analysis did not complete; `cause` is `timeout` or `error`."""
+    """One note's outcome when it cannot be de-identified safely: `cause` is `timeout` or `error` (its
+    analysis did not complete) or `unsupported_script` (most of its letters are in a script the engine
+    has no rules for, `deid.coverage`). `reason` is what callers record: the quarantine reason, the
+    `deid detect` error, the API's error kind."""
 
     cause: str
     REASON: ClassVar[str] = "deid_incomplete"
+    UNSUPPORTED_SCRIPT: ClassVar[str] = "unsupported_script"
+
+    @property
+    def reason(self) -> str:
+        return self.UNSUPPORTED_SCRIPT if self.cause == self.UNSUPPORTED_SCRIPT else self.REASON

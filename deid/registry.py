@@ -34,18 +34,24 @@ from deid.recognizers.locations import (
 )
 from deid.recognizers.names import NameRecognizer
 from deid.recognizers.ner import NerRecognizer
+from deid.recognizers.scripts import NonLatinRecognizer
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 
-def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[EntityRecognizer]:
-    """`english`: ordinary vocabulary, to tell names and places from words (see `deid.nlp`)."""
+def clinical_recognizers(
+    english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+) -> list[EntityRecognizer]:
+    """`english`: ordinary vocabulary, to tell names and places from words (see `deid.nlp`);
+    `vocabulary`: Philter's lists (default: the default file, see `deid.recognizers.vocabulary`)."""
     english = english or EnglishVocabulary()
+    vocabulary = vocabulary or philter_vocabulary()
     return [
-        NameRecognizer(english),
+        NameRecognizer(english, vocabulary),
         DateRecognizer(),
         AgeOver89Recognizer(),
         PhoneRecognizer(),
         EmailRecognizer(),
-        UrlRecognizer(),
+        UrlRecognizer(vocabulary),
         IpRecognizer(),
         SsnRecognizer(),
         MrnRecognizer(),
@@ -56,18 +62,21 @@ def clinical_recognizers(english: EnglishVocabulary | None = None) -> list[Entit
         VehicleRecognizer(),
         OtherIdRecognizer(),
         StreetAddressRecognizer(english),
-        CityRecognizer(english),
+        CityRecognizer(english, vocabulary),
         CityGazetteerRecognizer(english),
-        StateRecognizer(english),
+        StateRecognizer(english, vocabulary),
         ZipRecognizer(),
         HospitalRecognizer(english),
-        FacilityNameRecognizer(english),
+        FacilityNameRecognizer(english, vocabulary),
+        NonLatinRecognizer(),
         NerRecognizer(english),
     ]
 
 
-def build_registry(english: EnglishVocabulary | None = None) -> RecognizerRegistry:
+def build_registry(
+    english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+) -> RecognizerRegistry:
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in clinical_recognizers(english):
+    for recognizer in clinical_recognizers(english, vocabulary):
         registry.add_recognizer(recognizer)
     return registry

@@ -4,7 +4,8 @@ Plain functions over Arrow record batches; no Prefect here (``tasks/`` wraps the
 classification and the keyed pseudonyms are injected as callables so this module does not reach into
 other stages. No input identifier reaches a table: ``note_id`` and ``patient_id`` are written as keyed
 pseudonyms and ``created_at`` moves by the same offset as the note's dates. A note whose
-de-identification did not complete is quarantined (``deid_incomplete``), never classified or written.
+de-identification did not complete is quarantined (``deid_incomplete``), and one written mostly in a script
+the engine has no rules for (``unsupported_script``): never classified or written.
 
 Stages overlap: while batch *k* is being classified (tokenizer in Rust and gRPC waits, both outside
 the GIL; the model itself runs in the Triton process), the main thread reads and de-identifies batch
@@ -208,9 +209,9 @@ def _withhold_incomplete(
         return validated, list(deid), []  # type: ignore[arg-type]
     note_ids = validated.table.column("note_id").to_pylist()
     withheld = [
-        RejectedRow(row, note_id, DeidIncomplete.REASON)
-        for row, note_id, kept in zip(validated.row_indices, note_ids, keep, strict=True)
-        if not kept
+        RejectedRow(row, note_id, d.reason)
+        for row, note_id, d in zip(validated.row_indices, note_ids, deid, strict=True)
+        if isinstance(d, DeidIncomplete)
     ]
     kept_batch = ValidatedBatch(
         validated.table.filter(pa.array(keep)),

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deid.recognizers.vocabulary import default_vocabulary_file
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,6 +60,10 @@ class Settings(BaseSettings):
         False, description="Also run the spaCy model's statistical NER (names/places with no list or cue; slower)"
     )
     deid_processes: int = Field(0, description="Worker processes for large deid batches (0: usable cores)")
+    deid_vocabulary_file: Path = Field(
+        default_factory=default_vocabulary_file,
+        description="Philter's vocabulary (set.toml), extracted by `python -m deid.vocabulary_install`",
+    )
     deid_eval_dir: Path = Field(
         REPO_ROOT.parent / "shared" / "deid-eval", description="Public deid evaluation sets (not in the repo)"
     )

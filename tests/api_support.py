@@ -38,6 +38,7 @@ AUDIENCE = "medflow-api"
 
 # A note with this word is one whose de-identification the fake de-identifier does not complete.
 FAKE_INCOMPLETE_MARKER = "UNFINISHABLE"
+FAKE_UNSUPPORTED_MARKER = "UNREADABLE-SCRIPT"
 # Known synthetic PHI strings (canaries) and the label the fake de-identifier gives them.
 CANARY_PHI = {
     "Zebulon Quigglesworth": "NAME",
@@ -111,6 +112,9 @@ class FakeDeidentifier:
         for text in texts:
             if FAKE_INCOMPLETE_MARKER in text:
                 results.append(DeidIncomplete("timeout"))
+                continue
+            if FAKE_UNSUPPORTED_MARKER in text:
+                results.append(DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT))
                 continue
             counts: dict[str, int] = {}
             for value, label in self.phi.items():

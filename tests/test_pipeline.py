@@ -282,6 +282,22 @@ def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_
     assert pq.read_table(second.output).to_pylist() == out  # stable across runs
 
 
+def test_notes_in_a_script_the_engine_cannot_read_are_quarantined_with_that_reason(tmp_path: Path) -> None:
+    def deidentify(texts, patient_ids):
+        unread = DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT)
+        return [unread if "THAI" in t else r for t, r in zip(texts, fake_deidentify(texts, patient_ids), strict=True)]
+
+    rows = [note(i, "SECRET THAI" if i == 2 else "fine SECRET") for i in range(4)]
+    write_notes(tmp_path / "in" / "s.parquet", rows)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    stages = Stages(deidentify=deidentify, classify=fake_classify, pseudonymize=PSEUDONYMS)
+    report = process_file(source, make_ctx(tmp_path / "out"), stages)
+    assert (report.rows_in, report.rows_out, report.rows_quarantined) == (4, 3, 1)
+    quarantine = pq.read_table(report.quarantine).to_pylist()
+    assert [(q["row_index"], q["reason"]) for q in quarantine] == [(2, "unsupported_script")]
+    assert not any("THAI" in t for t in pq.read_table(report.output).column("deid_text").to_pylist())
+
+
 def test_notes_whose_deid_did_not_complete_are_quarantined_and_counts_reconcile(tmp_path: Path) -> None:
     rows = [note(i, "SECRET TRAP" if i in (1, 4) else "fine SECRET") for i in range(6)] + [note(6, None)]
     write_notes(tmp_path / "in" / "l.parquet", rows)

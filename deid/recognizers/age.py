@@ -27,6 +27,8 @@ class AgeOver89Recognizer(GroupPatternRecognizer):
             r"(?![ \t]*(?:%|mg|kg|lbs?|cm|mm|beats|bpm|degrees|f\b|c\b))",
             0.7,
         ),
+        # `Rosa Q., 93, ...`: the age after a name in the question style (first name and initial).
+        Pattern("age_after_name", rf"\b\p{{Lu}}\.,[ \t]+(?P<phi>{OVER_89})(?=[ \t]*,)", 0.7),
         Pattern("age_keyed", rf"\b(?:age|aged|age/sex|age/gender)\s*:?\s*(?P<phi>{OVER_89}|{OVER_89_WORDS})\b", 0.85),
     ]
 

@@ -10,7 +10,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 FAX_CUE = regex.compile(r"fax|facsimile|\bf\s*[:#]", regex.IGNORECASE)
 FAX_WINDOW = 16
@@ -39,23 +39,44 @@ class PhoneRecognizer(GroupPatternRecognizer):
         Pattern("area_and_seven", r"(?<![\w./-])\(?\d{3}\)?[ \t]{1,2}\d{7}(?![\w/-])", 0.7),
         Pattern("nanp_compact", r"\b(?:phone|tel|cell|mobile|ph|pager|fax|call)\W{0,4}(?P<phi>\d{10})\b", 0.8),
         Pattern("local7", r"(?<![\w./-])\d{3}-\d{4}(?![\w/-])", 0.5),
+        # A seven-digit number after the words that say it is one to call (`call her neighbor at 239 6650`,
+        # `(h) 733 0178`).
+        Pattern(
+            "local7_cued",
+            r"(?:\b(?:call|reach|contact|phone|text|tel|cell|home|work)\b[^\n\d]{0,40}?(?:\bat|@|#|:|\bis)"
+            r"|\((?:h|c|w|m|hm|wk|cell|home|work|mobile|wife|husband|son|daughter|dtr|mother|father|sister|brother|"
+            r"niece|nephew|friend|partner|spouse|neighbor|aunt|uncle|gd|gs|granddaughter|grandson|proxy|hcp)\))"
+            r"[ \t]*(?P<phi>\d{3}[ \t.-]?\d{4})(?![\w/:-]|\.\d)",
+            0.6,
+        ),
         # Any digit grouping right after the word that says it is a number to call (international formats).
         Pattern(
             "keyed",
             r"\b(?:phone|tel|telephone|cell|mobile|desk|office|home|work|fax|call me|reach me|text me)\b"
-            r"(?:\s+(?:on|at|number|no\.?|#))?\s*[:#]?\s*\|?\s*(?P<phi>\+?\(?\d[\d ().-]{5,18}\d)(?![\w/:])",
+            r"(?:\s+(?:on|at|number|no\.?|#|is|was))?\s*[:#=]?\s*\|?\s*(?P<phi>\+?\(?\d[\d ().-]{5,18}\d)(?![\w/:])",
             0.7,
         ),
         # Pager and extension numbers are short: only after the word that introduces them.
         Pattern(
             "pager",
-            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|page[ \t][^\n]{0,40}?(?:\bat|@)|paged\b[^\n]{0,40}?(?:\bat|@)|"
+            r"\b(?:pager|beeper|bpr|pgr|pg|spectralink|"
+            # `page micu resident @ 4-7126`, `beeper 7730, np at 7731`: a cue, then `at`/`@` and the number.
+            r"(?:page|paged|pg|pgr|pager|beeper|bpr)\b[^\n]{0,40}?(?:\bat|@)|"
             r"ext\.?|extension|x)[ \t]*(?:number|no\.?)?[ \t]*[#:]?[ \t]*(?P<phi>\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
             0.7,
         ),
+        # The second number of a pager sentence (`beeper 7730, np at 7731`): a pager word shortly before.
+        Pattern(
+            "pager_again",
+            r"(?<![\w./-])(?=\d)(?<=\b(?:pager|beeper|bpr|pgr|pg|page|paged)\b[^\n]{0,40}?(?:\bat|@)[ \t]{0,3})"
+            r"(?:\d{4,5}|\d-\d{4})\b(?![/:.]\d)",
+            0.6,
+        ),
+        # `+49 221 1234567`, `+49 (0) 221 12345678`, `+44 20 7946 0958`, `+7 495 123-45-67`: a country code,
+        # an optional trunk zero or area code in parentheses, then groups (E.164: at most 15 digits).
         Pattern(
             "international",
-            rf"(?<![\w.-])\+\d{{1,3}}[\s.-]?(?:\(\d{{1,4}}\)[\s.-]?)?\d{{1,4}}(?:[\s.-]\d{{2,4}}){{1,4}}{PHONE_END}",
+            rf"(?<![\w.+-])\+\d{{1,3}}+(?:[ .-]?\(\d{{1,4}}+\)){{0,2}}+(?:[ .-]?\d{{1,8}}+){{1,5}}+{PHONE_END}",
             0.8,
         ),
         Pattern(
@@ -79,6 +100,12 @@ class PhoneRecognizer(GroupPatternRecognizer):
             context=["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"],
         )
 
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """An international number has 8 to 15 digits, country code included (E.164)."""
+        if not pattern_text.startswith("+"):
+            return None
+        return 8 <= sum(c.isdigit() for c in pattern_text) <= 15
+
     def analyze(
         self,
         text: str,
@@ -86,11 +113,25 @@ class PhoneRecognizer(GroupPatternRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        results = [r for r in super().analyze(text, entities, nlp_artifacts, regex_flags) if not _is_range(text, r)]
         for result in results:
             if FAX_CUE.search(text, max(0, result.start - FAX_WINDOW), result.start):
                 result.entity_type = PhiLabel.FAX.value
         return results
+
+
+def _is_range(text: str, result: RecognizerResult) -> bool:
+    """`SVR 980-1160`, `TV 650-720`: a range of a measurement, not a seven-digit number. The second
+    number is larger than the first and at most twice it, and no word before says it is a number to call."""
+    value = RANGE.fullmatch(text, result.start, result.end)
+    if value is None or PHONE_CUE_BEFORE.search(text, max(0, result.start - 24), result.start):
+        return False
+    low, high = int(value.group(1)), int(value.group(2))
+    return low < high <= 2 * low
+
+
+RANGE = regex.compile(r"(\d{3})-(\d{4})")
+PHONE_CUE_BEFORE = regex.compile(r"(?i:call|phone|tel|cell|mobile|home|work|office|pager|reach|contact|number|#|:)")
 
 
 class EmailRecognizer(GroupPatternRecognizer):
@@ -128,11 +169,12 @@ class UrlRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: PhilterVocabulary | None = None) -> None:
+        self._philter = vocabulary
         super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
 
     def load(self) -> None:
-        self._vocabulary = philter_vocabulary().non_names
+        self._vocabulary = (self._philter or philter_vocabulary()).non_names
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """`necessary.Pt`, `comfortable.pt`: a word and a country code with no path is a sentence

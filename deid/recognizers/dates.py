@@ -80,11 +80,15 @@ HISTORY_WORDS = (
     r"chf|pna|uti|hernia|splenectomy|nephrectomy|mastectomy|lumpectomy|xrt|chemo|craniotomy|laminectomy|"
     r"fusion|amputation|bka|aka|cea|endarterectomy|seizure|stroke|arrest|intubated|trach|peg|gib|"
     r"pancreatitis|pneumonia|sepsis|overdose|dx'd|diagnosed|admission|admit|hospitalized|revision|shunt|"
-    r"scope|lap|tubal|section|tx|tx'd|transplant|placed|vaccine|quit|[a-z]+(?:ectomy|otomy|ostomy|plasty|scopy)"
+    r"scope|lap|tubal|section|tx|tx'd|transplant|placed|vaccine|quit|icd|crani|sdh|episode|"
+    r"[a-z]+(?:ectomy|otomy|ostomy|plasty|scopy|vax)"
 )
 # A two-digit number that is a year: with an apostrophe (`'03`, `71'`), or 32-99 (no day or count).
 TWO_DIGIT_YEAR = r"(?:['’]\d\d\b|\d\d['’]|(?:3[2-9]|[4-9]\d)\b)"
-NOT_A_VALUE_AFTER = r"(?![.,]\d|\s*(?:%|mg|mcg|mm|cm|cc|ml|min|bpm|hrs?|x\b|fr\b|french|units?))"
+NOT_A_VALUE_AFTER = (
+    r"(?![.,]\d|\s*(?:%|mg|mcg|mm|cm|cc|ml|min|bpm|hrs?|x\b|fr\b|french|units?|@|at\b|lip\b|days?\b|d\b|wks?\b|"
+    r"weeks?\b|mos?\b|months?\b|yrs?\b|years?\b|y/?o\b|ago\b))"
+)
 # History-list dates are found value first, then the word before it is checked in a short window: a
 # pattern that starts with the long alternation of history words costs a third of the recognizer.
 # Candidates are scanned with a pattern that starts with a literal or a digit (fast), then checked.
@@ -94,9 +98,31 @@ HISTORY_CANDIDATE = regex.compile(
 )
 HISTORY_NUMBER = regex.compile(rf"{TWO_DIGIT_YEAR}|{MON_NUM}/\d\d(?:\d\d)?|{YEAR4}")
 VALUE_AFTER = regex.compile(rf"(?!/){NOT_A_VALUE_AFTER}", regex.IGNORECASE)
+# Between a history word and its date: a count, a side or a spinal level, a parenthesis, and the dates
+# before it in the same parentheses or range (`TKR X2 (03, 06)`, `MI X2 ('89 AND '01)`, `TKA R 2015`,
+# `FUSION L4-5 (96)`, `TX'D 79-80`).
+SIDE_OR_LEVEL = r"(?:r|l|rt|lt|right|left|bilat|b/l|bilateral|[ctls]\d{1,2}(?:-[ctls]?\d{1,2})?)"
+EARLIER_DATES = r"(?:['’]?\d\d['’]?[ \t]*(?:,|and|&|-)[ \t]*)*"
 # `CABG 86`, `APPY 71'`, `MVR 6/89`, `s/p hip fx11/99` (glued), `PCI x2 in 98`, `CVA feb`.
 HISTORY_BEFORE = regex.compile(
-    rf"\b(?:{HISTORY_WORDS})[ \t]*[,:-]?[ \t]*(?:x\d[ \t]+)?(?:(?:in|on)[ \t]+)?\Z", regex.IGNORECASE
+    rf"\b(?:{HISTORY_WORDS})[ \t]*[,:-]?[ \t]*(?:x[ \t]?\d[ \t]*)?(?:{SIDE_OR_LEVEL}[ \t]+)?(?:(?:in|on)[ \t]+)?"
+    rf"\(?{EARLIER_DATES}\Z",
+    regex.IGNORECASE,
+)
+# A two-digit number under 32 is a year only where a list item ends with it (`PE 01,`, `GIB (10)`), not
+# before more words (`ETT 21 @ lip`, `CVA 10 days ago`).
+LIST_ITEM_END = regex.compile(r"['’]?(?:-['’]?\d\d['’]?)?\)?[ \t]*(?:[,;.)]|$|\n|(?i:and|&)\b)")
+# Other dates of a list in which one was found: the number that ends an item (`tka r 2015, l 2018`,
+# `kidney tx 2/98 ..., rejection episode 03`, `L4-5 (96) AND L3-4 (02)`).
+LIST_DATE = regex.compile(
+    rf"(?<=[\p{{L}}\d][ \t]{{1,2}}\(?|\()(?:['’]?\d\d['’]?|{MON_NUM}/\d\d['’]?|{YEAR4})"
+    r"(?=\)?[ \t]*(?:[,;.)]|$|\n|(?i:and|&)\b))",
+    regex.IGNORECASE,
+)
+NOT_LIST_VALUE_BEFORE = regex.compile(
+    r"\b(?i:ef|lvef|hgb|hct|a1c|bmi|gcs|stage|grade|class|type|nyha|gold|cr|k|na|mg|ph|rass|cpot|sbp|map|hr|rr|"
+    r"fio2|peep|tv|svr|cvp|uo|wt|temp|t|bp|o2|sat|sats|plt|wbc|inr|ptt|bun|ett|size|ng|fr|gauge|g|#|x|rsbi|score|"
+    r"since|at|@)[ \t:]*\(?\Z"
 )
 # `in oct`, `since nov`, `spent oct at`: a month's abbreviation alone after a time word.
 MONTH_BEFORE = regex.compile(
@@ -120,6 +146,14 @@ class DateRecognizer(GroupPatternRecognizer):
             rf"\b(?:on|since|from|until|till|by|dated?|dos|seen|admitted|discharged|through|thru|due)\s*:?\s*"
             rf"(?P<phi>{MON_NUM}/{DAY}){EDGE_R}",
             0.8,
+        ),
+        # `(around 10/10)`, `about 3/4`: a time word makes a date even of a pain-score shape, unless a
+        # score word comes first (`pain around 8/10`).
+        Pattern(
+            "md_around",
+            r"(?<!(?:pain|score|rated|rates|level|ratio|sats?)[ \t:]{0,3})\b(?:around|about|approx\.?|approximately|"
+            rf"circa)[ \t]+(?P<phi>{MON_NUM}/{DAY}){EDGE_R}{NOT_AFTER}",
+            0.6,
         ),
         Pattern(
             "month_day_year",
@@ -192,9 +226,27 @@ class DateRecognizer(GroupPatternRecognizer):
     ) -> list[RecognizerResult]:
         """Dates by form and cue, then every other occurrence of a day/month date found once (`ON 12/10
         PT HAD ...` ... `WOUND VAC CHANGED 12/10.`): the guards against scores must not hide it there."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags) + self._history_dates(text)
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        history = self._history_dates(text)
+        results += history + self._other_list_dates(text, history)
         slashed = [d for d in {text[r.start : r.end] for r in results} if SLASH_DATE.fullmatch(d)]
         return results + other_occurrences(text, results, slashed, PhiLabel.DATE.value, 0.6, EDGE_L, EDGE_R)
+
+    @staticmethod
+    def _other_list_dates(text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """In the line of a history-list date, the numbers that end the list's other items are its other
+        dates (`tka r 2015, l 2018`), unless a lab or measurement word stands before them (`EF 35,`)."""
+        covered = {(r.start, r.end) for r in found}
+        lines = {_list_bounds(text, r.start, r.end) for r in found}
+        results = []
+        for start, end in lines:
+            for value in LIST_DATE.finditer(text, start, end):
+                if value.span() in covered or VALUE_AFTER.match(text, value.end()) is None:
+                    continue
+                if NOT_LIST_VALUE_BEFORE.search(text, max(0, value.start() - 12), value.start()):
+                    continue
+                results.append(RecognizerResult(PhiLabel.DATE.value, *value.span(), 0.6))
+        return results
 
     @staticmethod
     def _history_dates(text: str) -> list[RecognizerResult]:
@@ -207,7 +259,7 @@ class DateRecognizer(GroupPatternRecognizer):
             if not month and (
                 (start and text[start - 1] in "0123456789/.")
                 or (end < len(text) and (text[end].isalnum() or text[end] == "/"))
-                or HISTORY_NUMBER.fullmatch(_without_trailing_apostrophe(value.group())) is None
+                or not _history_number(text, value.group(), end)
                 or VALUE_AFTER.match(text, end) is None
             ):
                 continue
@@ -217,6 +269,25 @@ class DateRecognizer(GroupPatternRecognizer):
         return results
 
 
+def _history_number(text: str, value: str, end: int) -> bool:
+    """A value of a history list that can be a date: a year, a month/year, a two-digit year; a number
+    under 32 only where it ends a list item."""
+    if HISTORY_NUMBER.fullmatch(_without_trailing_apostrophe(value)):
+        return True
+    return len(value) == 2 and value.isdigit() and LIST_ITEM_END.match(text, end) is not None
+
+
 def _without_trailing_apostrophe(value: str) -> str:
     """`6/99'` is the month/year `6/99`; `71'` keeps its apostrophe (it marks the two-digit year)."""
     return value.rstrip("'’") if "/" in value else value
+
+
+def _list_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The list a history date stands in: from the label or sentence before it to the end of its sentence
+    (notes that run their systems together on one line hold many lists on it)."""
+    before = max(text.rfind(stop, 0, start) for stop in LIST_STOPS)
+    after = [i for i in (text.find(stop, end) for stop in LIST_STOPS) if i >= 0]
+    return before + 1, min(after, default=len(text))
+
+
+LIST_STOPS = ("\n", ". ", ": ", "- ")

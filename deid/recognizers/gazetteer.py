@@ -73,6 +73,9 @@ class CityGazetteerRecognizer(EntityRecognizer):
     PHI under Safe Harbor and are not matched here (they are removed inside addresses)."""
 
     SCORE = 0.55
+    # A listed city of two words or more outranks a name from the name lists (`São Paulo`, `Santa Rosa`)
+    # but not a cued name (`Dr. Santa Rosa`).
+    MULTIWORD_SCORE = 0.8
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
@@ -95,7 +98,8 @@ class CityGazetteerRecognizer(EntityRecognizer):
                 continue
             start_at, end_at = words[i].start(), words[end].end()
             if not self._method_follows(text, end_at):
-                results.append(RecognizerResult(PhiLabel.CITY.value, start_at, end_at, self.SCORE))
+                score = self.MULTIWORD_SCORE if end > i else self.SCORE
+                results.append(RecognizerResult(PhiLabel.CITY.value, start_at, end_at, score))
             i = end + 1
         return results
 

@@ -42,7 +42,10 @@ class SsnRecognizer(KeyedIdentifierRecognizer):
     PATTERNS = [
         Pattern("ssn_dashed", r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])", 0.85),
         Pattern("ssn_spaced", r"(?<![\w-])(?!000|666|9\d\d)\d{3} (?!00)\d{2} (?!0000)\d{4}(?![\w-])", 0.6),
-        keyed("ssn_keyed", r"ssn|ss#|social security|social", 0.95, r"(?:\d{3}[- ]?\d{2}[- ]?)?\d{4}\b"),
+        keyed(
+            "ssn_keyed", r"ssn|ss#|social security|social", 0.95,
+            r"(?:(?i:last)[ \t]+(?:4|four)[ \t]*(?i:digits)?[ \t:]*)?(?:\d{3}[- ]?\d{2}[- ]?)?\d{4}\b",
+        ),
     ]
     CONTEXT = ["ssn", "social", "security"]
 
@@ -72,6 +75,13 @@ class HealthPlanRecognizer(KeyedIdentifierRecognizer):
             r"insurance|insurance id|member|member id|subscriber|policy|plan|group|medicare|medicaid|"
             r"beneficiary|hicn|mbi|bcbs|blue cross|aetna|cigna|humana|united ?healthcare|payer",
             0.9,
+        ),
+        # `Coverage: MassHealth #73016329S`: the insurer's name between the key and the number.
+        Pattern(
+            "plan_named",
+            rf"\b(?i:coverage|insurance|insurer|payer|plan)\s*:?\s*(?:[A-Z][\w&.'-]*\s+){{1,3}}(?:#|no\.?|id)\s*:?\s*"
+            rf"(?P<phi>{VALUE})",
+            0.8,
         ),
     ]
 

@@ -6,6 +6,7 @@ Lists are built once per process (they are module-level caches), lower-cased."""
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -107,7 +108,12 @@ def _faker_names(locales: tuple[str, ...], attributes: tuple[str, ...], min_leng
             if isinstance(values, property):  # computed per instance in some locales (es_CL)
                 continue
             names.update(n.lower() for n in values if len(n) >= min_length)
-    return names
+    # Notes often drop diacritics (`Nguyen`, `Yen`, `Jose`, `Muller`): the plain form is listed too.
+    return names | {plain for n in names if (plain := _without_marks(n)) != n and len(plain) >= min_length}
+
+
+def _without_marks(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 def _listed_names(attributes: tuple[str, ...]) -> set[str]:
@@ -139,6 +145,7 @@ class EnglishVocabulary:
 
     words: frozenset[str] = frozenset()
     non_nouns: frozenset[str] = frozenset()
+    nouns: frozenset[str] = frozenset()
 
     def has_word(self, lower: str) -> bool:
         """`lower` or its uninflected form is an English word (`labs`, `requesting`, `weeks`)."""
@@ -146,6 +153,9 @@ class EnglishVocabulary:
 
     def has_non_noun(self, lower: str) -> bool:
         return any(form in self.non_nouns for form in _base_forms(lower))
+
+    def has_noun(self, lower: str) -> bool:
+        return any(form in self.nouns for form in _base_forms(lower))
 
 
 INFLECTIONS: tuple[tuple[str, str], ...] = (

@@ -17,7 +17,7 @@ from deid.recognizers.dates import MONTH
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
 from deid.recognizers.names import TITLES
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CAP = r"[A-Z][A-Za-z'.-]*"
@@ -332,8 +332,11 @@ class CityRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+    def __init__(
+        self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+    ) -> None:
         self._english = english or EnglishVocabulary()
+        self._non_names = (vocabulary or philter_vocabulary()).non_names
         super().__init__(
             supported_entity=PhiLabel.CITY.value,
             patterns=self.PATTERNS,
@@ -370,7 +373,9 @@ class CityRecognizer(GroupPatternRecognizer):
             return result
         for word in regex.finditer(r"\S+", phrase):
             rest = phrase[word.start() :]
-            if is_place(rest.lower().rstrip(",.")) or not is_vocabulary_phrase(word.group(), self._english):
+            if is_place(rest.lower().rstrip(",.")) or not is_vocabulary_phrase(
+                word.group(), self._english, self._non_names
+            ):
                 result.start += word.start()
                 return result
         return None
@@ -392,17 +397,16 @@ class CityRecognizer(GroupPatternRecognizer):
         return results
 
 
-def is_vocabulary_phrase(phrase: str, english: EnglishVocabulary) -> bool:
+def is_vocabulary_phrase(phrase: str, english: EnglishVocabulary, non_names: frozenset[str]) -> bool:
     """Every word is ordinary or clinical vocabulary (WordNet, Philter's non-names, stop words) or a
     single letter, and neither the phrase nor a word of it is a listed place (Philter's non-names hold
     town names: `Quincy`, `Springfield`)."""
     lower = phrase.lower().strip()
     if is_place(lower):
         return False
-    vocabulary = philter_vocabulary().non_names
     words = regex.findall(r"[\p{L}']+", lower)
     return all(
-        len(w) == 1 or (not is_place(w) and (w in STOP_WORDS or w in vocabulary or english.has_word(w))) for w in words
+        len(w) == 1 or (not is_place(w) and (w in STOP_WORDS or w in non_names or english.has_word(w))) for w in words
     )
 
 
@@ -421,8 +425,11 @@ class StateRecognizer(GroupPatternRecognizer):
         ),
     ]
 
-    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+    def __init__(
+        self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+    ) -> None:
         self._english = english or EnglishVocabulary()
+        self._non_names = (vocabulary or philter_vocabulary()).non_names
         super().__init__(
             supported_entity=PhiLabel.STATE.value,
             patterns=self.PATTERNS,
@@ -443,7 +450,7 @@ class StateRecognizer(GroupPatternRecognizer):
         for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
             if r.end - r.start == 2 and not ZIP_AHEAD.match(text, r.end):
                 before = PREVIOUS_PLACE_WORD.search(text, max(0, r.start - 40), r.start)
-                if before is None or is_vocabulary_phrase(before.group(1), self._english):
+                if before is None or is_vocabulary_phrase(before.group(1), self._english, self._non_names):
                     continue
             results.append(r)
         return results

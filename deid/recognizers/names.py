@@ -27,7 +27,7 @@ from deid.recognizers.lexicon import (
     last_names,
     strong_names,
 )
-from deid.recognizers.vocabulary import philter_vocabulary
+from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 TITLES = frozenset("dr drs dr's doctor mr mrs ms miss mx prof professor".split())
 CREDENTIALS = frozenset(
@@ -39,7 +39,7 @@ RELATIONS = frozenset(
     aunt uncle grandson granddaughter grandmother grandfather guardian caregiver boyfriend girlfriend
     fiance fiancee neighbor neighbour named cousin stepson stepdaughter stepmother stepfather sibling
     roommate grandma grandpa poa hcp proxy
-    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil""".split()
+    dtr dtrs dau gdtr sis bro hubby bf gf companion fiancé sons daughters dil sil gd gs gdau gson hus""".split()
 )
 # Roles written before a clinician's name in nursing notes (`np marta notified`, `RN CORA LIND`, `IV
 # NURSE PAULA VANCE`, `sw ida`). After one, a listed name or a word in no vocabulary is a name.
@@ -55,8 +55,8 @@ GREETINGS = frozenset("hi hello hey dear".split())
 SIGN_OFFS = frozenset("thanks thank thx ty regards sincerely cheers best love respectfully".split())
 ADDRESS_CUES = GREETINGS | SIGN_OFFS | frozenset({"is", ",", "-", "--", "—"})  # the token before the name
 # Words that end a name run even when capitalised: facility and address words, note headers,
-# services and roles, greetings.
-NON_NAME_WORDS = GREETINGS | SIGN_OFFS | frozenset(
+# services and roles, greetings (not `love`, a sign-off that is a common surname: `Dr Love`).
+NON_NAME_WORDS = GREETINGS | (SIGN_OFFS - {"love"}) | frozenset(
     """hospital clinic center centre medical health healthcare memorial university college institute
     street st avenue ave road rd drive lane blvd unit floor room service services department dept
     note plan assessment history patient pt
@@ -87,6 +87,16 @@ FIELD_LABELS = frozenset(
     guardian emergency by""".split()
 )
 CUE_WORDS = TITLES | RELATIONS | CREDENTIALS
+# What a clinician does, written right after the name in nursing notes (`RT IRIS ADJUSTED VENT`).
+CLINICIAN_ACTIONS = frozenset(
+    """aware notified paged called adjusted placed updated met saw examined evaluated assessed ordered
+    drew changed removed inserted informed consulted spoke reviewed started stopped gave""".split()
+)
+# Services a person comes from (`deb from case management`, `GUNNAR FROM RT`).
+SERVICES = frozenset(
+    """case management social work pharmacy nutrition dietary rehab cardiology surgery anesthesia
+    respiratory radiology lab transport admitting security chaplaincy""".split()
+)
 AGE_WORD_PREFIXES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                      "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
                      "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred")
@@ -100,6 +110,7 @@ SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 HYPHENS = frozenset({"-", "'", "’"})
 
+CLOSING_LINE_TOKENS = 6  # a signature line: two words and their punctuation
 CAPS_WORD_SHARE = 0.6  # more ALL-CAPS words than this: an ALL CAPS note
 LOWER_CAPITALISED_SHARE = 0.03  # fewer capitalised words than this: an all-lower-case note
 
@@ -114,7 +125,8 @@ def case_is_informative(words: list[str]) -> bool:
     if len(alpha) < 3:
         return True
     upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
-    capitalised = sum(w[0].isupper() for w in alpha) / len(alpha)
+    # A capital letter alone is a side or an initial (`R groin`), not capitalisation.
+    capitalised = sum(w[0].isupper() and len(w) > 1 for w in alpha) / len(alpha)
     if upper >= CAPS_WORD_SHARE or capitalised < LOWER_CAPITALISED_SHARE:
         return False
     # A lower-case note with a few capitalised words (`pt's husband works at Corvane`): its sentences
@@ -126,8 +138,11 @@ def case_is_informative(words: list[str]) -> bool:
 class NameRecognizer(EntityRecognizer):
     """Token-based person-name recognizer over the spaCy tokens in the NLP artifacts."""
 
-    def __init__(self, english: EnglishVocabulary | None = None) -> None:
+    def __init__(
+        self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
+    ) -> None:
         self._english = english or EnglishVocabulary()
+        self._philter = vocabulary
         # Per-note state (line breaks, spacing, case mode): thread-local, the API analyses notes in
         # a thread pool with one shared engine.
         self._note = threading.local()
@@ -150,7 +165,7 @@ class NameRecognizer(EntityRecognizer):
         self._last = last_names()
         self._strong = strong_names()
         self._strong_or_common = self._strong | COMMON_WORD_NAMES
-        philter = philter_vocabulary()
+        philter = self._philter or philter_vocabulary()
         self._vocabulary = philter.non_names
         # Philter's name lists, less the words its own vocabulary holds (`union`, `hope`, `regional`):
         # evidence in a name-like position only (they also hold clinical initialisms such as `HOH`).
@@ -180,7 +195,7 @@ class NameRecognizer(EntityRecognizer):
         results = []
         for word, start in zip(words, starts, strict=True):
             match = GLUED_TITLE_RE.fullmatch(word) if "." in word[2:4] else None
-            if match and self._cued_name_word(match.group(1)):
+            if match and (self._cued_name_word(match.group(1)) or self._eponym_surname(match.group(1))):
                 name_start, name_end = start + match.start(1), start + match.end(1)
                 results.append(RecognizerResult(PhiLabel.NAME.value, name_start, name_end, SCORE_CUE))
         return results
@@ -210,6 +225,7 @@ class NameRecognizer(EntityRecognizer):
         """A list name that is also an ordinary word: needs a cue or a neighbouring name."""
         return (
             lower in COMMON_WORD_NAMES
+            or lower in CLINICIAN_ACTIONS  # `RT DREW ABG`
             or lower in STOP_WORDS
             or is_allow_listed(lower)
             or self._english.has_non_noun(lower)
@@ -223,7 +239,9 @@ class NameRecognizer(EntityRecognizer):
         if self._informative and (not word[0].isupper() or (word.isupper() and len(word) <= 4)):
             return False  # lower case, or an acronym (GERD, AKI) in a mixed-case note
         lower = word.lower()
-        return lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS
+        return (
+            lower not in NON_NAME_WORDS and lower not in STOP_WORDS and lower not in CUE_WORDS and lower not in ROLES
+        )
 
     def _prev(self, words: list[str], i: int) -> str:
         return _norm(words[i - 1]) if i > 0 and not self._breaks[i - 1] else ""
@@ -292,8 +310,9 @@ class NameRecognizer(EntityRecognizer):
             return False
         if lower in self._vocabulary and lower not in self._strong_or_common and not self._in_lists(lower):
             return False  # `dr brenan spoke`: Philter's vocabulary holds no surname WordNet lists as a noun
-        # A census-list name (`Rose`, `Bud`) counts even when it is also a verb or an adjective.
-        return lower in self._strong or not self._english.has_non_noun(lower)
+        # A census-list name (`Rose`, `Bud`) or a name that is a word (`Ruby`, `Young`) counts even when it
+        # is also a verb or an adjective.
+        return lower in self._strong or lower in COMMON_WORD_NAMES or not self._english.has_non_noun(lower)
 
     def _eponym_follows(self, words: list[str], i: int) -> bool:
         j = i + 1
@@ -312,7 +331,7 @@ class NameRecognizer(EntityRecognizer):
                 scores[i + 1] = scores[i + 2] = max(scores[i + 2], SCORE_LIST)
                 scores[i] = max(scores[i], SCORE_LIST)
             if self._after_title(words, i) and (
-                (self._informative and self._shaped(word)) or self._cued_name_word(word)
+                (self._informative and self._shaped(word)) or self._cued_name_word(word) or self._eponym_surname(word)
             ):  # case-less: `MS CHANGES` is mental status, not Ms. Changes
                 if not (len(word) == 1 and i + 1 < len(words) and words[i + 1] == "/"):
                     scores[i] = SCORE_CUE  # not `MOD MR. S/P HIP` (mitral regurgitation, status post)
@@ -345,6 +364,12 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_LIST  # `ABE KOWALCZUK (RESIDENT)`, `Pt Lena V. treated`
                 continue
+            if self._relation_follows(words, i) and self._cued_name_word(word) and self._shaped(word):
+                scores[i] = SCORE_LIST  # `mark (nephew wesley)`, `Rusty Dennis (partner) 851 ...`
+                continue
+            if self._closing_line(words, i):
+                scores[i] = SCORE_LIST  # a message's last line, alone after a blank line: `\n\nD'Asia`
+                continue
             # `Concepcion is an 86-year-old`, `Lan Yamamoto, DO`: capitalised names WordNet lists as nouns.
             strong_cue = age or (
                 i + 1 < len(words) and words[i + 1] == "," and self._credential_follows(words, i)
@@ -355,6 +380,17 @@ class NameRecognizer(EntityRecognizer):
             after_relation_initial = i > 1 and self._initial(words[i - 1]) and self._prev(words, i - 1) in RELATIONS
             if after_relation_initial and self._shaped(word) and word.lower() not in CALENDAR_WORDS:
                 scores[i] = SCORE_CUE  # `brother M. Barrett`: relation and initial, even an eponym word
+                continue
+            if (
+                self._informative
+                and word.lower() in STOP_WORDS
+                and self._in_lists(word.lower())
+                and word[0].isupper()
+                and TITLE_CASE_RE.fullmatch(word)
+                and word.lower() not in CALENDAR_WORDS
+                and self._after_relation(words, i)
+            ):
+                scores[i] = SCORE_RELATION  # `per brother Will by the 10th`: a first name that is a stop word
                 continue
             if not self._shaped(word):
                 continue
@@ -374,8 +410,12 @@ class NameRecognizer(EntityRecognizer):
                 # Mixed case: `granddaughter Pearl` (capitalised, checked by `_shaped`); any case:
                 # `SON TED`, `his dtr, nora,`, `WIFE-MAUD`, `dtr-in-law Pia`.
                 scores[i] = SCORE_RELATION
-            elif prev in ROLES and self._suspect(lower) and lower not in ROLES:
+            elif prev in ROLES and self._suspect(lower) and lower not in ROLES and lower not in CLINICIAN_ACTIONS:
                 scores[i] = SCORE_RELATION  # `np marta notified`, `RN CORA LIND`, `wound nurse Hazel Quint`
+            elif prev in ROLES and self._action_follows(words, i) and self._cued_name_word(word):
+                scores[i] = SCORE_RELATION  # `RT IRIS ADJUSTED VENT`, `HO PAT AWARE`: a name that is also a word
+            elif self._role_after_from(words, i) and self._suspect(lower):
+                scores[i] = SCORE_RELATION  # `GUNNAR FROM RT DREW ABG`, `deb from case management`
         return scores
 
     def _role_follows(self, words: list[str], i: int) -> bool:
@@ -385,6 +425,44 @@ class NameRecognizer(EntityRecognizer):
             and words[i + 1] == "("
             and _norm(words[i + 2]) in ROLES | CREDENTIALS | SERVICE_INITIALISMS | NON_NAME_WORDS
             and words[i + 3] == ")"
+        )
+
+    def _relation_follows(self, words: list[str], i: int) -> bool:
+        """`mark (nephew wesley rodriguez)`, `Ana Ruiz (daughter) 555-...`: a relation word opens the
+        parentheses right after the name."""
+        return (
+            i + 2 < len(words)
+            and not self._breaks[i]
+            and words[i + 1] == "("
+            and self._relation_at(words, i + 2)
+        )
+
+    def _action_follows(self, words: list[str], i: int) -> bool:
+        """`RT IRIS ADJUSTED`, `HO PAT AWARE`: a clinician's action right after the name."""
+        return i + 1 < len(words) and not self._breaks[i] and words[i + 1].lower() in CLINICIAN_ACTIONS
+
+    def _role_after_from(self, words: list[str], i: int) -> bool:
+        """`GUNNAR FROM RT`, `deb from case management`: who someone is, after `from`."""
+        if i + 2 >= len(words) or self._breaks[i] or self._breaks[i + 1] or words[i + 1].lower() != "from":
+            return False
+        following = _norm(words[i + 2])
+        return following in ROLES or following in SERVICE_INITIALISMS or following in SERVICES
+
+    def _closing_line(self, words: list[str], i: int) -> bool:
+        """The last line of a message, after a blank line, of one or two words that are names or in no
+        vocabulary (`\n\nD'Asia`, `\n\nZofia Wrzesniewska`): a signature."""
+        if i == 0 or len(words) - i > CLOSING_LINE_TOKENS or words[i - 1].count("\n") < 2:
+            return False
+        if not words[i - 1].isspace():
+            return False
+        rest = [w for w in words[i:] if not w.isspace() and WORD_RE.fullmatch(w)]
+        tail = [w for w in words[i:] if not w.isspace() and not WORD_RE.fullmatch(w)]
+        if not 1 <= len(rest) <= 2 or any(w not in {".", "-", ","} for w in tail):
+            return False
+        return all(
+            self._shaped(w) and not is_allow_listed(w.lower())
+            and ((self._in_lists(w.lower()) and not self._is_ambiguous(w.lower())) or not self._is_english(w.lower()))
+            for w in rest
         )
 
     def _initial_follows(self, words: list[str], i: int) -> bool:
@@ -436,7 +514,26 @@ class NameRecognizer(EntityRecognizer):
             return False
         prev = self._prev(words, i)
         cued = prev in RELATIONS or self._after_field_label(words, i)
-        return cued and self._cued_name_word(words[i]) and self._cued_name_word(words[i + 2])
+        return cued and self._cued_name_word(words[i]) and self._given_name_after_comma(words[i + 2])
+
+    def _given_name_after_comma(self, word: str) -> bool:
+        """The first name of a cued `LAST, FIRST` (`wife BUI, YEN`): any name-shaped word but a function,
+        calendar or clinical word, or an adjective or a verb that is not a listed name (`AWARE`)."""
+        lower = word.lower()
+        if self._cued_name_word(word):
+            return True
+        if WORD_RE.fullmatch(word) is None or is_allow_listed(lower) or lower in STOP_WORDS or lower in CUE_WORDS:
+            return False
+        if lower in NON_NAME_WORDS or lower in ROLES or lower in CALENDAR_WORDS:
+            return False
+        return self._in_lists(lower) or not self._is_english(lower)
+
+    def _eponym_surname(self, word: str) -> bool:
+        """After a title, a surname that is also a medical eponym (`DR MURPHY`, `dr.morse`, `Dr. Foley`)."""
+        lower = word.lower()
+        return WORD_RE.fullmatch(word) is not None and is_allow_listed(lower) and self._in_lists(lower) and (
+            lower not in CALENDAR_WORDS
+        )
 
     def _addressed_or_signed(self, words: list[str], i: int) -> bool:
         """Message openings and sign-offs: `hi bruno`, `dear Ann`, `this is Ann`, `thanks, fatima`,
@@ -447,7 +544,7 @@ class NameRecognizer(EntityRecognizer):
             return False  # the cue comes first: cheap to test on every token
         if word.lower() in NOT_ADDRESSEES or not self._cued_name_word(word):
             return False
-        if not self._informative and not word[:1].islower():
+        if not self._informative and word.isupper() and len(word) > 1:
             return False  # ALL CAPS: too many headers look like this
         if prev in GREETINGS:
             return True
@@ -536,7 +633,9 @@ class NameRecognizer(EntityRecognizer):
                         stack.append(k)
                 elif words[j].lower() in CONJUNCTIONS and 0 <= j + step < n and not scores[j + step]:
                     k = j + step
-                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k, scores[i]):
+                    # The run's best score (`Drs O'Brien-Johnston and Taylor`: the title scored O'Brien).
+                    run_score = max(scores[max(0, i - 4) : i + 1])
+                    if not self._breaks[min(j, k)] and self._coordinated_name(words, k, run_score):
                         scores[k] = scores[i]
                         stack.append(k)
 
@@ -547,6 +646,8 @@ class NameRecognizer(EntityRecognizer):
         word = words[k]
         if not self._shaped(word) or self._eponym_follows(words, k):
             return False
+        if seed_score >= SCORE_CUE and self._cued_name_word(word) and (not self._informative or word[0].isupper()):
+            return True  # after a title or label: `DRS WRIGHT AND WALKER`, `Drs Feld and Walker`
         if not self._informative:  # `drs feld and amato`, `DTRS AMARA AND CHIOMA`
             return seed_score >= SCORE_RELATION and self._suspect(word.lower())
         lower = word.lower()

@@ -15,3 +15,8 @@ def test_ages_over_89(found, text, value):
 @pytest.mark.parametrize("text", ["a 67 yo male", "T 99 F", "HR 95 bpm", "SpO2 94%", "aged 89"])
 def test_not_ages_over_89(found, text):
     assert found(AgeOver89Recognizer(), text) == []
+
+
+def test_age_after_a_first_name_and_initial(found):
+    assert found(AgeOver89Recognizer(), "Should Ines P., 94, stop her statin?") == ["94"]
+    assert found(AgeOver89Recognizer(), "HR 88, 94, 96 overnight") == []

@@ -91,3 +91,22 @@ def test_a_missing_space_after_a_period_is_not_a_url(found, case):
     assert found(recognizer, "see www.example.pt or portal.example.com/login") == [
         "www.example.pt", "portal.example.com/login"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("her son asked us to call him at 482 1190 after work", "482 1190"),
+        ("numbers: (h) 617 4420 (c) on file", "617 4420"),
+        ("daughter's cell is 774 5519 021 per the face sheet", "774 5519 021"),
+        ("page the overnight resident @ 3-8812", "3-8812"),
+        ("beeper 61120, fellow at 61124", "61124"),
+    ],
+)
+def test_phones_after_call_cues(found, text, value):
+    assert value in found(PhoneRecognizer(), text)
+
+
+def test_measurement_ranges_are_not_phones(found):
+    assert found(PhoneRecognizer(), "SVR 880-1240, PVR 210-380 overnight") == []
+    assert found(PhoneRecognizer(), "call back # 733-1240") == ["733-1240"]

@@ -115,3 +115,35 @@ def test_history_list_dates_in_any_case(found, text, dates, case):
 )
 def test_history_traps_are_not_dates(found, text, case):
     assert found(REC, _cased(text, case)) == []
+
+
+# History lists, second pass: years under 32 where an item ends, dates in parentheses and ranges, sides
+# and spinal levels between the procedure and its year, and the other items of a list with a date.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("PMH: TIA 09, CEA (14), PE 02.", ["09", "14", "02"]),
+        ("s/p THR x2 (04, 11), gout", ["04", "11"]),
+        ("CVA x2 ('97 and '05), HTN", ["'97", "'05"]),
+        ("Hep C tx'd 08-09, cleared", ["08-09"]),
+        ("TKA L 2012, R 2016.", ["2012", "2016"]),
+        ("Laminectomy C5-6 (99) and C6-7 (03).", ["99", "03"]),
+        ("liver tx 5/04 (sister donor), rejection episode 06.", ["5/04", "06"]),
+        ("Staples out in 2 wks (around 11/12).", ["11/12"]),
+    ],
+)
+def test_history_list_dates_second_pass(found, text, dates, case):
+    assert found(REC, _cased(text, case)) == [_cased(d, case) for d in dates]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#8 ETT 22 @ lip; CVA 12 days ago; stent 3.5 mm",
+        "PMH: CABG 96, EF 35, CKD 3, GCS 14, K 3.4, plt 112.",
+        "pain around 7/10, about 1/2 tab, about 3/4 of the dose",
+    ],
+)
+def test_history_list_values_that_are_not_dates(found, text):
+    assert [d for d in found(REC, text) if d != "96"] == []

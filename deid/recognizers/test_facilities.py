@@ -63,3 +63,84 @@ def test_care_places_and_words_are_not_facilities(found, rec, text, case):
 )
 def test_hospitals_by_proper_name(found, rec, text, facilities):
     assert found(rec, text) == facilities
+
+
+# Employers after a work cue are named whatever their words are; kinds of work and generic employers are not.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        ("Husband works for Home Depot, on nights.", ["Home Depot"]),
+        ("Retired from Boston Scientific, lives alone.", ["Boston Scientific"]),
+        ("Son works nights at Dunkin, will visit.", ["Dunkin"]),
+        ("Wife is a cashier at Kroger near home.", ["Kroger"]),
+        ("Retired Amtrak conductor, widowed.", ["Amtrak"]),
+        ("Pt worked for the MBTA x 30 yrs.", ["MBTA"]),
+    ],
+)
+def test_employers_after_work_cues(found, rec, text, facilities, case):
+    assert found(rec, _cased(text, case)) == [_cased(f, case) for f in facilities]
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Works for the city; retired from teaching; works for a bank.",
+        "Husband works at home; wife works for herself.",
+        "Retired from the army, then worked for the post office.",
+        "Retired school teacher, retired police officer.",
+        "Retired from Pfizer after 30 years.",  # `after` is no trade
+    ],
+)
+def test_kinds_of_work_are_not_employers(found, rec, text, case):
+    assert [f for f in found(rec, _cased(text, case)) if f.lower() != "pfizer"] == []
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        # A date between the verb and its preposition; a named ward with its floor; name parts.
+        ("Admitted 3/14 from Lakeshore General with sepsis.", ["Lakeshore General"]),
+        ("Admitted the 9th from Carrow Heart, intubated.", ["Carrow Heart"]),
+        ("Came up from Birch 7 after a rapid response.", ["Birch"]),
+        ("Accepted to Queen's College for the EP study.", ["Queen's College"]),
+        ("OSH was Pinecrest Valley, where a CT was done.", ["Pinecrest Valley"]),
+        ("Screening for Wellbrook Senior vs home with VNA.", ["Wellbrook"]),
+    ],
+)
+def test_facilities_after_movement_cues(found, rec, text, facilities, case):
+    assert found(rec, _cased(text, case)) == [_cased(f, case) for f in facilities]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Screening for colon cancer; referred to cardiology.",
+        "OSH was negative for PE; CT at OSH was unremarkable.",
+        "Transferred to Intensive Care Unit, then to Cardiac Step Down; admitted in March.",
+        "Returned to Normal sinus rhythm; went to Sleep.",
+        "Switched from Coumadin to Eliquis; weaned from Levophed.",
+        "Pain At Rest: none. Seen At Bedside.",
+        "ADMITTED 3/14 FROM HOME, BACK TO FLOOR 5, ROOM 12.",
+    ],
+)
+def test_movement_cues_before_care_places_services_and_drugs(found, rec, text):
+    assert found(rec, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        # Mixed case: a capitalised word in lower-case running text after `at`/`from` is a proper name.
+        ("Her knee was replaced at Bayfield and she did well.", ["Bayfield"]),
+        ("She was discharged from Northgate on Friday.", ["Northgate"]),
+        ("Can he get the shot at Harbour Hill next week?", ["Harbour Hill"]),
+        ("Was he seen at Mount Carmel for this?", ["Mount Carmel"]),
+        ("OSH was Harbor Point, where a CT was done.", ["Harbor Point"]),  # in ALL CAPS, words that are verbs
+        ("PT FROM NEW BEDFORD, SPANISH SPEAKING.", ["NEW BEDFORD"]),
+    ],
+)
+def test_hospitals_and_places_after_at_or_from(found, rec, text, facilities):
+    assert found(rec, text) == facilities

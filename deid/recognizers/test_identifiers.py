@@ -18,6 +18,7 @@ from deid.recognizers.identifiers import (
         (MrnRecognizer(), "MR# 95-863-675", "95-863-675"),
         (SsnRecognizer(), "SSN 517-65-6772 verified", "517-65-6772"),
         (SsnRecognizer(), "SSN 7989 verified", "7989"),
+        (SsnRecognizer(), "SSN last 4 5521 on file", "last 4 5521"),
         (AccountRecognizer(), "Acct No: 400044843697", "400044843697"),
         (HealthPlanRecognizer(), "Medicare member ID 3YC0-GP4-ZH57.", "3YC0-GP4-ZH57"),
         (LicenseRecognizer(), "Prescriber DEA MW6852922.", "MW6852922"),

@@ -178,3 +178,69 @@ def test_a_lower_case_note_with_a_few_capitals_is_still_lower_case(found, rec):
 
 def test_a_clinical_word_after_by_is_not_a_name(found, rec):
     assert found(rec, "CALLED AT MN BY LAB RE K 6.1, REPEAT SENT.") == []
+
+
+# Cues that make a name of a word that is also ordinary (issue 11, second pass).
+CUED_WORD_NAMES = [
+    # A title before a sign-off word that is a surname; a credential after it.
+    ("GI (Dr Love) will scope in am", ["Love"]),
+    ("Cosigned: P. Love, MD", ["P. Love"]),
+    # `Drs X and Y`: after a title, the second surname may be a word.
+    ("d/w drs okafor and baker re: plan", ["okafor", "baker"]),
+    # A relation opens the parentheses right after the name.
+    ("Visited by Sterling (grandson) and wife.", ["Sterling"]),
+    # A role, a name that is a word, and the clinician's action.
+    ("0300 RT DAISY NOTIFIED OF DESAT TO 84%", ["DAISY"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), CUED_WORD_NAMES)
+def test_cued_names_that_are_words(found, rec, text, names):
+    assert found(rec, text) == names
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Wolfgang from RT suctioned at 0400", ["Wolfgang"]),
+        ("mariela from case management called re: placement", ["mariela"]),
+    ],
+)
+def test_a_person_from_a_role_or_service(found, rec, text, names, case):
+    text, names = _cased(text, names, case)
+    assert found(rec, text) == names
+
+
+def test_a_message_signed_on_its_last_line(found, rec):
+    assert found(rec, "can i double the dose tonight?\n\nXiomara") == ["Xiomara"]
+    assert found(rec, "thanks for the refill\n\nSent from my phone") == []
+    assert found(rec, "Plan reviewed with the team.\n\nStable") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT ARM ADJUSTED ON PILLOW; RN AWARE",  # a body part after `RT` (right), then an action
+        "RT DREW ABG AT 0400",  # the action itself is no name
+        "ho aware, no new orders. HO NOTIFIED.",  # `ho` is the house officer, not the surname Ho
+        "history (mother had the same), pain (father: gout)",
+    ],
+)
+def test_roles_actions_and_relations_in_parentheses_are_not_names(found, rec, text):
+    assert found(rec, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("PER DR MURPHY HOLD AM DOSE; paged dr.foley at 0200", ["MURPHY", "foley"]),  # eponyms after a title
+        ("Proxy is husband TRAN, MINH. Plan discussed.", ["TRAN", "MINH"]),  # `LAST, FIRST` after a relation
+        ("Mood better per sister Will at bedside.", ["Will"]),  # a first name that is a stop word, capitalised
+        ("Mood better; son will call back. Daughter May visit.", []),  # the verbs, in a mixed-case note
+        ("Spoke with Drs Achterberg-Lund and Young at bedside.", ["Achterberg-Lund", "Young"]),
+        ("i will bring the forms friday\n- Olamide Fisher", ["Olamide Fisher"]),  # a lower-case message signed
+    ],
+)
+def test_cued_names_second_pass(found, rec, text, names):
+    assert found(rec, text) == names

@@ -3,25 +3,30 @@
 UCSF Philter (PyPI `philter-lite` 0.6.0, BSD-3-Clause) ships, in `philter_lite/filters/set.toml`,
 about 195,000 words that are not names (English and medical vocabulary, clinical abbreviations such as
 `uprbc`, `appy`, `osh`), about 97,000 first names and about 161,000 last names, all lower case. Only
-that data file is read: the package's code needs NLTK taggers that cannot be downloaded here, so the
-package is installed without its dependencies (`requirements-vocabulary.txt`) and never imported.
+that file (and the licence) is taken from the hash-checked wheel, by `deid.vocabulary_install`, into
+`<venv>/share/philter-lite/`; the package itself is never installed or imported (its wheel also carries
+sample notes of a held-out corpus). Where the file is comes in as configuration (`vocabulary_file`,
+`Settings.deid_vocabulary_file`); the default is that folder of the running environment.
 
-Built once per process (module-level cache); reading the three lists takes about 0.2 s."""
+Built once per file and process (cached); reading the three lists takes about 0.2 s."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-PHILTER_DISTRIBUTION = "philter-lite"
-PHILTER_SET_FILE = "philter_lite/filters/set.toml"
+from deid.vocabulary_install import VOCABULARY_FILE, default_destination
+
 # The file is three TOML arrays of plain strings, one per line: a regex reads it five times faster
 # than `tomllib`, which stays the reader when a string has an escape.
 QUOTED = re.compile(r'"([^"\\]*)"')
+
+
+class VocabularyMissing(FileNotFoundError):
+    """The vocabulary file is not where the configuration says."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,8 @@ class PhilterVocabulary:
     last_names: frozenset[str]
 
 
-def philter_set_path() -> Path:
-    return Path(str(importlib.metadata.distribution(PHILTER_DISTRIBUTION).locate_file(PHILTER_SET_FILE)))
+def default_vocabulary_file() -> Path:
+    return default_destination() / VOCABULARY_FILE
 
 
 def read_philter_sets(path: Path) -> dict[str, frozenset[str]]:
@@ -47,9 +52,16 @@ def read_philter_sets(path: Path) -> dict[str, frozenset[str]]:
     return lists
 
 
-@lru_cache(maxsize=1)
-def philter_vocabulary() -> PhilterVocabulary:
-    lists = read_philter_sets(philter_set_path())
+@lru_cache(maxsize=4)
+def philter_vocabulary(path: Path | None = None) -> PhilterVocabulary:
+    """The vocabulary read from `path` (default: `default_vocabulary_file()`)."""
+    path = path or default_vocabulary_file()
+    if not path.is_file():
+        raise VocabularyMissing(
+            f"Philter vocabulary not found at {path}: run `make` or `python -m deid.vocabulary_install "
+            "--requirements requirements-vocabulary.txt`, or set MEDFLOW_DEID_VOCABULARY_FILE"
+        )
+    lists = read_philter_sets(path)
     return PhilterVocabulary(
         non_names=lists["nonames"] - {""}, first_names=lists["firstnames"], last_names=lists["lastnames"]
     )
