@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
@@ -39,7 +41,7 @@ app.add_typer(tables_app, name="tables", help="The Delta tables: history, vacuum
 
 T = TypeVar("T")
 DEMO_OUTPUT = "out/demo"
-EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
+EXAMPLE_QUERY = "query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
 
 
 class OutputFormat(StrEnum):
@@ -55,6 +57,15 @@ def _parse_run_date(value: str | None) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise typer.BadParameter("expected YYYY-MM-DD") from exc
+
+
+def _this_medflow() -> str:
+    """How the user's shell reaches this `medflow`: by name when PATH finds this one, else by its path."""
+    script = Path(sys.executable).parent / "medflow"
+    found = shutil.which("medflow")
+    if found and Path(found).resolve() == script.resolve():
+        return "medflow"
+    return str(script.relative_to(Path.cwd())) if script.is_relative_to(Path.cwd()) else str(script)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -93,7 +104,6 @@ def run(
     from medflow.preflight import PreflightError, preflight
     from medflow.storage import absolute_uri
 
-    _refuse_old_layout(output_uri)
     settings = get_settings().model_copy(update={"triton_url": triton_url} if triton_url else {})
     allow_empty = allow_empty or settings.allow_empty_input
     quarantine_ok = quarantine_ok or settings.quarantine_ok
@@ -209,7 +219,7 @@ def demo(
     console = Console()
     code = _run_exit_code(run_demo(get_settings(), samples, output_uri, console), False, console)
     if code == 0:
-        typer.echo(f"Tables written under {output_uri}/. Try: {EXAMPLE_QUERY}")
+        typer.echo(f"Tables written under {output_uri}/. Try: {_this_medflow()} {EXAMPLE_QUERY}")
     raise typer.Exit(code)
 
 

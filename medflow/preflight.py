@@ -19,11 +19,12 @@ from inference.model_files import MODEL_INFO_FILE, TOKENIZER_FILE, latest_versio
 from inference.triton_client import TritonNotReady, check_model_ready
 from medflow.outcome import NO_INPUT_STATE, NOT_STARTED_STATE, ExitCode
 from medflow.settings import Settings
-from medflow.storage import filesystem_for, is_local, join_uri, list_parquet_objects
+from medflow.storage import fail_fast, filesystem_for, is_local, join_uri, list_parquet_objects
 from medflow.tables import LegacyLayoutError, check_layout
 
 TRITON_READY_TIMEOUT_S = 3.0
 NO_INPUT = "no_input"  # the one check whose failure has its own exit code
+LEGACY_LAYOUT = "legacy_layout"  # reported alone: nothing else matters until the output is converted
 
 
 class DeidKeyMissing(RuntimeError):
@@ -46,7 +47,7 @@ def deid_key(settings: Settings) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    check: str  # key, model, output, input, no_input, triton
+    check: str  # key, model, output, legacy_layout, input, no_input, triton
     message: str  # one line: what is wrong and what to do
 
 
@@ -128,7 +129,7 @@ def check_output(output_uri: str) -> list[Problem]:
         check_layout(output_uri)
         probe_writable(output_uri)
     except LegacyLayoutError as exc:
-        return [Problem("output", str(exc))]
+        return [Problem(LEGACY_LAYOUT, str(exc))]
     except Exception as exc:  # any storage error: the one line names it
         return [Problem("output", f"cannot write to the output {output_uri} ({_short(exc)}): check --output "
                                   "and its permissions (on S3: the bucket, credentials and AWS_ENDPOINT_URL)")]
@@ -165,12 +166,17 @@ def preflight(settings: Settings, input_uri: str, output_uri: str, *, allow_empt
     A fan-out parent classifies nothing itself but runs every check too: a night with Triton down
     fails before it starts its partitions.
     """
+    with fail_fast():
+        output_problems = check_output(output_uri)
+        if any(p.check == LEGACY_LAYOUT for p in output_problems):
+            raise PreflightError(output_problems)
+        input_problems = check_input(input_uri, allow_empty)
     model_problems, model_version = check_model_files(settings)
     problems = [
         *check_key(settings),
         *model_problems,
-        *check_output(output_uri),
-        *check_input(input_uri, allow_empty),
+        *output_problems,
+        *input_problems,
         *check_triton(settings, model_version),
     ]
     if problems:
