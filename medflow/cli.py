@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -15,6 +17,12 @@ from api.cli import token as api_token
 from deid.cli import app as deid_app
 from inference.cli import model_app, triton_app
 from medflow.settings import REPO_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from prefect.states import State
+    from rich.console import Console
+
+    from medflow.preflight import PreflightError
 
 SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 
@@ -33,7 +41,7 @@ app.add_typer(tables_app, name="tables", help="The Delta tables: history, vacuum
 
 T = TypeVar("T")
 DEMO_OUTPUT = "out/demo"
-EXAMPLE_QUERY = "medflow query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
+EXAMPLE_QUERY = "query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
 
 
 class OutputFormat(StrEnum):
@@ -49,6 +57,15 @@ def _parse_run_date(value: str | None) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise typer.BadParameter("expected YYYY-MM-DD") from exc
+
+
+def _this_medflow() -> str:
+    """How the user's shell reaches this `medflow`: by name when PATH finds this one, else by its path."""
+    script = Path(sys.executable).parent / "medflow"
+    found = shutil.which("medflow")
+    if found and Path(found).resolve() == script.resolve():
+        return "medflow"
+    return str(script.relative_to(Path.cwd())) if script.is_relative_to(Path.cwd()) else str(script)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -75,30 +92,75 @@ def run(
     run_date: str | None = typer.Option(None, help="Partition date YYYY-MM-DD (default: today, UTC)"),
     triton_url: str | None = typer.Option(None, help="Triton gRPC host:port (default MEDFLOW_TRITON_URL)"),
     force: bool = typer.Option(False, help="Reprocess input files already committed for this date and model"),
+    allow_empty: bool = typer.Option(
+        False, "--allow-empty", help="No Parquet object under --input is an empty run, exit 0 (else exit 4)"
+    ),
+    quarantine_ok: bool = typer.Option(
+        False, "--quarantine-ok", help="Quarantined rows or files still exit 0 (else exit 3; MEDFLOW_QUARANTINE_OK)"
+    ),
 ) -> None:
-    """Run the nightly flow against a running Triton."""
+    """Run the nightly flow against a running Triton. Exit codes: 0 ok, 1 failed, 2 not started (a
+    pre-flight check failed), 3 some rows or files quarantined, 4 no input."""
+    from medflow.preflight import PreflightError, preflight
+    from medflow.storage import absolute_uri
+
+    settings = get_settings().model_copy(update={"triton_url": triton_url} if triton_url else {})
+    allow_empty = allow_empty or settings.allow_empty_input
+    quarantine_ok = quarantine_ok or settings.quarantine_ok
+    try:  # before anything starts (Prefect takes seconds): each problem is one line
+        preflight(settings, input_uri, absolute_uri(output_uri), allow_empty=allow_empty)
+    except PreflightError as exc:
+        raise _refused(exc) from None
+
     from rich.console import Console
 
     from flows.nightly import nightly_deid_inference
+    from flows.temporary_api import start_temporary_api
     from medflow.logging_config import configure_logging
-    from medflow.report import print_run_summary
-    from medflow.stages import DeidKeyMissing, deid_key
 
-    try:
-        deid_key(get_settings())  # fail closed before anything starts: the tables need keyed pseudonyms
-    except DeidKeyMissing as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    _refuse_old_layout(output_uri)
-    configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
-    manifest = nightly_deid_inference(
+    configure_logging(settings.log_format)  # after importing Prefect, which sets up its own logging
+    start_temporary_api()
+    state = nightly_deid_inference(
         input_uri=input_uri,
         output_uri=output_uri,
         run_date=_parse_run_date(run_date),
         triton_url=triton_url,
         force=force,
+        allow_empty=allow_empty,
+        quarantine_ok=quarantine_ok,
+        return_state=True,
     )
-    print_run_summary(manifest, Console())
+    raise typer.Exit(_run_exit_code(state, quarantine_ok, Console()))
+
+
+def _refused(exc: PreflightError) -> typer.Exit:
+    """A run the pre-flight checks refused: one line per problem, its exit code (2, or 4 for no input)."""
+    for problem in exc.problems:
+        typer.echo(f"error: {problem.message}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
+    """Print the run's summary (or why it failed) and return its exit code (README, "Exit codes")."""
+    from medflow.outcome import ExitCode, completed_exit_code
+    from medflow.preflight import PreflightError
+    from medflow.report import print_run_summary
+
+    if not state.is_completed():
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, PreflightError):
+            raise _refused(error)
+        typer.echo(f"error: the run failed ({state.name}): {state.message}. Rerun it: it redoes only what it "
+                   "did not commit", err=True)
+        return ExitCode.FAILED
+    manifest = state.result()
+    print_run_summary(manifest, console)
+    t = manifest.totals
+    if t.rows_in != t.rows_out + t.rows_quarantined:
+        typer.echo(f"error: counts do not reconcile: {t.rows_in} rows in, {t.rows_out} written, "
+                   f"{t.rows_quarantined} quarantined", err=True)
+        return ExitCode.FAILED
+    return completed_exit_code(manifest.status, quarantine_ok)
 
 
 class PoolType(StrEnum):
@@ -147,16 +209,18 @@ def demo(
     output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Where the demo writes its tables"),
     samples: Path = typer.Option(SAMPLES_DIR, help="Input Parquet folder"),
 ) -> None:
-    """Build the demo model if needed, start the embedded Triton, run the flow on the samples."""
+    """Build the demo model if needed, start the embedded Triton, run the flow on every sample (again on
+    every run). Exit codes as `medflow run`."""
     from rich.console import Console
 
     from medflow.demo import run_demo
 
     _refuse_old_layout(output_uri)
-    manifest = run_demo(get_settings(), samples, output_uri, Console())
-    if manifest.totals.rows_in != manifest.totals.rows_out + manifest.totals.rows_quarantined:
-        raise typer.Exit(1)
-    typer.echo(f"Tables written under {output_uri}/. Try: {EXAMPLE_QUERY}")
+    console = Console()
+    code = _run_exit_code(run_demo(get_settings(), samples, output_uri, console), False, console)
+    if code == 0:
+        typer.echo(f"Tables written under {output_uri}/. Try: {_this_medflow()} {EXAMPLE_QUERY}")
+    raise typer.Exit(code)
 
 
 

@@ -1,8 +1,9 @@
 """`medflow demo`: the real pipeline on the shipped samples, on embedded defaults.
 
 Builds the demo model if absent, starts the embedded Triton on free local ports, runs the nightly
-flow (Prefect's ephemeral API) with a progress bar, prints a summary and stops what it started.
-Without `MEDFLOW_DEID_HMAC_KEY` it uses a random key for this run only, and says so.
+flow (Prefect's temporary API server) over every sample, committed before or not, with a progress bar,
+and stops what it started (both servers die with the command, even if it is killed). Without
+`MEDFLOW_DEID_HMAC_KEY` it uses a random key for this run only, and says so.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from medflow.manifest import RunManifest
 from medflow.progress import PROGRESS_LOGGER_NAME, ROWS_ATTRIBUTE
-from medflow.report import print_run_summary
 from medflow.settings import Settings, get_settings
 from medflow.storage import filesystem_for, list_parquet_objects, read_parquet_footer
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 
 class _ProgressHandler(logging.Handler):
@@ -61,8 +64,10 @@ def ensure_demo_key(console: Console) -> None:
     )
 
 
-def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Console) -> RunManifest:
+def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Console) -> State:
+    """The final state of the demo's flow run (its data: the run manifest)."""
     from flows.nightly import nightly_deid_inference
+    from flows.temporary_api import start_temporary_api
     from inference.triton_server import EmbeddedTriton
 
     model_dir = ensure_demo_model(settings, samples_dir, console)
@@ -72,7 +77,8 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
     console.print(f"Starting the embedded Triton Inference Server ({settings.precision}, CPU)…")
     with EmbeddedTriton(model_dir, precision=settings.precision, grpc_port=0, http_port=0, metrics_port=0) as triton:
         console.print(f"Triton ready in {triton.start_seconds:.1f} s: gRPC {triton.grpc_url}, HTTP {triton.http_url}")
-        ensure_demo_key(console)  # after Triton started: its process never needs the key
+        start_temporary_api()
+        ensure_demo_key(console)  # after both servers started: their processes never need the key
         progress = Progress(
             TextColumn("[bold]notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         )
@@ -84,11 +90,10 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
         try:
             with progress:
                 # force: a demo rerun shows the pipeline working again instead of skipping committed files
-                manifest = nightly_deid_inference(
-                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True
+                return nightly_deid_inference(
+                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True,
+                    return_state=True,
                 )
         finally:
             progress_logger.removeHandler(handler)
             progress_logger.propagate = True
-    print_run_summary(manifest, console)
-    return manifest

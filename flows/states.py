@@ -1,0 +1,38 @@
+"""Final states of the batch flows, by the rules of `medflow.outcome` (the README's exit-code table).
+
+- pre-flight refused: Failed, named ``NoInput`` (nothing under the input) or ``NotStarted``; the
+  message is the checks' lines. Nothing was written.
+- committed with quarantine: Completed, named ``Quarantined`` (the run committed everything else, so
+  it is not retried and does not alert as a failure; an automation can match the name), or plain
+  Completed with ``quarantine_ok``. The message gives the counts either way.
+- committed without quarantine: Completed.
+"""
+
+from __future__ import annotations
+
+from prefect.states import Completed, Failed, State
+
+from medflow.manifest import RunManifest
+from medflow.outcome import QUARANTINED_STATE, ExitCode, completed_exit_code
+from medflow.preflight import PreflightError
+
+
+def refused_state(exc: PreflightError) -> State:
+    """The state of a run the pre-flight checks stopped (``data``: the error, raised by ``state.result()``)."""
+    return Failed(name=exc.state_name, message="; ".join(p.message for p in exc.problems), data=exc)
+
+
+def with_quarantine(summary: str, manifest: RunManifest) -> str:
+    """``summary``, plus what was quarantined if anything was."""
+    t = manifest.totals
+    if manifest.status == "ok":
+        return summary
+    return f"{summary}; QUARANTINED {t.rows_quarantined} row(s), {t.files_failed} whole file(s)"
+
+
+def committed_state(manifest: RunManifest, summary: str, quarantine_ok: bool) -> State:
+    """The state of a run that committed (or staged) ``manifest``; ``summary`` leads its message."""
+    message = with_quarantine(summary, manifest)
+    if completed_exit_code(manifest.status, quarantine_ok) is ExitCode.QUARANTINED:
+        return Completed(name=QUARANTINED_STATE, message=message, data=manifest)
+    return Completed(message=message, data=manifest)
