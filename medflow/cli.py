@@ -77,11 +77,13 @@ def run(
     force: bool = typer.Option(False, help="Reprocess input files already committed for this date and model"),
 ) -> None:
     """Run the nightly flow against a running Triton."""
+    from contextlib import nullcontext
+
     from rich.console import Console
 
     from flows.nightly import nightly_deid_inference
     from medflow.logging_config import configure_logging
-    from medflow.report import print_run_summary
+    from medflow.report import print_run_summary, progress_bar
     from medflow.stages import DeidKeyMissing, deid_key
 
     try:
@@ -91,13 +93,16 @@ def run(
         raise typer.Exit(2) from None
     _refuse_old_layout(output_uri)
     configure_logging(get_settings().log_format)  # after importing Prefect, which sets up its own logging
-    manifest = nightly_deid_inference(
-        input_uri=input_uri,
-        output_uri=output_uri,
-        run_date=_parse_run_date(run_date),
-        triton_url=triton_url,
-        force=force,
-    )
+    terminal = Console(stderr=True)
+    # A bar only for people: JSON logs on stderr are for a collector, and a bar there would break its lines.
+    with progress_bar(terminal) if terminal.is_terminal and get_settings().log_format == "text" else nullcontext():
+        manifest = nightly_deid_inference(
+            input_uri=input_uri,
+            output_uri=output_uri,
+            run_date=_parse_run_date(run_date),
+            triton_url=triton_url,
+            force=force,
+        )
     print_run_summary(manifest, Console())
 
 

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
     lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
     lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
+    # Above a partition Job's own deadline (activeDeadlineSeconds, 6 h in k8s/prefect/) plus time queued.
+    fanout_partition_timeout_s: float = Field(
+        28_800.0, gt=0, description="How long the fan-out waits for its partition runs; then it cancels the rest"
+    )
     log_format: str = Field("text", description="`medflow run` logs: text, or json (one object per line, run ids)")
 
     # --- de-identification ------------------------------------------------------------------------

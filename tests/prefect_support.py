@@ -46,3 +46,19 @@ def task_run_counts(flow_run_id: UUID | str, name_prefix: str) -> list[int]:
             limit=200,
         )
     return [r.run_count for r in runs if r.name.startswith(name_prefix)]
+
+
+def run_logs(flow_run_id: UUID | str) -> list[Any]:
+    """The log records Prefect stored for one flow run (its own and its task runs'), oldest first."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import LogSort
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler.flush()  # records are sent in batches by a background worker
+    with get_client(sync_client=True) as client:
+        return client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[str(flow_run_id)])),
+            sort=LogSort.TIMESTAMP_ASC,
+            limit=200,
+        )
