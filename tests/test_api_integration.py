@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import signal
 import socket
@@ -40,6 +41,7 @@ def api(embedded_triton, tiny_model_repo: Path, tmp_path_factory):
         model_repository=tiny_model_repo,
         api_max_text_chars=4000,  # small limits keep the schema fuzzer's boundary cases fast
         api_max_batch_notes=4,
+        log_format="json",
     ) as server:
         yield server
 
@@ -119,6 +121,29 @@ def test_schemathesis_fuzz_of_own_openapi_schema(api, tmp_path):
     assert generated, run.stdout[-2000:]
     assert int(generated[1]) >= 100 and generated[1] == generated[2]
     assert "Operations:       5 selected / 5 total" in run.stdout
+
+
+def test_every_server_log_line_is_a_json_object_with_time_level_logger_and_request_id(api):
+    """Start-up included: uvicorn's records, the application's and the audit, all through one format."""
+    httpx.post(f"{api.url}/v1/classify", json={"text": "x"}, headers=bearer("not-a-jwt"), timeout=10)
+    lines = [line for line in api.logs().splitlines() if line.strip()]
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"not a JSON log line: {line[:200]!r}")
+    assert all({"time", "level", "logger", "message", "request_id"} <= set(p) for p in parsed)
+    startup = [p for p in parsed if p["message"] == "Application startup complete."]
+    assert [(p["logger"], p["level"], p["request_id"]) for p in startup] == [("uvicorn.error", "INFO", None)]
+    # INFO records of the application (a rejected token) are kept and carry the request's id, the same
+    # id as the request's audit record.
+    rejected = [p for p in parsed if p["logger"] == "api.auth" and p["message"].startswith("rejected token")]
+    audited_401 = {r["request_id"] for r in api.audit_records() if r["status"] == 401}
+    assert rejected and all(p["level"] == "INFO" and p["request_id"] in audited_401 for p in rejected)
+    for record in api.audit_records():
+        assert (record["logger"], record["level"], record["message"]) == ("medflow.audit", "INFO", "audit")
+        assert {"time", "request_id", "status", "route"} <= set(record)
 
 
 def test_canary_phi_absent_from_server_logs_and_audit(api):
