@@ -4,6 +4,7 @@ local development token. Heavy imports stay inside the commands so `medflow --he
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -81,3 +82,19 @@ def token(
 ) -> None:
     """Print a development token signed with MEDFLOW_JWT_SECRET."""
     print_token(scope, subject, ttl_s)
+
+
+@app.command("openapi")
+def openapi(
+    output: Path | None = typer.Option(None, "--output", help="Write the document here (default: stdout)"),
+) -> None:
+    """Print or write the gateway's OpenAPI contract for the default settings (docs/openapi.json)."""
+    import json
+
+    from api.app import published_contract
+
+    document = json.dumps(published_contract(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        output.write_text(document)

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider (https only)")
     jwt_jwks_allow_http: bool = Field(False, description="Also accept a plain-http JWKS URL (loopback tests only)")
     jwt_jwks_file: Path | None = None
+    jwt_token_url: str = Field(
+        "https://idp.hospital.example/realms/clinical/protocol/openid-connect/token",
+        description="The identity provider's token endpoint, published in the OpenAPI contract",
+    )
     jwt_issuer: str = "medflow"
     jwt_audience: str = "medflow-api"
     jwt_leeway_s: int = Field(30, description="Clock skew tolerated on exp/nbf/iat")

@@ -98,6 +98,19 @@ def test_metrics_expose_triton_latency_and_entities(api):
     ssn = [ln for ln in lines if ln.startswith('medflow_deid_entities_total{label="SSN"}')]
     assert ssn and float(ssn[0].split()[-1]) >= 1
     assert any(ln.startswith("medflow_http_request_duration_seconds_bucket") for ln in lines)
+    # The standard process and Python runtime collectors, on the gateway's own registry.
+    assert _value(lines, "process_resident_memory_bytes") > 0
+    assert _value(lines, "process_cpu_seconds_total") > 0
+    assert _value(lines, "process_open_fds") > 0
+    assert _value(lines, "process_start_time_seconds") > 0
+    assert any(ln.startswith('python_gc_collections_total{generation="0"}') for ln in lines)
+    assert any(ln.startswith("python_gc_objects_collected_total") for ln in lines)
+    assert any(ln.startswith('python_info{implementation="CPython"') for ln in lines)
+
+
+def _value(lines: list[str], name: str) -> float:
+    (line,) = [ln for ln in lines if ln.startswith(f"{name} ")]
+    return float(line.split()[-1])
 
 
 def test_schemathesis_fuzz_of_own_openapi_schema(api, tmp_path):
@@ -125,7 +138,13 @@ def test_schemathesis_fuzz_of_own_openapi_schema(api, tmp_path):
 
 def test_every_server_log_line_is_a_json_object_with_time_level_logger_and_request_id(api):
     """Start-up included: uvicorn's records, the application's and the audit, all through one format."""
-    httpx.post(f"{api.url}/v1/classify", json={"text": "x"}, headers=bearer("not-a-jwt"), timeout=10)
+    headers = bearer("not-a-jwt") | {"X-Request-ID": "json-lines-check"}
+    httpx.post(f"{api.url}/v1/classify", json={"text": "x"}, headers=headers, timeout=10)
+    # The audit record of a request is written after its response has been sent: wait for this one's.
+    deadline = time.monotonic() + 60
+    while not any(r["client_request_id"] == "json-lines-check" for r in api.audit_records()):
+        assert time.monotonic() < deadline, "no audit record of the last request"
+        time.sleep(0.05)
     lines = [line for line in api.logs().splitlines() if line.strip()]
     parsed = []
     for line in lines:
