@@ -3,6 +3,10 @@ task runs), and the de-identification key those flows run with."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -62,3 +66,27 @@ def run_logs(flow_run_id: UUID | str) -> list[Any]:
             sort=LogSort.TIMESTAMP_ASC,
             limit=200,
         )
+
+
+class RetryScheduled(logging.Handler):
+    """On `prefect.task_runs` (``with retry_scheduled() as event``): set when a task run of this process
+    fails and Prefect schedules its retry. Lets a test end an outage it caused at the moment it has hit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "will start" in record.getMessage():
+            self.event.set()
+
+
+@contextmanager
+def retry_scheduled() -> Iterator[threading.Event]:
+    handler = RetryScheduled()
+    logger = logging.getLogger("prefect.task_runs")
+    logger.addHandler(handler)
+    try:
+        yield handler.event
+    finally:
+        logger.removeHandler(handler)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
-from prefect_support import task_run_counts
+from prefect_support import retry_scheduled, task_run_counts
 
 from medflow.manifest import load_manifests
 from medflow.query import run_query
@@ -106,9 +106,13 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     prefect_harness, flow_env, tiny_model_repo: Path, many_files: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Triton stops when the run has classified its first rows and starts again once a file task of the
+    run has failed and Prefect has scheduled its retry: whatever the machine's speed, the outage is
+    mid-run and hits the run."""
     from flows.nightly import nightly_deid_inference
     from inference.local_process import free_port
     from inference.triton_server import EmbeddedTriton
+    from medflow.progress import watch_progress
     from medflow.settings import get_settings
 
     ports = {"grpc_port": free_port(), "http_port": free_port(), "metrics_port": free_port()}
@@ -116,28 +120,32 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("MEDFLOW_TRITON_TIMEOUT_S", "5")
     get_settings.cache_clear()
     out = tmp_path / "out"
-    staging = out / "_staging" / f"run_date={RUN_DATE}"
     server = EmbeddedTriton(tiny_model_repo / "distilbert", precision="fp32", **ports).start()
-    restarted = threading.Event()
+    stopped, restarted = threading.Event(), threading.Event()
 
-    def bounce_triton() -> None:
-        deadline = time.monotonic() + 240
-        while not list(staging.glob("*/predictions/*.parquet")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        server.stop()
-        time.sleep(1.0)
-        server.start()
-        restarted.set()
+    def stop_triton_at_the_first_rows(done: int, total: int) -> None:
+        if done and not stopped.is_set():
+            stopped.set()
+            server.stop()
 
-    bouncer = threading.Thread(target=bounce_triton, daemon=True)
-    bouncer.start()
-    try:
-        state = nightly_deid_inference(
-            input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
-        )
-    finally:
-        bouncer.join(timeout=120)
-        server.stop()
+    with retry_scheduled() as retry:
+
+        def restart_once_a_retry_is_scheduled() -> None:
+            if retry.wait(240) and stopped.is_set():
+                server.start()
+                restarted.set()
+
+        bouncer = threading.Thread(target=restart_once_a_retry_is_scheduled, daemon=True)
+        bouncer.start()
+        try:
+            with watch_progress(stop_triton_at_the_first_rows):
+                state = nightly_deid_inference(
+                    input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
+                )
+        finally:
+            retry.set()
+            bouncer.join(timeout=240)
+            server.stop()
     assert restarted.is_set()
     assert state.is_completed()
     manifest = state.result()

@@ -3,7 +3,6 @@ committed with conditional writes, idempotent reruns, concurrent writers, and SQ
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from datetime import date
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import s3fs
 from deltalake import DeltaTable
-from prefect_support import note_pseudonym, task_run_counts
+from prefect_support import note_pseudonym, retry_scheduled, task_run_counts
 
 from medflow.query import run_query
 
@@ -318,18 +317,6 @@ class _SwitchableProxy:
         self._server.close()
 
 
-class _RetryScheduled(logging.Handler):
-    """Set when a task run of this process fails and Prefect schedules its retry."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.event = threading.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "will start" in record.getMessage():
-            self.event.set()
-
-
 def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     prefect_harness, flow_env, moto_s3, s3_bucket, monkeypatch
 ) -> None:
@@ -348,8 +335,6 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no transport retries: the outage must reach Prefect
     s3fs.S3FileSystem.clear_instance_cache()
-    retry = _RetryScheduled()
-    logging.getLogger("prefect.task_runs").addHandler(retry)
     outage_started = threading.Event()
 
     def start_outage_at_the_first_rows(done: int, total: int) -> None:
@@ -357,23 +342,24 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
             outage_started.set()
             proxy.switch_off()
 
-    def end_outage_once_a_retry_is_scheduled() -> None:
-        retry.event.wait(240)
-        proxy.up.set()
+    with retry_scheduled() as retry:
 
-    restorer = threading.Thread(target=end_outage_once_a_retry_is_scheduled, daemon=True)
-    restorer.start()
-    try:
-        with watch_progress(start_outage_at_the_first_rows):
-            state = nightly_deid_inference(
-                input_uri=f"s3://{bucket}/incoming", output_uri=f"s3://{bucket}/curated", run_date=RUN_DATE,
-                return_state=True,
-            )
-    finally:
-        retry.event.set()
-        restorer.join(timeout=60)
-        proxy.close()
-        logging.getLogger("prefect.task_runs").removeHandler(retry)
+        def end_outage_once_a_retry_is_scheduled() -> None:
+            retry.wait(240)
+            proxy.up.set()
+
+        restorer = threading.Thread(target=end_outage_once_a_retry_is_scheduled, daemon=True)
+        restorer.start()
+        try:
+            with watch_progress(start_outage_at_the_first_rows):
+                state = nightly_deid_inference(
+                    input_uri=f"s3://{bucket}/incoming", output_uri=f"s3://{bucket}/curated", run_date=RUN_DATE,
+                    return_state=True,
+                )
+        finally:
+            retry.set()
+            restorer.join(timeout=60)
+            proxy.close()
     assert state.is_completed(), state.message
     manifest = state.result()
     assert manifest.totals.rows_in == 80
