@@ -847,7 +847,7 @@ def test_documented_model_update_keeps_serving(tiny_model_repo, tmp_path):
     stop = threading.Event()
     outcomes: dict[str, list[str]] = {"ok": [], "failed": [], "not_ready": []}
     try:
-        with httpx.Client(base_url=base, timeout=5) as http:
+        with httpx.Client(base_url=base, timeout=30) as http:
             for _ in range(600):  # the startup probe's job: wait for /v2/health/ready
                 try:
                     if http.get("/v2/health/ready").status_code == 200:
