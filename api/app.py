@@ -1,4 +1,5 @@
-"""The FastAPI application: `create_app(settings)`.
+"""The FastAPI application: `create_app(settings)`, and `published_contract()`, its OpenAPI document for
+the default settings (what `docs/openapi.json` holds).
 
 Startup builds the shared pieces once per process (de-identification engine, tokenizer, model info,
 one async gRPC Triton client); the hot path only uses them.
@@ -31,8 +32,22 @@ _KNOWN_LOCATIONS = frozenset({"body", "text", "note_type", "notes", "path", "que
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    metrics = ApiMetrics()
+    app = _application(settings)
+    app.state.token_verifier = TokenVerifier(settings)  # fails fast when no key is configured
     configure_audit_logger(settings.api_audit_log_file)
+    return app
+
+
+def published_contract() -> dict[str, Any]:
+    """The OpenAPI document of the gateway with the default settings, whatever the environment says: the
+    contract client developers get (`medflow api openapi`). A served gateway's `/openapi.json` equals it
+    unless its limits or token URL are configured otherwise."""
+    return _application(Settings.model_construct()).openapi()
+
+
+def _application(settings: Settings) -> FastAPI:
+    """Everything the contract depends on: routes, models, limits, error handlers, middleware."""
+    metrics = ApiMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.metrics = metrics
-    app.state.token_verifier = TokenVerifier(settings)  # fails fast when no key is configured
     register_routes(app, settings)
     retry_after_s = settings.api_retry_after_s
 

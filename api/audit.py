@@ -1,25 +1,21 @@
 """Audit trail of `/v1` requests: one JSON line per request on its own logger (`medflow.audit`).
 
-Fields: time, subject, the server's request id (and the caller's `X-Request-ID` beside it, when it is a
-short plain token), method (known ones, else OTHER), route, status, entity counts, whether de-identified
-text was returned and under which scopes, the error kind of a refused request, latency. Never text,
-tokens or other headers.
+Fields: time, level, logger and message (`audit`) as in every log line (``medflow.logging_config``), then
+subject, the server's request id (and the caller's `X-Request-ID` beside it, when it is a short plain
+token), method (known ones, else OTHER), route, status, entity counts, whether de-identified text was
+returned and under which scopes, the error kind of a refused request, latency. Never text, tokens or
+other headers.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
+from medflow.logging_config import json_formatter
+
 AUDIT_LOGGER = "medflow.audit"
-
-
-class _JsonLineFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(record.audit, separators=(",", ":"), sort_keys=True)  # type: ignore[attr-defined]
 
 
 def configure_audit_logger(path: Path | None = None) -> logging.Logger:
@@ -31,7 +27,7 @@ def configure_audit_logger(path: Path | None = None) -> logging.Logger:
         logger.removeHandler(handler)
         handler.close()
     handler: logging.Handler = logging.FileHandler(path) if path else logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_JsonLineFormatter())
+    handler.setFormatter(json_formatter())
     logger.addHandler(handler)
     return logger
 
@@ -51,7 +47,6 @@ def audit_request(
     latency_ms: float,
 ) -> None:
     record = {
-        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "subject": subject,
         "request_id": request_id,
         "client_request_id": client_request_id,
@@ -64,4 +59,4 @@ def audit_request(
         "error": error,
         "latency_ms": round(latency_ms, 3),
     }
-    logging.getLogger(AUDIT_LOGGER).info("audit", extra={"audit": record})
+    logging.getLogger(AUDIT_LOGGER).info("audit", extra=record)

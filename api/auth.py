@@ -13,14 +13,16 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
 from fastapi import HTTPException, Request, Security, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2, SecurityScopes
+from fastapi.security.utils import get_authorization_scheme_param
 
 from api.jwks import JwksUnavailable, JwksUrlKeys, unique_signing_key
 from medflow.settings import Settings
@@ -29,7 +31,11 @@ log = logging.getLogger(__name__)
 
 SCOPE_CLASSIFY = "classify"
 SCOPE_DEID_TEXT = "classify:deid-text"
-ALL_SCOPES = (SCOPE_CLASSIFY, SCOPE_DEID_TEXT)
+SCOPE_DESCRIPTIONS = {
+    SCOPE_CLASSIFY: "Classify notes: every /v1 route",
+    SCOPE_DEID_TEXT: "Also receive the de-identified text (`deid_text`) in the answers",
+}
+ALL_SCOPES = tuple(SCOPE_DESCRIPTIONS)
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 DEV_ALGORITHM = "HS256"
@@ -37,11 +43,18 @@ DEV_ALGORITHM = "HS256"
 MIN_DEV_SECRET_BYTES = 32
 REALM = "medflow"
 
-bearer_scheme = HTTPBearer(
-    auto_error=False,
-    bearerFormat="JWT",
-    description=f"OAuth2 access token (JWT). Scopes: {', '.join(ALL_SCOPES)}.",
-)
+
+
+def oauth2_scheme(token_url: str) -> OAuth2:
+    """The contract's security scheme: OAuth2 access tokens (JWTs) with the gateway's scopes, obtained from
+    the identity provider's token endpoint and sent as `Authorization: Bearer`. The scheme only reads the
+    header (``auto_error=False``): verification and the 401/403 answers are ``caller``'s."""
+    return OAuth2(
+        flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl=token_url, scopes=SCOPE_DESCRIPTIONS)),
+        scheme_name="OAuth2",
+        description="Bearer JWT (RS256/ES256) from the identity provider; issuer, audience, `iat` and expiry checked.",
+        auto_error=False,
+    )
 
 
 class AuthConfigError(RuntimeError):
@@ -188,15 +201,14 @@ def _unauthorized(error: str | None, description: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=description, headers={"WWW-Authenticate": challenge})
 
 
-async def authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme)
-) -> Principal:
-    """FastAPI dependency: the verified caller, or 401 with a `WWW-Authenticate` challenge."""
-    if credentials is None:
+async def _authenticate(request: Request, authorization: str | None) -> Principal:
+    """The verified caller, or 401 with a `WWW-Authenticate` challenge."""
+    kind, token = get_authorization_scheme_param(authorization)
+    if kind.lower() != "bearer" or not token:
         raise _unauthorized(None, "bearer token required")
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        principal = await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(token)
     except JwksUnavailable as exc:
         # The identity provider is down, not the token bad: 503 (app-level handler) so clients retry.
         log.warning("cannot verify token: %s", exc)
@@ -211,16 +223,25 @@ async def authenticate(
     return principal
 
 
-def require_scope(scope: str) -> Callable[..., Any]:
-    """FastAPI dependency factory: the caller must hold `scope`, else 403."""
+def caller(scheme: OAuth2) -> Callable[..., Awaitable[Principal]]:
+    """The FastAPI dependency for `Security(caller(scheme), scopes=[...])`: the verified caller holding every
+    scope the route asks for (FastAPI collects them in `SecurityScopes` and lists them in the contract);
+    401 without a valid token, 403 for a missing scope."""
 
-    async def dependency(principal: Principal = Security(authenticate)) -> Principal:
-        if not principal.has_scope(scope):
+    async def verified_caller(
+        security_scopes: SecurityScopes, request: Request, authorization: str | None = Security(scheme)
+    ) -> Principal:
+        principal = await _authenticate(request, authorization)
+        missing = [scope for scope in security_scopes.scopes if not principal.has_scope(scope)]
+        if missing:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"token lacks scope {scope}",
-                headers={"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", scope="{scope}"'},
+                detail=f"token lacks scope {' '.join(missing)}",
+                headers={
+                    "WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", '
+                    f'scope="{security_scopes.scope_str}"'
+                },
             )
         return principal
 
-    return dependency
+    return verified_caller

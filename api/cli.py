@@ -4,6 +4,7 @@ local development token. Heavy imports stay inside the commands so `medflow --he
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -20,19 +21,24 @@ def serve(
     """Serve the gateway with uvicorn until SIGTERM/SIGINT, then drain in-flight requests."""
     if ctx.invoked_subcommand is not None:
         return
+    import logging
+
     import uvicorn
 
     from api.app import create_app
+    from api.log_config import gateway_log_config
     from medflow.settings import get_settings
 
     overrides = {"api_port": port, "api_host": host, "triton_url": triton_url}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    logging.captureWarnings(True)  # library warnings (spaCy, Presidio) as log lines, not bare stderr text
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,  # access lines carry raw paths and client data; the audit log covers requests
         timeout_graceful_shutdown=int(settings.api_shutdown_grace_s),
+        log_config=gateway_log_config(settings.log_format, settings.api_audit_log_file),
         log_level="info",
     )
 
@@ -76,3 +82,19 @@ def token(
 ) -> None:
     """Print a development token signed with MEDFLOW_JWT_SECRET."""
     print_token(scope, subject, ttl_s)
+
+
+@app.command("openapi")
+def openapi(
+    output: Path | None = typer.Option(None, "--output", help="Write the document here (default: stdout)"),
+) -> None:
+    """Print or write the gateway's OpenAPI contract for the default settings (docs/openapi.json)."""
+    import json
+
+    from api.app import published_contract
+
+    document = json.dumps(published_contract(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        output.write_text(document)

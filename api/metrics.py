@@ -1,10 +1,24 @@
-"""Prometheus metrics of the gateway, in a registry owned by one app instance (scraped at /metrics)."""
+"""Prometheus metrics of the gateway, in a registry owned by one app instance (scraped at /metrics).
+
+Besides the gateway's own metrics, the registry has prometheus_client's standard collectors: the
+process (`process_*`: CPU, memory, open file descriptors, start time) and the Python runtime
+(`python_gc_*`, `python_info`). README "Realtime API" lists every metric.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Realtime target is tens of milliseconds: resolve that range finely, keep a tail for faults.
@@ -25,6 +39,9 @@ def method_label(method: str) -> str:
 class ApiMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
         self.http_requests = Counter(
             "medflow_http_requests_total",
             "HTTP requests by route template and status code",

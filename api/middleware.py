@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.audit import audit_request
 from api.auth import ALL_SCOPES
 from api.metrics import ApiMetrics, method_label
+from medflow.logging_config import request_id as current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class RequestObserverMiddleware:
 
         start = time.perf_counter()
         self.metrics.http_in_flight.inc()
+        context = current_request_id.set(request_id)  # log lines of this request carry its id
         try:
             await self.app(scope, receive, send_observed)
         except Exception as exc:
@@ -84,6 +86,7 @@ class RequestObserverMiddleware:
                     error=state.get("error"),
                     latency_ms=elapsed * 1000,
                 )
+            current_request_id.reset(context)
 
     def _route_label(self, scope: Scope) -> str:
         if "route" in scope:

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response, Security
 
-from api.auth import SCOPE_CLASSIFY, SCOPE_DEID_TEXT, Principal, require_scope
+from api.auth import SCOPE_CLASSIFY, SCOPE_DEID_TEXT, Principal, caller, oauth2_scheme
 from api.metrics import METRICS_CONTENT_TYPE, ApiMetrics
 from api.schemas import (
     BatchClassifyResponse,
@@ -24,21 +24,34 @@ from medflow.settings import Settings
 # Routes reachable without a token. A test walks every route and checks this list is complete.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
 
+
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+REQUEST_ID = {"X-Request-ID": _header("The server's id of this request (also in the audit log)")}
+CHALLENGE = {"WWW-Authenticate": _header('Bearer challenge: realm="medflow", the error and, for 403, the scope')}
 V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing, invalid or expired bearer token"},
-    403: {"model": ErrorResponse, "description": "Token lacks the required scope"},
-    413: {"model": ErrorResponse, "description": "Request body too large"},
-    422: {"model": ErrorResponse, "description": "Malformed body: not UTF-8/JSON, wrong types, empty or long text"},
+    401: {
+        "model": ErrorResponse,
+        "description": "Missing, invalid or expired bearer token",
+        "headers": CHALLENGE | REQUEST_ID,
+    },
+    403: {"model": ErrorResponse, "description": "Token lacks the required scope", "headers": CHALLENGE | REQUEST_ID},
+    413: {"model": ErrorResponse, "description": "Request body too large", "headers": REQUEST_ID},
+    422: {
+        "model": ErrorResponse,
+        "description": "Malformed body: not UTF-8/JSON, wrong types, empty or long text (the input is never echoed)",
+        "headers": REQUEST_ID,
+    },
     503: {
         "model": ErrorResponse,
         "description": "Model server or token verification unavailable or slow, server busy, or a note's "
-        "de-identification did not complete; see Retry-After",
+        "de-identification did not complete; retry after Retry-After seconds",
+        "headers": {"Retry-After": _header("Seconds to wait before retrying")} | REQUEST_ID,
     },
 }
-
-
-# One dependency object for the router and the handlers, so FastAPI resolves it once per request.
-require_classify = require_scope(SCOPE_CLASSIFY)
+DEID_TEXT_NOTE = f" `deid_text` is returned only to tokens with the `{SCOPE_DEID_TEXT}` scope."
 
 
 def get_service(request: Request) -> ClassifyService:
@@ -53,8 +66,11 @@ def get_metrics(request: Request) -> ApiMetrics:
 def register_routes(app: FastAPI, settings: Settings) -> None:
     """Routes go on the app itself (no included routers): each has its full path as route template."""
     ClassifyRequest, BatchClassifyRequest = request_models(settings.api_max_text_chars, settings.api_max_batch_notes)
+    # One dependency for the router and the handlers, so FastAPI resolves it once per request.
+    verified_caller = caller(oauth2_scheme(settings.jwt_token_url))
+    require_classify = Security(verified_caller, scopes=[SCOPE_CLASSIFY])
     # Every /v1 route takes these: auth cannot be forgotten on a new route.
-    v1 = {"tags": ["classify"], "responses": V1_ERROR_RESPONSES, "dependencies": [Security(require_classify)]}
+    v1 = {"tags": ["classify"], "responses": V1_ERROR_RESPONSES, "dependencies": [require_classify]}
     retry_after = str(settings.api_retry_after_s)
     ready_timeout_s = settings.api_ready_timeout_s
 
@@ -85,10 +101,11 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     async def classify(
         body: ClassifyRequest,  # type: ignore[valid-type]
         request: Request,
-        principal: Principal = Security(require_classify),
+        principal: Principal = require_classify,
         service: ClassifyService = Depends(get_service),
     ) -> ClassifyResponse:
-        """Classify one note. PHI is removed in this process before the model sees the text."""
+        """Classify one note. PHI is removed in this process before the model sees the text; `deid_text` is
+        returned only to tokens with the `classify:deid-text` scope."""
         (note,) = await service.classify([body.text])
         request.state.entity_counts = note.entity_counts
         request.state.deid_text_returned = principal.has_scope(SCOPE_DEID_TEXT)
@@ -102,13 +119,14 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
     @app.post(
         "/v1/classify/batch",
         response_model_exclude_none=True,
-        description=f"Classify up to {settings.api_max_batch_notes} notes in one request, results in order.",
+        description=f"Classify up to {settings.api_max_batch_notes} notes in one request, results in order."
+        + DEID_TEXT_NOTE,
         **v1,
     )
     async def classify_batch(
         body: BatchClassifyRequest,  # type: ignore[valid-type]
         request: Request,
-        principal: Principal = Security(require_classify),
+        principal: Principal = require_classify,
         service: ClassifyService = Depends(get_service),
     ) -> BatchClassifyResponse:
         notes = await service.classify([n.text for n in body.notes])

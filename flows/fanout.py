@@ -9,7 +9,9 @@ still waits. Partitions only stage their outputs and a report; the parent waits 
 everything they staged in one commit per table (measured against one optimistic commit per
 partition: README, Reliability), checks that every listed input was processed exactly once and
 publishes one manifest over all partitions. A partition that failed commits nothing; a rerun
-processes what is missing.
+processes what is missing. Partitions not finished within ``MEDFLOW_FANOUT_PARTITION_TIMEOUT_S`` (a
+child stuck in Pending, say) are cancelled through the Prefect API, so the date's lock is released;
+so are all of them when the parent loses its lease.
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from prefect import flow, get_run_logger
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment, flow_run
-from prefect.states import Failed, State
+from prefect.states import Cancelling, Failed, State
 
 from flows.nightly import nightly_deid_inference
 from flows.states import committed_state, refused_state, with_quarantine
-from medflow.artifacts import publish_partitions_artifact, publish_run_artifacts
+from medflow.artifacts import ProgressArtifact, publish_partitions_artifact, publish_run_artifacts
 from medflow.commit import discard_staging
-from medflow.locking import RunLock
+from medflow.locking import LeaseLost, RunLock
 from medflow.manifest import RunManifest, load_staged_manifest
 from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.preflight import PreflightError, preflight
@@ -52,13 +54,44 @@ def _sibling_deployment() -> str:
     return f"{nightly_deid_inference.name}/{deployment.name}"
 
 
-def _wait_for_final(flow_run_ids: list[UUID], poll_interval_s: float) -> list[FlowRun]:
+def _is_final(run: FlowRun) -> bool:
+    return run.state is not None and run.state.is_final()
+
+
+def _wait_for_partitions(
+    flow_run_ids: list[UUID], poll_interval_s: float, timeout_s: float, lock: RunLock
+) -> list[FlowRun]:
+    """The partition runs once all are final, or as they are after those still unfinished at the
+    deadline were cancelled. A lost lease cancels them all and raises ``LeaseLost``."""
+    logger = get_run_logger()
+    deadline = time.monotonic() + timeout_s
+    progress = ProgressArtifact("nightly-fanout-progress", "Partition runs finished", every_s=0)
     with get_client(sync_client=True) as client:
         while True:
             runs = [client.read_flow_run(i) for i in flow_run_ids]
-            if all(r.state is not None and r.state.is_final() for r in runs):
+            progress(sum(map(_is_final, runs)), len(runs))
+            if all(map(_is_final, runs)):
                 return runs
+            try:
+                lock.ensure_held()
+            except LeaseLost:
+                _cancel([r for r in runs if not _is_final(r)], "the fan-out lost its lock", client)
+                raise
+            if time.monotonic() >= deadline:
+                late = [r for r in runs if not _is_final(r)]
+                logger.warning(
+                    "partition run(s) %s not finished after %g s: cancelling them",
+                    ", ".join(r.name for r in late), timeout_s,
+                )
+                _cancel(late, f"not finished within the fan-out's {timeout_s:g} s", client)
+                return [client.read_flow_run(i) for i in flow_run_ids]
             time.sleep(poll_interval_s)
+
+
+def _cancel(runs: list[FlowRun], reason: str, client: SyncPrefectClient) -> None:
+    # A run without infrastructure yet (Scheduled) becomes Cancelled at once; a worker stops the others.
+    for run in runs:
+        client.set_flow_run_state(run.id, Cancelling(message=f"cancelled by the fan-out: {reason}"))
 
 
 @flow(name="nightly-fanout", log_prints=False)
@@ -96,7 +129,7 @@ def nightly_fanout(
     run_id = str(flow_run.id or uuid.uuid4())
     run_date = run_date or _default_run_date(started_at)
     target = partition_deployment or _sibling_deployment()
-    with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s):
+    with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s) as lock:
         if removed := discard_staging(output_uri, run_date):
             logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
         sources = list_inputs(input_uri)
@@ -121,7 +154,9 @@ def nightly_fanout(
             )
             logger.info("started partition %s as flow run %s (%s)", part.spec, child.name, child.id)
             started.append((part, child))
-        finished = _wait_for_final([child.id for _, child in started], poll_interval_s)
+        finished = _wait_for_partitions(
+            [child.id for _, child in started], poll_interval_s, settings.fanout_partition_timeout_s, lock
+        )
         runs = [
             PartitionRun(
                 part,
@@ -135,12 +170,12 @@ def nightly_fanout(
         merged = merge_manifests(
             run_id, run_date, input_uri, output_uri, child_manifests, started_at, datetime.now(tz=UTC)
         )
-        merged = commit_run_outputs(merged, [str(run.id) for run in finished])
+        merged = commit_run_outputs(merged, [str(run.id) for run in finished], lock.verify_held)
     publish_partitions_artifact(runs)
     publish_run_artifacts(merged, key="nightly-fanout", title="Nightly fan-out")
 
     coverage = check_coverage([s.uri for s in sources], child_manifests)
-    failed = [r.partition.spec for r in runs if r.state != "COMPLETED" or r.manifest is None]
+    failed = [f"{r.partition.spec} ({r.state.lower()})" for r in runs if r.state != "COMPLETED" or r.manifest is None]
     t = merged.totals
     message = f"{len(runs)} partition(s), {t.rows_out}/{t.rows_in} rows written, {t.files_skipped} file(s) skipped"
     if failed or not coverage.complete:

@@ -11,17 +11,18 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.states import committed_state, refused_state
-from medflow.artifacts import publish_run_artifacts
+from medflow.artifacts import ProgressArtifact, publish_run_artifacts
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
 from medflow.manifest import build_manifest, committed_reports
 from medflow.partitions import Partition
 from medflow.pipeline import FileReport, RunContext
 from medflow.preflight import PreflightError, preflight
+from medflow.progress import RunProgress
 from medflow.settings import get_settings
 from medflow.stages import build_stages
 from medflow.storage import absolute_uri
-from tasks.batch import commit_run_outputs, list_inputs, process_input_file, stage_report
+from tasks.batch import commit_run_outputs, count_input_rows, list_inputs, process_input_file, stage_report
 
 
 @flow(name="nightly-deid-inference", log_prints=False)
@@ -75,7 +76,7 @@ def nightly_deid_inference(
         ttl_s=settings.lock_ttl_s,
         wait_s=settings.lock_wait_s,
         scope=part.lock_scope if part else None,
-    ):
+    ) as lock:
         # Only a run holding the whole date's lock may sweep what killed runs of the date staged; a
         # fan-out parent sweeps before it starts its partitions.
         if part is None and (removed := discard_staging(output_uri, ctx.run_date)):
@@ -83,18 +84,23 @@ def nightly_deid_inference(
         committed = {} if force else committed_reports(output_uri, ctx.run_date)
         reports: list[FileReport] = []
         sources = list_inputs(input_uri)
-        for source in part.select(sources) if part else sources:
-            previous = committed.get(source.fingerprint(ctx.model_version))
-            if previous is not None:
+        selected = part.select(sources) if part else sources
+        previous = {s.uri: committed.get(s.fingerprint(ctx.model_version)) for s in selected}
+        progress = RunProgress(
+            count_input_rows([s for s in selected if previous[s.uri] is None]),
+            [ProgressArtifact("nightly-progress", f"Input rows done (written or quarantined), run {ctx.run_id}")],
+        )
+        for source in selected:
+            if (done := previous[source.uri]) is not None:
                 logger.info("skipping %s: already committed for this date and model", source.stem)
-                reports.append(dataclasses.replace(previous, status="skipped"))
+                reports.append(dataclasses.replace(done, status="skipped"))
             else:
-                reports.append(process_input_file(source, ctx, settings))
+                reports.append(process_input_file(source, ctx, settings, progress, lock.ensure_held))
         manifest = build_manifest(ctx, input_uri, reports, started_at, datetime.now(tz=UTC))
         if stage_only:
-            manifest = stage_report(manifest)
+            manifest = stage_report(manifest, lock.verify_held)
         else:
-            manifest = commit_run_outputs(manifest, [ctx.run_id])
+            manifest = commit_run_outputs(manifest, [ctx.run_id], lock.verify_held)
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
     if manifest.tables is not None:

@@ -1,4 +1,4 @@
-"""Prefect artifacts of a run: a per-file table and a markdown summary with small text charts.
+"""Prefect artifacts of a run: a per-file table, a markdown summary with small text charts, and progress.
 
 Only counts, timings, file names, model ids and quarantine reasons go in: never note text or any
 value taken from a note (the manifest holds none, and this module reads only the manifest).
@@ -7,13 +7,17 @@ Rendering is plain functions; ``publish_*`` hand the result to Prefect.
 
 from __future__ import annotations
 
+import logging
 import posixpath
+import time
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from medflow.manifest import RunManifest
 from medflow.partitions import PartitionRun
 from medflow.pipeline import FileReport
+
+logger = logging.getLogger(__name__)
 
 BAR_WIDTH = 30
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -162,3 +166,32 @@ def publish_partitions_artifact(runs: Sequence[PartitionRun], key: str = "nightl
     from prefect.artifacts import create_table_artifact
 
     return create_table_artifact(partitions_table(runs), key=f"{key}-partitions", description="Fan-out partitions")
+
+
+class ProgressArtifact:
+    """A progress artifact of the current flow run (percent done) and the ``ProgressSink`` that updates it.
+
+    Each update is an API call: at most one per ``every_s`` seconds, and always the last one (100 %).
+    Progress is for people watching; an API hiccup while updating it does not fail the run.
+    """
+
+    def __init__(self, key: str, description: str, every_s: float = 5.0) -> None:
+        from prefect.artifacts import create_progress_artifact
+
+        self.artifact_id = create_progress_artifact(0.0, key=key, description=description)
+        self.every_s = every_s
+        self.percent = 0.0
+        self._updated_at = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        from prefect.artifacts import update_progress_artifact
+
+        percent = 100.0 if total <= 0 else round(100.0 * done / total, 1)
+        if percent == self.percent or (percent < 100.0 and time.monotonic() - self._updated_at < self.every_s):
+            return
+        try:
+            update_progress_artifact(self.artifact_id, percent)
+        except Exception as exc:  # noqa: BLE001 - see the class docstring
+            logger.warning("could not update progress artifact %s (%s)", self.artifact_id, type(exc).__name__)
+            return
+        self.percent, self._updated_at = percent, time.monotonic()

@@ -111,25 +111,30 @@ def run(
         preflight(settings, input_uri, absolute_uri(output_uri), allow_empty=allow_empty)
     except PreflightError as exc:
         raise _refused(exc) from None
+    from contextlib import nullcontext
 
     from rich.console import Console
 
     from flows.nightly import nightly_deid_inference
     from flows.temporary_api import start_temporary_api
     from medflow.logging_config import configure_logging
+    from medflow.report import progress_bar
 
     configure_logging(settings.log_format)  # after importing Prefect, which sets up its own logging
     start_temporary_api()
-    state = nightly_deid_inference(
-        input_uri=input_uri,
-        output_uri=output_uri,
-        run_date=_parse_run_date(run_date),
-        triton_url=triton_url,
-        force=force,
-        allow_empty=allow_empty,
-        quarantine_ok=quarantine_ok,
-        return_state=True,
-    )
+    terminal = Console(stderr=True)
+    # A bar only for people: JSON logs on stderr are for a collector, and a bar there would break its lines.
+    with progress_bar(terminal) if terminal.is_terminal and settings.log_format == "text" else nullcontext():
+        state = nightly_deid_inference(
+            input_uri=input_uri,
+            output_uri=output_uri,
+            run_date=_parse_run_date(run_date),
+            triton_url=triton_url,
+            force=force,
+            allow_empty=allow_empty,
+            quarantine_ok=quarantine_ok,
+            return_state=True,
+        )
     raise typer.Exit(_run_exit_code(state, quarantine_ok, Console()))
 
 

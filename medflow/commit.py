@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
@@ -30,7 +30,7 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import CommitProperties
 
 from medflow.manifest import RunManifest, run_status, summarize, write_manifest
-from medflow.pipeline import STAGING_FOLDER, FileReport
+from medflow.pipeline import STAGING_FOLDER, FileReport, no_lease_check
 from medflow.schema import QUARANTINE_SCHEMA
 from medflow.storage import filesystem_for, iter_record_batches, join_uri
 from medflow.tables import (
@@ -174,13 +174,19 @@ def current_versions(output_uri: str) -> CommittedTables:
 
 
 def commit_run(
-    output_uri: str, run_id: str, run_date: date, reports: list[FileReport]
+    output_uri: str,
+    run_id: str,
+    run_date: date,
+    reports: list[FileReport],
+    before_write: Callable[[], None] = no_lease_check,
 ) -> tuple[list[FileReport], CommittedTables]:
     """Commit the staged outputs of ``reports`` (files the run processed; skipped ones are ignored).
 
     Returns the reports as committed (cross-object duplicates moved to quarantine; ``output`` and
     ``quarantine`` naming the tables) and the table versions the run's commits created.
+    ``before_write`` runs before each commit attempt and raises to stop the run (its lease was lost).
     """
+    before_write()
     ensure_tables(output_uri)
     processed = [i for i, r in enumerate(reports) if r.status != "skipped"]
     if not processed:
@@ -194,6 +200,7 @@ def commit_run(
     sources = ", ".join(_sql_string(r.source) for r in staged)
 
     def replace_quarantine() -> int:
+        before_write()
         table = DeltaTable(quarantine_uri, storage_options=storage_options(quarantine_uri))
         write_deltalake(
             table,
@@ -207,6 +214,7 @@ def commit_run(
     predictions_uri = table_uri(output_uri, PREDICTIONS)
 
     def merge_predictions() -> int:
+        before_write()
         table = DeltaTable(predictions_uri, storage_options=storage_options(predictions_uri))
         (
             table.merge(
@@ -239,19 +247,20 @@ def commit_run(
     )
 
 
-def commit_manifest(manifest: RunManifest) -> RunManifest:
+def commit_manifest(manifest: RunManifest, before_write: Callable[[], None] = no_lease_check) -> RunManifest:
     """Commit the files a run (or a fan-out's partitions) staged, then write its manifest naming the versions.
 
     The staged objects are deleted afterwards; a kill before the manifest leaves them to the next
     run's sweep, and the next run of the date redoes the files (the MERGE makes that harmless).
     """
-    files, tables = commit_run(manifest.output_uri, manifest.run_id, manifest.run_date, manifest.files)
+    files, tables = commit_run(manifest.output_uri, manifest.run_id, manifest.run_date, manifest.files, before_write)
     finished_at = datetime.now(tz=UTC)
     totals = summarize(files, (finished_at - manifest.started_at).total_seconds())
     committed = manifest.model_copy(
         update={"files": files, "totals": totals, "status": run_status(totals), "tables": tables,
                 "finished_at": finished_at}
     )
+    before_write()
     write_manifest(committed)
     return committed
 

@@ -8,30 +8,18 @@ and stops what it started (both servers die with the command, even if it is kill
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from medflow.progress import PROGRESS_LOGGER_NAME, ROWS_ATTRIBUTE
+from medflow.report import progress_bar
 from medflow.settings import Settings, get_settings
-from medflow.storage import filesystem_for, list_parquet_objects, read_parquet_footer
 
 if TYPE_CHECKING:
     from prefect.states import State
-
-
-class _ProgressHandler(logging.Handler):
-    def __init__(self, progress: Progress, task_id: int) -> None:
-        super().__init__(logging.DEBUG)
-        self.progress, self.task_id = progress, task_id
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.progress.advance(self.task_id, getattr(record, ROWS_ATTRIBUTE, 0))
 
 
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
@@ -71,29 +59,14 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
     from inference.triton_server import EmbeddedTriton
 
     model_dir = ensure_demo_model(settings, samples_dir, console)
-    total_rows = sum(
-        read_parquet_footer(*filesystem_for(s.uri)).num_rows for s in list_parquet_objects(str(samples_dir))
-    )
     console.print(f"Starting the embedded Triton Inference Server ({settings.precision}, CPU)…")
     with EmbeddedTriton(model_dir, precision=settings.precision, grpc_port=0, http_port=0, metrics_port=0) as triton:
         console.print(f"Triton ready in {triton.start_seconds:.1f} s: gRPC {triton.grpc_url}, HTTP {triton.http_url}")
         start_temporary_api()
         ensure_demo_key(console)  # after both servers started: their processes never need the key
-        progress = Progress(
-            TextColumn("[bold]notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-        )
-        progress_logger = logging.getLogger(PROGRESS_LOGGER_NAME)
-        handler = _ProgressHandler(progress, progress.add_task("notes", total=total_rows))
-        progress_logger.addHandler(handler)
-        progress_logger.setLevel(logging.DEBUG)
-        progress_logger.propagate = False  # the bar shows progress; keep the events out of the console log
-        try:
-            with progress:
-                # force: a demo rerun shows the pipeline working again instead of skipping committed files
-                return nightly_deid_inference(
-                    input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True,
-                    return_state=True,
-                )
-        finally:
-            progress_logger.removeHandler(handler)
-            progress_logger.propagate = True
+        with progress_bar(console):
+            # force: a demo rerun shows the pipeline working again instead of skipping committed files
+            return nightly_deid_inference(
+                input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True,
+                return_state=True,
+            )

@@ -62,6 +62,10 @@ class PredictionOutput(Protocol):
     n_tokens: int
 
 
+def no_lease_check() -> None:
+    """The default ``before_write``: nothing to check (unit tests, the benchmark)."""
+
+
 Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput | DeidIncomplete]]
 Classify = Callable[[list[str]], Sequence[PredictionOutput]]
 
@@ -190,8 +194,13 @@ def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudon
 
 
 def _write_quarantine(
-    ctx: RunContext, source: InputObject, rows: list[RejectedRow], pseudonymize: Pseudonymize
+    ctx: RunContext,
+    source: InputObject,
+    rows: list[RejectedRow],
+    pseudonymize: Pseudonymize,
+    before_write: Callable[[], None],
 ) -> str:
+    before_write()
     uri = ctx.quarantine_uri(source)
     fs, path = filesystem_for(uri)
     with atomic_write(fs, path) as f:
@@ -226,10 +235,13 @@ def process_file(
     ctx: RunContext,
     stages: Stages,
     on_rows: Callable[[int], None] | None = None,
+    before_write: Callable[[], None] = no_lease_check,
 ) -> FileReport:
     """Process one input object into one staged predictions file (and a quarantine file if rows were rejected).
 
     Staged files become part of the tables only when the run commits them (``medflow.commit``).
+    ``before_write`` runs before every write and before a staged object is published; it raises to
+    stop the run (the run's lease was lost), and the object being written is then discarded.
 
     Bad input (corrupt Parquet, missing required columns, bad rows) is quarantined with a reason and
     never raises. Infrastructure errors (storage, Triton) raise, so the caller can retry the file.
@@ -242,14 +254,14 @@ def process_file(
             footer = read_parquet_footer(in_fs, source.path)
         report.rows_in = footer.num_rows
         if problem := schema_problem(footer.schema):
-            return _fail_file(report, ctx, source, problem, timer, stages.pseudonymize)
-        _stream_file(in_fs, source, ctx, stages, report, timer, on_rows)
+            return _fail_file(report, ctx, source, problem, timer, stages.pseudonymize, before_write)
+        _stream_file(in_fs, source, ctx, stages, report, timer, on_rows, before_write)
     except Exception as exc:
         if not is_corrupt_input_error(exc):
             raise
         # Only the exception type is kept: pyarrow messages can quote bytes of the file.
         reason = f"unreadable Parquet ({type(exc).__name__})"
-        return _fail_file(report, ctx, source, reason, timer, stages.pseudonymize)
+        return _fail_file(report, ctx, source, reason, timer, stages.pseudonymize, before_write)
     report.seconds = timer.seconds
     return report
 
@@ -262,6 +274,7 @@ def _stream_file(
     report: FileReport,
     timer: StageTimer,
     on_rows: Callable[[int], None] | None,
+    before_write: Callable[[], None],
 ) -> None:
     entities: Counter[str] = Counter()
     labels: Counter[str] = Counter()
@@ -276,6 +289,7 @@ def _stream_file(
         with timer.stage("write"):
             batch = _output_batch(validated, deid, predictions, ctx, stages.pseudonymize)
             row_index = pa.array(validated.row_indices, pa.int64())
+            before_write()
             writer.write_batch(batch.append_column(STAGED_PREDICTIONS_SCHEMA.field("row_index"), row_index))
         labels.update(p.label for p in predictions)
         report.chunks += sum(p.n_chunks for p in predictions)
@@ -323,6 +337,7 @@ def _stream_file(
             pending = pool.submit(classify_and_write, validated, deid, writer)
         if pending is not None:
             pending.result()
+        before_write()  # leaving the block publishes the staged object
 
     report.output = out_uri
     report.entities = dict(sorted(entities.items()))
@@ -331,7 +346,7 @@ def _stream_file(
     if rejected:
         report.status = "partial"
         with timer.stage("write"):
-            report.quarantine = _write_quarantine(ctx, source, rejected, stages.pseudonymize)
+            report.quarantine = _write_quarantine(ctx, source, rejected, stages.pseudonymize, before_write)
 
 
 def _fail_file(
@@ -341,6 +356,7 @@ def _fail_file(
     reason: str,
     timer: StageTimer,
     pseudonymize: Pseudonymize,
+    before_write: Callable[[], None],
 ) -> FileReport:
     """Quarantine the whole object: one record with the reason; every row counts as quarantined."""
     logger.warning("quarantined %s: %s", source.uri, reason)
@@ -350,6 +366,6 @@ def _fail_file(
     report.rows_out = 0
     report.rows_quarantined = report.rows_in
     report.entities, report.labels, report.chunks, report.tokens = {}, {}, 0, 0
-    report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)], pseudonymize)
+    report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)], pseudonymize, before_write)
     report.seconds = timer.seconds
     return report

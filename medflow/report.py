@@ -1,11 +1,29 @@
-"""Terminal summary of a run manifest (used by `medflow run` and `medflow demo`)."""
+"""Terminal output of a run (used by `medflow run` and `medflow demo`): its progress bar and its summary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from medflow.manifest import RunManifest
+from medflow.progress import watch_progress
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[None]:
+    """A bar of input rows done, for the runs this process starts inside the block."""
+    bar = Progress(TextColumn("[bold]notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    task_id = bar.add_task("notes", total=None)
+
+    def show(done: int, total: int) -> None:
+        bar.update(task_id, completed=done, total=total)
+
+    with bar, watch_progress(show):
+        yield
 
 
 def print_run_summary(manifest: RunManifest, console: Console) -> None:

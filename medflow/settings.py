@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from deid.recognizers.vocabulary import default_vocabulary_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LogFormat = Literal["text", "json"]
 
 
 class Settings(BaseSettings):
@@ -45,7 +47,13 @@ class Settings(BaseSettings):
     max_note_chars: int = Field(1_000_000, description="Longer notes are quarantined, not processed")
     lock_ttl_s: float = Field(120.0, description="A run lock not refreshed for this long is stale")
     lock_wait_s: float = Field(900.0, description="How long a run waits for another run of its date")
-    log_format: str = Field("text", description="`medflow run` logs: text, or json (one object per line, run ids)")
+    # Above a partition Job's own deadline (activeDeadlineSeconds, 6 h in k8s/prefect/) plus time queued.
+    fanout_partition_timeout_s: float = Field(
+        28_800.0, gt=0, description="How long the fan-out waits for its partition runs; then it cancels the rest"
+    )
+    log_format: LogFormat = Field(
+        "text", description="Logs of `medflow run` and `medflow api`: text, or json (a JSON object per line, with ids)"
+    )
     quarantine_ok: bool = Field(
         False, description="A run that quarantined rows or files counts as success (exit 0, state Completed)"
     )
@@ -84,6 +92,10 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider (https only)")
     jwt_jwks_allow_http: bool = Field(False, description="Also accept a plain-http JWKS URL (loopback tests only)")
     jwt_jwks_file: Path | None = None
+    jwt_token_url: str = Field(
+        "https://idp.hospital.example/realms/clinical/protocol/openid-connect/token",
+        description="The identity provider's token endpoint, published in the OpenAPI contract",
+    )
     jwt_issuer: str = "medflow"
     jwt_audience: str = "medflow-api"
     jwt_leeway_s: int = Field(30, description="Clock skew tolerated on exp/nbf/iat")

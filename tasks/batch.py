@@ -4,20 +4,30 @@ Retries live here and only here: a file whose processing hits an infrastructure 
 restarting, storage timeouts) is retried whole; its staged output is written atomically, so a retry
 overwrites instead of duplicating. A retried commit MERGEs the same staged rows again. Clients
 underneath do not retry on their own (concurrent Delta commits are rerun in ``medflow.tables``).
+A lost run lock is never retried: another run owns the date now.
 """
 
 from __future__ import annotations
 
-from prefect import get_run_logger, task
+from collections.abc import Callable
+
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
 
 from medflow.commit import commit_manifest, discard_staging
+from medflow.locking import LeaseLost
 from medflow.manifest import RunManifest, write_staged_manifest
-from medflow.pipeline import FileReport, RunContext, process_file
-from medflow.progress import report_rows_done
+from medflow.pipeline import FileReport, RunContext, is_corrupt_input_error, no_lease_check, process_file
+from medflow.progress import RunProgress
 from medflow.settings import Settings
 from medflow.stages import build_stages
-from medflow.storage import InputObject, list_parquet_objects
+from medflow.storage import InputObject, filesystem_for, list_parquet_objects, read_parquet_footer
+
+
+def unless_lease_lost(task: Task, task_run: TaskRun, state: State) -> bool:
+    """Retry condition: anything but a lost lease (retrying could only fail again, later)."""
+    return not isinstance(state.result(raise_on_failure=False), LeaseLost)
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
@@ -27,6 +37,21 @@ def list_inputs(input_uri: str) -> list[InputObject]:
     return sources
 
 
+@task(name="count-rows", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
+def count_input_rows(sources: list[InputObject]) -> int:
+    """Rows of the objects to process, from their footers (the run's progress counts against it).
+
+    An object whose footer cannot be read counts 0 here; processing quarantines it."""
+    total = 0
+    for source in sources:
+        try:
+            total += read_parquet_footer(*filesystem_for(source.uri)).num_rows
+        except Exception as exc:
+            if not is_corrupt_input_error(exc):
+                raise
+    return total
+
+
 @task(
     name="process-file",
     task_run_name="process-{source.stem}",
@@ -34,10 +59,20 @@ def list_inputs(input_uri: str) -> list[InputObject]:
     retries=3,
     retry_delay_seconds=[5, 15, 45],
     retry_jitter_factor=0.5,
+    retry_condition_fn=unless_lease_lost,
 )
-def process_input_file(source: InputObject, ctx: RunContext, settings: Settings) -> FileReport:
+def process_input_file(
+    source: InputObject,
+    ctx: RunContext,
+    settings: Settings,
+    progress: RunProgress | None = None,
+    before_write: Callable[[], None] = no_lease_check,
+) -> FileReport:
     stages, _ = build_stages(settings)
-    report = process_file(source, ctx, stages, on_rows=report_rows_done)
+    on_rows = progress.start_file() if progress is not None else None
+    report = process_file(source, ctx, stages, on_rows=on_rows, before_write=before_write)
+    if progress is not None:
+        progress.finish_file(report.rows_in)
     rate = report.rows_out / max(sum(report.seconds.values()), 1e-9)
     get_run_logger().info(
         "%s: %s, rows in %d, out %d, quarantined %d, %.1f notes/s",
@@ -46,10 +81,19 @@ def process_input_file(source: InputObject, ctx: RunContext, settings: Settings)
     return report
 
 
-@task(name="commit-run", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def commit_run_outputs(manifest: RunManifest, staged_by: list[str]) -> RunManifest:
+@task(
+    name="commit-run",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=unless_lease_lost,
+)
+def commit_run_outputs(
+    manifest: RunManifest, staged_by: list[str], before_write: Callable[[], None] = no_lease_check
+) -> RunManifest:
     """Commit what ``staged_by`` (this run, or a fan-out's partitions) staged; write the manifest; clean up."""
-    committed = commit_manifest(manifest)
+    committed = commit_manifest(manifest, before_write)
+    before_write()
     discard_staging(manifest.output_uri, manifest.run_date, staged_by)
     tables = committed.tables
     get_run_logger().info(
@@ -59,9 +103,16 @@ def commit_run_outputs(manifest: RunManifest, staged_by: list[str]) -> RunManife
     return committed
 
 
-@task(name="stage-report", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
-def stage_report(manifest: RunManifest) -> RunManifest:
+@task(
+    name="stage-report",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=unless_lease_lost,
+)
+def stage_report(manifest: RunManifest, before_write: Callable[[], None] = no_lease_check) -> RunManifest:
     """A partition's report of what it staged, for the fan-out parent that commits it."""
+    before_write()
     uri = write_staged_manifest(manifest)
     get_run_logger().info("staged report %s for the fan-out to commit", uri)
     return manifest

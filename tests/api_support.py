@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -131,7 +132,7 @@ class FakeClassifier:
     """Records what would reach Triton. Label: whether the text mentions pain (a rule, so results vary)."""
 
     mode: str = "ok"  # ok | unavailable | hang | crash
-    delay_s: float = 0.0  # a slow (but working) model server
+    gate: threading.Event | None = None  # a slow (but working) model server: calls wait until it is set
     ready: bool = True
     seen_texts: list[str] = field(default_factory=list)
     model_name: str = "fake-model"
@@ -139,7 +140,8 @@ class FakeClassifier:
 
     async def classify(self, texts: Sequence[str]) -> list[Prediction]:
         self.seen_texts.extend(texts)
-        await asyncio.sleep(self.delay_s)
+        while self.gate is not None and not self.gate.is_set():
+            await asyncio.sleep(0.01)
         if self.mode == "unavailable":
             raise BackendUnavailable("Triton inference failed: StatusCode.UNAVAILABLE")
         if self.mode == "hang":

@@ -3,6 +3,10 @@ task runs), and the de-identification key those flows run with."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -46,3 +50,43 @@ def task_run_counts(flow_run_id: UUID | str, name_prefix: str) -> list[int]:
             limit=200,
         )
     return [r.run_count for r in runs if r.name.startswith(name_prefix)]
+
+
+def run_logs(flow_run_id: UUID | str) -> list[Any]:
+    """The log records Prefect stored for one flow run (its own and its task runs'), oldest first."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import LogSort
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all()  # this process's records are sent in batches by a background worker
+    with get_client(sync_client=True) as client:
+        return client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[str(flow_run_id)])),
+            sort=LogSort.TIMESTAMP_ASC,
+            limit=200,
+        )
+
+
+class RetryScheduled(logging.Handler):
+    """On `prefect.task_runs` (``with retry_scheduled() as event``): set when a task run of this process
+    fails and Prefect schedules its retry. Lets a test end an outage it caused at the moment it has hit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "will start" in record.getMessage():
+            self.event.set()
+
+
+@contextmanager
+def retry_scheduled() -> Iterator[threading.Event]:
+    handler = RetryScheduled()
+    logger = logging.getLogger("prefect.task_runs")
+    logger.addHandler(handler)
+    try:
+        yield handler.event
+    finally:
+        logger.removeHandler(handler)

@@ -78,7 +78,10 @@ def test_nightly_flow_publishes_table_and_summary_without_phi(
     )
     manifest = state.result()
     artifacts = run_artifacts(state.state_details.flow_run_id)
-    assert set(artifacts) == {"nightly-files", "nightly-summary"}
+    assert set(artifacts) == {"nightly-files", "nightly-summary", "nightly-progress"}
+    # Progress of the run as a Prefect progress artifact, finished: every input row done.
+    assert artifacts["nightly-progress"].type == "progress"
+    assert float(artifacts["nightly-progress"].data) == 100.0
 
     table = json.loads(artifacts["nightly-files"].data)
     assert artifacts["nightly-files"].type == "table"

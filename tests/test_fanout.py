@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
-from prefect_support import note_pseudonym, run_artifacts
+from prefect_support import note_pseudonym, run_artifacts, run_logs
 
 from medflow.locking import RunLock, RunLockedError
 from medflow.partitions import Partition, plan_partitions
@@ -165,6 +165,7 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     assert [row["partition"] for row in partitions] == ["1/2", "2/2"]
     assert sum(row["rows_out"] for row in partitions) == 40
     assert {row["state"] for row in partitions} == {"COMPLETED"}
+    assert float(by_key["nightly-fanout-progress"].data) == 100.0  # partition runs finished
     total_row = json.loads(by_key["nightly-fanout-files"].data)[-1]
     assert total_row["rows_out"] == 40
 
@@ -217,3 +218,46 @@ def test_fanout_on_s3_stages_partitions_concurrently_and_commits_once(
     assert len(set(predictions.to_pyarrow_table().column("run_id").to_pylist())) == 3  # three partition runs
     fs.invalidate_cache()
     assert fs.find(f"{bucket}/curated/_staging") == []
+
+
+def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
+    prefect_harness, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker polls the pool, so the partition runs stay Scheduled: the parent cancels them once its
+    timeout has passed (through the Prefect API), fails naming them, and gives the date's lock back."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    from flows.deploy import NightlyDeployment, ensure_work_pool, register_nightly
+    from flows.fanout import nightly_fanout
+    from medflow.samplegen import generate_samples
+    from medflow.settings import get_settings
+
+    monkeypatch.setenv("MEDFLOW_FANOUT_PARTITION_TIMEOUT_S", "2")
+    get_settings.cache_clear()
+    pool = f"medflow-idle-{uuid.uuid4().hex[:8]}"
+    assert ensure_work_pool(pool, "process")
+    folder = tmp_path / "in"
+    generate_samples(folder, n_notes=10, seed=13, n_files=2)
+    (folder / "gold.jsonl").unlink()
+    out = tmp_path / "out"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),
+        partitions=2, paused=True,
+    )
+    ids = register_nightly(spec)
+
+    state = nightly_fanout(
+        input_uri=str(folder), output_uri=str(out), run_date=RUN_DATE, partitions=2,
+        partition_deployment=spec.partition_deployment, poll_interval_s=0.5, return_state=True,
+    )
+    assert state.is_failed()
+    assert "partition(s) 1/2 (cancelled), 2/2 (cancelled) did not complete" in state.message
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]]))
+        )
+    assert len(children) == 2 and {c.state.type.value for c in children} == {"CANCELLED"}
+    logs = [log.message for log in run_logs(state.state_details.flow_run_id)]
+    assert any("not finished after 2 s: cancelling them" in message for message in logs), logs
+    assert not list(out.rglob("*.lock"))  # the next night (or a rerun) can start

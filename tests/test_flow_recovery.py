@@ -5,10 +5,14 @@
   row, with no duplicates (the killed run's staged objects are never visible; the rerun breaks its
   stale lock and sweeps them).
 - Triton stopping mid-run: the file task fails, Prefect retries it, the run completes with every row.
+- The run's lock taken over by another run mid-run: the run stops before its next write and fails,
+  saying so; nothing of it is published or committed, and the other run's lease stays.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import signal
 import subprocess
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
-from prefect_support import task_run_counts
+from prefect_support import retry_scheduled, task_run_counts
 
 from medflow.manifest import load_manifests
 from medflow.query import run_query
@@ -102,9 +106,13 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     prefect_harness, flow_env, tiny_model_repo: Path, many_files: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Triton stops when the run has classified its first rows and starts again once a file task of the
+    run has failed and Prefect has scheduled its retry: whatever the machine's speed, the outage is
+    mid-run and hits the run."""
     from flows.nightly import nightly_deid_inference
     from inference.local_process import free_port
     from inference.triton_server import EmbeddedTriton
+    from medflow.progress import watch_progress
     from medflow.settings import get_settings
 
     ports = {"grpc_port": free_port(), "http_port": free_port(), "metrics_port": free_port()}
@@ -112,28 +120,32 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("MEDFLOW_TRITON_TIMEOUT_S", "5")
     get_settings.cache_clear()
     out = tmp_path / "out"
-    staging = out / "_staging" / f"run_date={RUN_DATE}"
     server = EmbeddedTriton(tiny_model_repo / "distilbert", precision="fp32", **ports).start()
-    restarted = threading.Event()
+    stopped, restarted = threading.Event(), threading.Event()
 
-    def bounce_triton() -> None:
-        deadline = time.monotonic() + 240
-        while not list(staging.glob("*/predictions/*.parquet")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        server.stop()
-        time.sleep(1.0)
-        server.start()
-        restarted.set()
+    def stop_triton_at_the_first_rows(done: int, total: int) -> None:
+        if done and not stopped.is_set():
+            stopped.set()
+            server.stop()
 
-    bouncer = threading.Thread(target=bounce_triton, daemon=True)
-    bouncer.start()
-    try:
-        state = nightly_deid_inference(
-            input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
-        )
-    finally:
-        bouncer.join(timeout=120)
-        server.stop()
+    with retry_scheduled() as retry:
+
+        def restart_once_a_retry_is_scheduled() -> None:
+            if retry.wait(240) and stopped.is_set():
+                server.start()
+                restarted.set()
+
+        bouncer = threading.Thread(target=restart_once_a_retry_is_scheduled, daemon=True)
+        bouncer.start()
+        try:
+            with watch_progress(stop_triton_at_the_first_rows):
+                state = nightly_deid_inference(
+                    input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
+                )
+        finally:
+            retry.set()
+            bouncer.join(timeout=240)
+            server.stop()
     assert restarted.is_set()
     assert state.is_completed()
     manifest = state.result()
@@ -141,3 +153,55 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     assert manifest.totals.rows_in == manifest.totals.rows_out == 160
     assert run_query("SELECT count(DISTINCT note_id) AS n FROM predictions", str(out)).item() == 160
     assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 160
+
+
+class _Seen(logging.Handler):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix, self.event = prefix, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith(self.prefix):
+            self.event.set()
+
+
+def test_run_whose_lock_was_taken_over_stops_before_its_next_write_and_fails(
+    prefect_harness, flow_env, many_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.nightly import nightly_deid_inference
+    from medflow.progress import watch_progress
+    from medflow.settings import get_settings
+
+    monkeypatch.setenv("MEDFLOW_LOCK_TTL_S", "1")  # a heartbeat every 0.25 s
+    get_settings.cache_clear()
+    out = tmp_path / "out"
+    lock_file = out / "_locks" / f"run_date={RUN_DATE}.lock"
+    staging = out / "_staging" / f"run_date={RUN_DATE}"
+    other = {"owner": "other-run@elsewhere#1", "heartbeat": time.time() + 3600}
+    lost = _Seen("lost the lock")
+    logging.getLogger("medflow.locking").addHandler(lost)
+    published_at_takeover: list[int] = []
+
+    def take_over_after_the_first_rows(done: int, total: int) -> None:
+        # Runs inside the pipeline, between two writes: the run is held here until its heartbeat has
+        # seen the takeover, so its next write is the one that must not happen.
+        if done == 0 or published_at_takeover:
+            return
+        published_at_takeover.append(len(list(staging.glob("*/*/*.parquet"))))
+        lock_file.write_text(json.dumps(other))
+        assert lost.event.wait(120), "the heartbeat did not notice the takeover"
+
+    try:
+        with watch_progress(take_over_after_the_first_rows):
+            state = nightly_deid_inference(
+                input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
+            )
+    finally:
+        logging.getLogger("medflow.locking").removeHandler(lost)
+    assert state.is_failed()
+    assert "LeaseLost" in state.message and "taken over by other-run@elsewhere#1" in state.message
+    assert "stopped before its next write" in state.message
+    assert published_at_takeover and len(list(staging.glob("*/*/*.parquet"))) == published_at_takeover[0]
+    assert max(task_run_counts(str(state.state_details.flow_run_id), "process-")) == 1  # not retried
+    assert not (out / "predictions").exists() and load_manifests(str(out)) == []  # nothing committed
+    assert json.loads(lock_file.read_text()) == other  # the other run's lease is left alone

@@ -3,6 +3,7 @@ committed with conditional writes, idempotent reruns, concurrent writers, and SQ
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import s3fs
 from deltalake import DeltaTable
-from prefect_support import note_pseudonym, task_run_counts
+from prefect_support import note_pseudonym, retry_scheduled, task_run_counts
 
 from medflow.query import run_query
 
@@ -252,7 +253,8 @@ def test_bad_input_is_quarantined_and_counts_reconcile(prefect_harness, flow_env
 
 
 class _SwitchableProxy:
-    """A loopback TCP proxy to the S3 server that can be switched off: an S3 outage on demand."""
+    """A loopback TCP proxy to the S3 server that can be switched off: an S3 outage on demand. Switching
+    off cuts the open connections too, so pooled keep-alive connections fail like new ones."""
 
     def __init__(self, target_port: int) -> None:
         import socket
@@ -262,6 +264,8 @@ class _SwitchableProxy:
         self.up = threading.Event()
         self.up.set()
         self.refused = 0
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
@@ -275,16 +279,29 @@ class _SwitchableProxy:
                 client, _ = self._server.accept()
             except OSError:
                 return
-            if not self.up.is_set():
-                self.refused += 1
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                if not self.up.is_set():
+                    self.refused += 1
+                    client.close()
+                    continue
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+                self._open |= {client, upstream}
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src, dst) -> None:
+    def switch_off(self) -> None:
+        import socket
+
+        with self._lock:
+            self.up.clear()
+            for sock in self._open:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._open.clear()
+
+    def _pipe(self, src, dst) -> None:
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
@@ -304,12 +321,13 @@ class _SwitchableProxy:
 def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     prefect_harness, flow_env, moto_s3, s3_bucket, monkeypatch
 ) -> None:
-    """S3 unreachable for a while mid-run: the file task fails, Prefect retries it, nothing is lost."""
-    import threading
-    import time
+    """S3 unreachable mid-run: the file task fails, Prefect retries it, nothing is lost. The outage starts
+    when the run has classified its first rows (before it uploads their staged object) and lasts until a
+    task of the run has failed and its retry is scheduled, whatever the machine's speed."""
     from urllib.parse import urlparse
 
     from flows.nightly import nightly_deid_inference
+    from medflow.progress import watch_progress
 
     fs, bucket = s3_bucket  # talks to moto directly; the flow goes through the proxy
     for name in ("notes-0001", "notes-0002"):  # more files, so the outage lands while files remain
@@ -318,28 +336,31 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # no transport retries: the outage must reach Prefect
     s3fs.S3FileSystem.clear_instance_cache()
-    staging = f"{bucket}/curated/_staging/run_date={RUN_DATE}"
+    outage_started = threading.Event()
 
-    def outage() -> None:
-        deadline = time.monotonic() + 120
-        while not fs.exists(staging) and time.monotonic() < deadline:
-            fs.invalidate_cache()
-            time.sleep(0.05)
-        proxy.up.clear()
-        time.sleep(4)
-        proxy.up.set()
+    def start_outage_at_the_first_rows(done: int, total: int) -> None:
+        if done and not outage_started.is_set():
+            outage_started.set()
+            proxy.switch_off()
 
-    breaker = threading.Thread(target=outage, daemon=True)
-    breaker.start()
-    try:
-        state = nightly_deid_inference(
-            input_uri=f"s3://{bucket}/incoming", output_uri=f"s3://{bucket}/curated", run_date=RUN_DATE,
-            return_state=True,
-        )
-    finally:
-        breaker.join(timeout=60)
-        proxy.close()
-    assert proxy.refused > 0  # the outage really hit the run
+    with retry_scheduled() as retry:
+
+        def end_outage_once_a_retry_is_scheduled() -> None:
+            retry.wait(240)
+            proxy.up.set()
+
+        restorer = threading.Thread(target=end_outage_once_a_retry_is_scheduled, daemon=True)
+        restorer.start()
+        try:
+            with watch_progress(start_outage_at_the_first_rows):
+                state = nightly_deid_inference(
+                    input_uri=f"s3://{bucket}/incoming", output_uri=f"s3://{bucket}/curated", run_date=RUN_DATE,
+                    return_state=True,
+                )
+        finally:
+            retry.set()
+            restorer.join(timeout=60)
+            proxy.close()
     assert state.is_completed(), state.message
     manifest = state.result()
     assert manifest.totals.rows_in == 80

@@ -650,6 +650,33 @@ def test_settings_configmap_matches_the_settings_class_and_references_resolve(ov
                 assert ref["key"] in config_maps[ref["name"]], ref
             if "configMapRef" in node:
                 assert node["configMapRef"]["name"] in config_maps
+            if "configMap" in node and "name" in node["configMap"]:  # a volume
+                assert node["configMap"]["name"] in config_maps, node
+
+
+def test_pod_logging_configuration_is_the_packaged_one():
+    """The medflow-logging ConfigMap carries medflow/logging.yml unchanged (what `medflow run` uses)."""
+    assert (K8S / "base" / "logging.yml").read_bytes() == (REPO_ROOT / "medflow" / "logging.yml").read_bytes()
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_flow_run_pods_log_json_through_prefect_with_the_project_loggers(overlay):
+    from medflow.logging_config import FLOW_LOGGERS
+
+    settings = one(overlay, "ConfigMap", "medflow-settings")["data"]
+    assert settings["MEDFLOW_LOG_FORMAT"] == "json"
+    assert settings["PREFECT_LOGGING_EXTRA_LOGGERS"].split(",") == list(FLOW_LOGGERS)
+    logging_yml = one(overlay, "ConfigMap", "medflow-logging")["data"]["logging.yml"]
+    assert logging_yml == (REPO_ROOT / "medflow" / "logging.yml").read_text()
+    assert yaml.safe_load(logging_yml)["handlers"]["console"]["formatter"] == "json"
+
+    pod = flow_run_job(OVERLAYS[overlay] or "default")["spec"]["template"]
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    (container,) = pod["spec"]["containers"]
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    path = Path(settings["PREFECT_LOGGING_SETTINGS_PATH"])
+    assert volumes[mounts[str(path.parent)]]["configMap"]["name"] == "medflow-logging"
+    assert path.name == "logging.yml"  # the ConfigMap's key
 
 
 # ------------------------------------------------------------------------------------------------
@@ -820,7 +847,7 @@ def test_documented_model_update_keeps_serving(tiny_model_repo, tmp_path):
     stop = threading.Event()
     outcomes: dict[str, list[str]] = {"ok": [], "failed": [], "not_ready": []}
     try:
-        with httpx.Client(base_url=base, timeout=5) as http:
+        with httpx.Client(base_url=base, timeout=30) as http:
             for _ in range(600):  # the startup probe's job: wait for /v2/health/ready
                 try:
                     if http.get("/v2/health/ready").status_code == 200:

@@ -215,6 +215,35 @@ def test_infrastructure_error_propagates_and_leaves_no_output(tmp_path: Path) ->
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
+class LeaseGone(RuntimeError):
+    pass
+
+
+def test_a_write_refused_by_before_write_stops_the_file_and_publishes_nothing(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "f.parquet", [note(i) for i in range(10)])  # 4 batches of at most 3 rows
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    checks: list[int] = []
+
+    def lease_lost_after_two_batches() -> None:
+        checks.append(len(checks))
+        if len(checks) > 2:
+            raise LeaseGone("lost the lock")
+
+    ctx = make_ctx(tmp_path / "out")
+    rows: list[int] = []
+    with pytest.raises(LeaseGone):
+        process_file(source, ctx, STAGES, on_rows=rows.append, before_write=lease_lost_after_two_batches)
+    assert len(checks) == 3 and sum(rows) == 6  # two batches written, the third refused
+    assert not Path(ctx.prediction_uri(source)).exists()  # the object being written was discarded
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    # Quarantine writes are checked too.
+    write_notes(tmp_path / "in2" / "g.parquet", [note(i, None) for i in range(2)])
+    (bad,) = list_parquet_objects(str(tmp_path / "in2"))
+    with pytest.raises(LeaseGone):
+        process_file(bad, ctx, STAGES, before_write=lease_lost_after_two_batches)
+    assert not Path(ctx.quarantine_uri(bad)).exists()
+
+
 def test_retried_file_overwrites_its_staged_object_and_manifest_lists_it(tmp_path: Path) -> None:
     write_notes(tmp_path / "in" / "g.parquet", [note(i) for i in range(5)])
     write_notes(tmp_path / "in" / "h.parquet", [note(i, None) for i in range(2)])

@@ -114,11 +114,11 @@ def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
     # Single-note requests of 6..29 tokens, as the realtime gateway sends them: unequal shapes.
     seqs = [seq[: 6 + i % 24] for i, seq in enumerate(full)]
     assert len({len(s) for s in seqs}) > 10
-    # One instance and a batcher that waits up to 0.3 s for 16 requests: batches form whatever the
-    # machine's speed, so the count below tells ragged batching (a few calls) from equal-shape-only
-    # batching (a new call at nearly every change of length).
-    with _waiting_server(tiny_model_repo, max_queue_delay_us=300_000) as server:
-        with TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16) as client:
+    # One instance and a batcher that waits up to 10 s for 16 requests: batches form whatever the
+    # machine's speed (64 requests are 4 preferred batches), so the count below tells ragged batching
+    # (a few calls) from equal-shape-only batching (a new call at nearly every change of length).
+    with _waiting_server(tiny_model_repo, max_queue_delay_us=10_000_000) as server:
+        with TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16, timeout_s=120) as client:
             # 64 single-sequence requests, 16 in flight per client, from 4 threads at once.
             with ThreadPoolExecutor(4) as pool:
                 parts = list(pool.map(lambda part: client.infer_logits(part), [seqs[i::4] for i in range(4)]))
@@ -133,18 +133,28 @@ def test_dynamic_batcher_merges_concurrent_requests_of_different_lengths(
 
 
 def test_a_request_still_queued_at_its_deadline_is_dropped_not_computed(tiny_model_repo: Path, version_dir: Path):
-    # The batcher holds requests up to 0.5 s waiting for 16: a 0.1 s client deadline expires in the
-    # queue, the gRPC call is cancelled and Triton drops the request instead of computing it for nobody.
+    # The batcher holds a lone request until 16 sequences are queued (or a minute has passed): a client
+    # deadline of 1 s expires in the queue, the gRPC call is cancelled, and Triton drops the request
+    # instead of computing it for nobody. Nothing here races the clock: the channel is connected before
+    # the call, the request is seen queued before the next one is sent, and the batcher forms a batch only
+    # when that one (a full batch of 16) arrives.
     seq = np.array([2, 17, 3], dtype=np.int64)
-    with _waiting_server(tiny_model_repo, max_queue_delay_us=500_000) as server:
-        with TritonClassifier(server.grpc_url, timeout_s=0.1) as hasty:
-            with pytest.raises(TritonInferenceError):
+    with _waiting_server(tiny_model_repo, max_queue_delay_us=60_000_000) as server:
+        with TritonClassifier(server.grpc_url, timeout_s=1.0) as hasty:
+            hasty.wait_ready()
+            with pytest.raises(TritonInferenceError, match="DEADLINE_EXCEEDED"):
                 hasty.infer_logits([seq])
-        with TritonClassifier(server.grpc_url, timeout_s=10) as patient:
-            assert patient.infer_logits([seq]).shape == (1, 2)
+        deadline = time.monotonic() + 60
+        while _metric(httpx.get(server.metrics_url, timeout=10).text, "nv_inference_pending_request_count") != 1:
+            assert time.monotonic() < deadline, "the request never reached Triton's queue"
+            time.sleep(0.05)
+        with TritonClassifier(server.grpc_url, timeout_s=60, max_batch_size=16) as patient:
+            assert patient.infer_logits([seq] * 16).shape == (16, 2)
         metrics = httpx.get(server.metrics_url, timeout=10).text
-    assert _metric(metrics, "nv_inference_exec_count") == 1  # only the patient request was computed
-    assert _metric(metrics, "nv_inference_request_failure") == 1
+    assert _metric(metrics, "nv_inference_exec_count") == 1  # the full batch only
+    assert _metric(metrics, "nv_inference_request_success") == 1
+    assert _metric(metrics, "nv_inference_request_failure") == 1  # the expired request, dropped
+    assert _metric(metrics, "nv_inference_pending_request_count") == 0
 
 
 def test_server_rejects_malformed_request_without_echoing_data(embedded_triton):
@@ -209,13 +219,14 @@ def test_parallel_session_calls_and_per_instance_counters(tiny_model_repo: Path,
         metrics_port=0,
         instances=1,
         session_threads=2,
-        batcher=BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=300_000),
+        # Batches of 16 form whatever the machine's speed (32 requests, then probes of 16).
+        batcher=BatcherSettings(preferred_batch_sizes=(16,), max_queue_delay_us=10_000_000),
     )
-    with server, TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16) as client:
+    with server, TritonClassifier(server.grpc_url, max_batch_size=1, inflight=16, timeout_s=120) as client:
         with ThreadPoolExecutor(4) as pool:
             parts = list(pool.map(lambda part: client.infer_logits(part), [seqs[i::4] for i in range(4)]))
         # The backend publishes its counts at most every 50 ms, with its next batch: send single
-        # requests until the instance's counters have caught up with Triton's own.
+        # batches until the instance's counters have caught up with Triton's own.
         probe, probes = seqs[0], 0
         deadline = time.monotonic() + 60
         while True:
@@ -223,8 +234,8 @@ def test_parallel_session_calls_and_per_instance_counters(tiny_model_repo: Path,
             if _metric(metrics, "medflow_instance_executions_total") == _metric(metrics, "nv_inference_exec_count"):
                 break
             assert time.monotonic() < deadline
-            client.infer_logits([probe])
-            probes += 1
+            client.infer_logits([probe] * 16)
+            probes += 16
     session = load_session(version_dir / "model.onnx")
     for offset, logits in enumerate(parts):
         alone = [run_logits(session, s[None], np.ones_like(s)[None])[0] for s in seqs[offset::4]]
