@@ -333,16 +333,13 @@ def tables_convert(output_uri: str = typer.Option(..., "--output", help="Output 
     """Convert Parquet-plus-manifest tables (the layout before Delta Lake) into the Delta tables, with
     the ids pseudonymized and created_at shifted as the batch flow writes them (needs the deid key)."""
     from medflow.migrate import convert_legacy_output
-    from medflow.stages import DeidKeyMissing, deid_key
+    from medflow.preflight import DeidKeyMissing, deid_key
     from medflow.storage import absolute_uri
 
     try:
         key = deid_key(get_settings())  # the old files hold raw ids: none may reach the Delta tables
         result = convert_legacy_output(absolute_uri(output_uri), key)
-    except DeidKeyMissing as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    except ValueError as exc:
+    except (DeidKeyMissing, ValueError) as exc:
         raise _fail(exc) from exc
     typer.echo(
         f"replayed {result.runs_replayed} run(s) ({result.runs_already_converted} already converted), "

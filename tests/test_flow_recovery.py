@@ -121,7 +121,7 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
     get_settings.cache_clear()
     out = tmp_path / "out"
     server = EmbeddedTriton(tiny_model_repo / "distilbert", precision="fp32", **ports).start()
-    stopped, restarted = threading.Event(), threading.Event()
+    stopped, restarted, finished = threading.Event(), threading.Event(), threading.Event()
 
     def stop_triton_at_the_first_rows(done: int, total: int) -> None:
         if done and not stopped.is_set():
@@ -134,6 +134,8 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
             if retry.wait(240) and stopped.is_set():
                 server.start()
                 restarted.set()
+                # The server dies with the thread that started it (parent-death signal): keep this one alive.
+                finished.wait(600)
 
         bouncer = threading.Thread(target=restart_once_a_retry_is_scheduled, daemon=True)
         bouncer.start()
@@ -144,8 +146,9 @@ def test_triton_restart_mid_run_is_retried_and_loses_nothing(
                 )
         finally:
             retry.set()
-            bouncer.join(timeout=240)
             server.stop()
+            finished.set()
+            bouncer.join(timeout=240)
     assert restarted.is_set()
     assert state.is_completed()
     manifest = state.result()

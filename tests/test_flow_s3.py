@@ -219,7 +219,7 @@ def test_bad_input_is_quarantined_and_counts_reconcile(prefect_harness, flow_env
         input_uri=f"s3://{bucket}/in", output_uri=f"s3://{bucket}/out", run_date=RUN_DATE, return_state=True
     )
     assert state.is_completed()
-    assert "QUARANTINED 9 row(s), 3 file(s)" in state.message  # 6 rows of a-mixed + every row of b and c
+    assert "QUARANTINED 9 row(s), 3 whole file(s)" in state.message  # 6 rows of a-mixed + every row of b and c
     manifest = state.result()
     by_file = {f.source.rsplit("/", 1)[1]: f for f in manifest.files}
     for report in manifest.files:

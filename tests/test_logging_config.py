@@ -92,7 +92,9 @@ def test_medflow_run_logs_json_lines_with_run_ids(
     folder, canaries = notes_with_a_corrupt_file
     out = tmp_path / "out"
     medflow = str(Path(sys.executable).parent / "medflow")
-    command = [medflow, "run", "--input", str(folder), "--output", str(out), "--run-date", RUN_DATE.isoformat()]
+    # The unreadable file is quarantined on purpose (its warning must reach the logs): exit 0 with --quarantine-ok.
+    command = [medflow, "run", "--input", str(folder), "--output", str(out), "--run-date", RUN_DATE.isoformat(),
+               "--quarantine-ok"]
     stderr = _run(command, {"MEDFLOW_LOG_FORMAT": "json"}, tmp_path)
     _check_run_logs(stderr, out, canaries)
 

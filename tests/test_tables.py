@@ -276,18 +276,15 @@ def test_old_layout_is_refused_with_the_command_that_converts_it(tmp_path: Path)
     assert result.exit_code == 2 and f"medflow tables convert --output {out}" in result.stderr
     assert result.stderr.strip().count("\n") == 0
     # `run` and `demo` refuse before starting anything (own processes: they set up Prefect's logging).
-    # `run` checks the deid key first, then the layout: both refusals are one line, exit code 2.
+    # An old layout is reported alone, before any other pre-flight problem (the key included): one line,
+    # exit code 2, with or without the key.
     medflow = Path(sys.executable).parent / "medflow"
     without_key = {k: v for k, v in os.environ.items() if k != "MEDFLOW_DEID_HMAC_KEY"}
     with_key = {**without_key, "MEDFLOW_DEID_HMAC_KEY": "refusal-test-key-0123456789abcdef0123456789"}
     run = ["run", "--input", str(tmp_path), "--output", str(out)]
-    done = subprocess.run([str(medflow), *run], capture_output=True, text=True, timeout=300, check=False,
-                          env=without_key, cwd=tmp_path)
-    assert done.returncode == 2
-    assert done.stderr.startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(done.stderr.splitlines()) == 1
-    for command in (run, ["demo", "--output", str(out)]):
+    for command, env in ((run, without_key), (run, with_key), (["demo", "--output", str(out)], with_key)):
         done = subprocess.run([str(medflow), *command], capture_output=True, text=True, timeout=300, check=False,
-                              env=with_key, cwd=tmp_path)
+                              env=env, cwd=tmp_path)
         assert done.returncode == 2, command
         assert done.stderr.strip() == f"error: {out} holds Parquet-plus-manifest tables from before Delta Lake; " \
             f"convert them first: medflow tables convert --output {out}"
@@ -304,7 +301,8 @@ def test_convert_refuses_without_the_deid_key(tmp_path: Path, monkeypatch: pytes
     finally:
         get_settings.cache_clear()
     assert refused.exit_code == 2
-    assert refused.stderr.startswith("MEDFLOW_DEID_HMAC_KEY is not set") and len(refused.stderr.splitlines()) == 1
+    assert refused.stderr.startswith("error: MEDFLOW_DEID_HMAC_KEY is not set")
+    assert len(refused.stderr.splitlines()) == 1
     assert not (out / "predictions" / "_delta_log").exists() and not (out / "_staging").exists()
     assert len(list((out / "predictions").rglob("*.parquet"))) == 2  # the old files are untouched
 
