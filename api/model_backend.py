@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.metrics import ApiMetrics
+from api.prometheus import ApiMetrics
 from api.service import BackendUnavailable, ClassifyService
 from deid.engine import get_engine
 from inference.classify import Prediction, classify_texts_async
@@ -76,7 +76,7 @@ def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyServ
     client = realtime_triton_client(settings, tokenizer.pad_id)
     classifier = TritonNoteClassifier(client, tokenizer, info, settings.max_length, settings.chunk_stride)
     # In-process de-identification only: forking workers next to live gRPC threads is unsafe.
-    engine = get_engine(settings.model_copy(update={"deid_processes": 1}))
+    engine = get_engine(settings.deid_config(processes=1))
     engine.deidentify([WARMUP_TEXT], [None])  # first call pays lazy spaCy/Presidio setup, not the first caller
     service = ClassifyService(
         engine,

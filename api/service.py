@@ -16,7 +16,7 @@ from typing import Protocol
 
 from fastapi.concurrency import run_in_threadpool
 
-from api.metrics import ApiMetrics
+from api.prometheus import ApiMetrics
 from deid.outcomes import DeidIncomplete
 
 

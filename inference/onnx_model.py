@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from inference.batching import bucket_by_length, pad_batch
+from inference.length_buckets import bucket_by_length, pad_batch
 
 
 def available_cores() -> int:

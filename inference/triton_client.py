@@ -17,7 +17,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.grpc.aio as grpcaio
 from tritonclient.utils import InferenceServerException
 
-from inference.batching import PaddingTally, bucket_by_length, pad_batch
+from inference.length_buckets import PaddingTally, bucket_by_length, pad_batch
 
 
 class TritonInferenceError(RuntimeError):

@@ -59,7 +59,7 @@ CPU_BATCHER = BatcherSettings(preferred_batch_sizes=(4, 8), max_queue_delay_us=1
 # measured in process.
 
 # How many padded tokens the Python-backend model accepts to merge requests of different lengths
-# into one session call (see `inference.batching.group_by_width`). In-process, one INT8 thread,
+# into one session call (see `inference.length_buckets.group_by_width`). In-process, one INT8 thread,
 # notes of 8-64 tokens: a call costs about 2.5 ms fixed plus 0.26 ms per computed token (batch 1:
 # 77 seq/s, length-sorted batch 8: 90 seq/s), so merging pays while it adds under ~10 tokens.
 MAX_ADDED_PADDING_TOKENS = 10

@@ -73,4 +73,5 @@ def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
         settings.chunk_stride,
         settings.triton_request_width,
     )
-    return Stages(deidentify=get_engine(settings).deidentify, classify=classify, pseudonymize=pseudonymize), info
+    deidentify = get_engine(settings.deid_config()).deidentify
+    return Stages(deidentify=deidentify, classify=classify, pseudonymize=pseudonymize), info

@@ -75,7 +75,7 @@ class TritonPythonModel:
         params = {k: v["string_value"] for k, v in config.get("parameters", {}).items()}
         if params.get("import_path") and params["import_path"] not in sys.path:
             sys.path.insert(0, params["import_path"])
-        from inference.batching import group_by_width
+        from inference.length_buckets import group_by_width
         from inference.onnx_model import load_session, run_logits
 
         version_dir = Path(args["model_repository"]) / args["model_version"]
