@@ -9,21 +9,17 @@ import random
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from bench.model_timing import load_sessions, padded_batches, time_sessions
 from deid.engine import DeidResult
-from inference.classify import classify_texts
 from inference.model_files import ModelInfo, Precision, onnx_path, uses_gpu
 from inference.onnx_model import serving_layout
-from inference.tokenizer import NoteTokenizer
-from inference.triton_client import TritonClassifier
 from medflow.commit import commit_manifest
 from medflow.manifest import build_manifest
-from medflow.pipeline import Classify, RunContext, Stages, process_file
+from medflow.pipeline import RunContext, Stages, process_file
 from medflow.settings import Settings
 from medflow.storage import list_parquet_objects
 
@@ -55,18 +51,6 @@ def raw_model_seq_per_s(
         sweep.append({"token_budget": budget, "seq_per_s": round(timing.seq_per_s, 2)})
     best = max(sweep, key=lambda p: p["seq_per_s"])
     return {"seq_per_s": best["seq_per_s"], "token_budget": best["token_budget"], "sweep": sweep}
-
-
-def classify_stage(settings: Settings, tokenizer: NoteTokenizer, info: ModelInfo, client: TritonClassifier) -> Classify:
-    """The classify stage exactly as `medflow.stages` builds it, around a client the bench can inspect."""
-    return partial(
-        classify_texts,
-        tokenizer=tokenizer,
-        client=client,
-        info=info,
-        max_length=settings.max_length,
-        stride=settings.chunk_stride,
-    )
 
 
 def pipeline_run(
@@ -104,17 +88,3 @@ def pipeline_run(
         "seconds": round(seconds, 3),
         "commit_seconds": round(commit_seconds, 3),
     }
-
-
-def triton_batch_client(grpc_url: str, settings: Settings, pad_id: int) -> TritonClassifier:
-    """The batch flow's client, configured from the settings the flow uses."""
-    return TritonClassifier(
-        grpc_url,
-        settings.triton_model,
-        timeout_s=settings.triton_timeout_s,
-        inflight=settings.inflight_requests,
-        max_batch_size=settings.max_batch_size,
-        token_budget=settings.batch_token_budget,
-        pad_id=pad_id,
-        request_width=settings.triton_request_width,
-    )

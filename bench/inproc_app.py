@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from inference.classify import classify_texts
-from inference.model_files import latest_version_dir, load_model_info, onnx_path, uses_gpu
+from inference.model_files import latest_version_dir, onnx_path, uses_gpu
 from inference.onnx_model import OnnxClassifier
-from inference.tokenizer import NoteTokenizer
+from medflow.model_wiring import load_model
 
 
 class Note(BaseModel):
@@ -30,11 +30,10 @@ class Label(BaseModel):
 
 
 def create_inproc_app(model_dir: Path, precision: str, max_length: int, stride: int) -> FastAPI:
-    version_dir = latest_version_dir(model_dir)
-    info = load_model_info(version_dir)
-    tokenizer = NoteTokenizer.from_dir(version_dir)
+    loaded = load_model(latest_version_dir(model_dir))
+    info, tokenizer = loaded.info, loaded.tokenizer
     model = OnnxClassifier(
-        onnx_path(version_dir, precision),  # type: ignore[arg-type]
+        onnx_path(loaded.version_dir, precision),  # type: ignore[arg-type]
         pad_id=tokenizer.pad_id,
         gpu=uses_gpu(precision),
     )

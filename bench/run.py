@@ -1,4 +1,4 @@
-"""Orchestrates one benchmark run and assembles the JSON report (keys named as in issue 7).
+"""Orchestrates one benchmark run and assembles the JSON report (its keys: README, Performance).
 
 Order: in-process ceiling, FastAPI baseline, Triton unbatched, then one Triton with dynamic batching
 for `triton_dynamic`, `hybrid`, the batch path and the memory runs. One thing is measured at a time.
@@ -102,22 +102,22 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
     from bench.triton_stats import triton_probe
     from deid.engine import get_engine
     from deid.pseudonyms import Pseudonyms
-    from inference.model_files import latest_version_dir, load_model_info, uses_gpu
-    from inference.tokenizer import NoteTokenizer
+    from inference.model_files import uses_gpu
     from inference.triton_server import EmbeddedTriton
+    from medflow.model_wiring import TritonClientConfig, load_model, model_version_dir, triton_client
     from medflow.pipeline import Stages
     from medflow.settings import get_settings
+    from medflow.stages import classify_stage
 
     sizes, precision = config.sizes, config.precision
     model_dir = config.model_dir.resolve()
     report: dict[str, Any] = {"machine": machine_info()}
     started = time.perf_counter()
-    version_dir = latest_version_dir(model_dir)
-    info = load_model_info(version_dir)
-    tokenizer = NoteTokenizer.from_dir(version_dir)
     settings = get_settings().model_copy(
         update={"model_repository": model_dir.parent, "triton_model": model_dir.name, "precision": precision}
     )
+    model = load_model(model_version_dir(settings))
+    version_dir, info, tokenizer = model.version_dir, model.info, model.tokenizer
     engine = get_engine(settings.deid_config())
     progress("selecting and de-identifying the short notes")
     notes = short_notes(config.samples_dir, tokenizer, engine.deidentify, sizes.short_notes)
@@ -218,8 +218,8 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
             sizes.raw_min_seconds,
             pad,
         )
-        with batch_path.triton_batch_client(triton.grpc_url, batch_settings, pad) as client:
-            classify = batch_path.classify_stage(batch_settings, tokenizer, info, client)
+        with triton_client(TritonClientConfig.for_batch(batch_settings), pad) as client:
+            classify = classify_stage(model, client, batch_settings.max_length, batch_settings.chunk_stride)
             without = batch_path.pipeline_run(
                 input_dir,
                 work / "out-plain",
@@ -333,7 +333,7 @@ def targets(report: dict[str, Any], gpu: bool = False) -> dict[str, dict[str, ob
     """The issues' targets as measured ratios, each with its threshold and whether it was met.
 
     On a GPU (fp16) Triton's dynamic batching is held to the paper's T4 figure instead of the CPU's
-    1.10 x unbatched: 1.5 x the paper's 780 req/s and 1.8 x unbatched (issue 16).
+    1.10 x unbatched: 1.5 x the paper's 780 req/s and 1.8 x unbatched.
     """
     raw, dyn, unb = (report[k]["throughput_rps"] for k in ("raw_model_rps", "triton_dynamic", "triton_unbatched"))
     hybrid, inproc, dynamic = report["hybrid"], report["fastapi_inproc"], report["triton_dynamic"]

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from api_support import SECRET, ApiServer, bearer, make_token
 
-from api.model_backend import realtime_triton_client
 from inference.model_files import latest_version_dir, load_model_info
 from inference.triton_client import TritonInferenceError
+from medflow.model_wiring import TritonClientConfig, async_triton_client
 from medflow.settings import Settings
 
 # Synthetic PHI in contexts the engine recognises; the literal strings are the canaries.
@@ -255,7 +255,7 @@ def test_realtime_triton_window_is_the_admission_limit(silent_server):
     )
 
     async def sixteen_calls() -> list[tuple[float, object]]:
-        client = realtime_triton_client(settings, pad_id=0)
+        client = async_triton_client(TritonClientConfig.for_realtime(settings), pad_id=0)
 
         async def call() -> tuple[float, object]:
             try:
