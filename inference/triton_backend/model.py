@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
-# Each metric increment is a round trip to the server process (~30 us measured), so counts add up
-# here and reach the metrics endpoint at most this often (a scrape may lag by as much).
+# Each metric increment is a round trip to the server process, so counts add up here and reach the
+# metrics endpoint at most this often (a scrape may lag by as much).
 METRICS_FLUSH_S = 0.05
 INSTANCE_COUNTERS = {
     "executions": "Batches this instance executed",
