@@ -333,7 +333,7 @@ def tables_convert(output_uri: str = typer.Option(..., "--output", help="Output 
     """Convert Parquet-plus-manifest tables (the layout before Delta Lake) into the Delta tables, with
     the ids pseudonymized and created_at shifted as the batch flow writes them (needs the deid key)."""
     from medflow.migrate import convert_legacy_output
-    from medflow.stages import DeidKeyMissing, deid_key
+    from medflow.preflight import DeidKeyMissing, deid_key
     from medflow.storage import absolute_uri
 
     try:
