@@ -30,10 +30,12 @@ demo: $(STAMP) $(VOCABULARY)
 
 test: $(STAMP) $(VOCABULARY)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP) $(VOCABULARY)
 	$(BIN)/medflow bench --json out/bench/bench.json

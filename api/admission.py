@@ -12,7 +12,7 @@ import asyncio
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.metrics import ApiMetrics
+from api.prometheus import ApiMetrics
 
 LIMITED_PREFIX = "/v1/"
 

@@ -20,8 +20,8 @@ from api.audit import configure_audit_logger
 from api.auth import TokenVerifier
 from api.jwks import JwksUnavailable
 from api.limits import BodyGuardMiddleware
-from api.metrics import ApiMetrics
 from api.middleware import RequestObserverMiddleware
+from api.prometheus import ApiMetrics
 from api.routes import register_routes
 from api.service import BackendUnavailable, DeidUnavailable, UnsupportedScript
 from medflow.settings import Settings, get_settings

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.audit import audit_request
 from api.auth import ALL_SCOPES
-from api.metrics import ApiMetrics, method_label
+from api.prometheus import ApiMetrics, method_label
 from medflow.logging_config import request_id as current_request_id
 
 log = logging.getLogger(__name__)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.metrics import ApiMetrics
+from api.prometheus import ApiMetrics
 from api.service import BackendUnavailable, ClassifyService
 from deid.engine import get_engine
 from inference.classify import Prediction, classify_texts_async
-from inference.model_files import ModelInfo, latest_version_dir, load_model_info
+from inference.model_files import ModelInfo
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import AsyncTritonClassifier, TritonInferenceError
+from medflow.model_wiring import TritonClientConfig, async_triton_client, load_model, model_version_dir
 from medflow.settings import Settings
 
 WARMUP_TEXT = "Patient seen in clinic today; vitals stable, follow up in two weeks."
@@ -49,34 +50,13 @@ class TritonNoteClassifier:
         await self._client.close()
 
 
-def realtime_triton_client(settings: Settings, pad_id: int) -> AsyncTritonClassifier:
-    """The process-wide async client. Its in-flight window is the admission limit, not the batch flow's
-    `inflight_requests` (4): that would serialize 16 concurrent callers into 4 Triton calls at a time,
-    and Triton's dynamic batcher can only batch the requests it has been sent."""
-    return AsyncTritonClassifier(
-        settings.triton_url,
-        settings.triton_model,
-        timeout_s=settings.api_triton_timeout_s,
-        inflight=settings.api_max_concurrency,
-        max_batch_size=settings.max_batch_size,
-        token_budget=settings.batch_token_budget,
-        pad_id=pad_id,
-        request_width=settings.triton_request_width,
-    )
-
-
 def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyService, TritonNoteClassifier]:
     """Everything the hot path needs, loaded once. Must run inside the event loop (gRPC aio channel)."""
-    model_dir = settings.model_repository / settings.triton_model
-    version_dir = (
-        model_dir / settings.api_model_version if settings.api_model_version else latest_version_dir(model_dir)
-    )
-    info = load_model_info(version_dir)
-    tokenizer = NoteTokenizer.from_dir(version_dir)
-    client = realtime_triton_client(settings, tokenizer.pad_id)
-    classifier = TritonNoteClassifier(client, tokenizer, info, settings.max_length, settings.chunk_stride)
+    model = load_model(model_version_dir(settings, settings.api_model_version))
+    client = async_triton_client(TritonClientConfig.for_realtime(settings), model.tokenizer.pad_id)
+    classifier = TritonNoteClassifier(client, model.tokenizer, model.info, settings.max_length, settings.chunk_stride)
     # In-process de-identification only: forking workers next to live gRPC threads is unsafe.
-    engine = get_engine(settings.model_copy(update={"deid_processes": 1}))
+    engine = get_engine(settings.deid_config(processes=1))
     engine.deidentify([WARMUP_TEXT], [None])  # first call pays lazy spaCy/Presidio setup, not the first caller
     service = ClassifyService(
         engine,

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request, Response, Security
 
 from api.auth import SCOPE_CLASSIFY, SCOPE_DEID_TEXT, Principal, caller, oauth2_scheme
-from api.metrics import METRICS_CONTENT_TYPE, ApiMetrics
+from api.prometheus import METRICS_CONTENT_TYPE, ApiMetrics
 from api.schemas import (
     BatchClassifyResponse,
     ClassifyResponse,

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from fastapi.concurrency import run_in_threadpool
 
-from api.metrics import ApiMetrics
+from api.prometheus import ApiMetrics
 from deid.outcomes import DeidIncomplete
 
 
@@ -123,11 +123,8 @@ class ClassifyService:
     async def _deidentify(self, texts: Sequence[str]) -> Sequence[DeidOutput | DeidIncomplete]:
         # No patient ids here: every note gets a fresh surrogate and date-shift key (see deid.policy).
         patient_ids = [None] * len(texts)
-        # Presidio is CPU-bound Python (~2 ms for a 160-char note, ~22 ms at 2,700): inline, it stalls the
-        # loop. Measured here (2 cores, bench `hybrid` notes, 6 interleaved rounds): 1 client, inline and
-        # offloaded tie (p50 26.0 vs 25.5 ms); 16 clients, offloaded keeps the loop responsive (/healthz p95
-        # 6 vs 16 ms, in every round) at no throughput loss (49.5 vs 45.5 req/s). The GIL gives no parallel
-        # speed-up, but the loop gets turns while Presidio runs. So the default (0) always offloads.
+        # Presidio is CPU-bound Python: inline it stalls the event loop, offloaded the loop keeps serving
+        # at no throughput loss, so the default (0) always offloads (docs/performance-notes.md).
         if sum(len(t) for t in texts) <= self._inline_max_chars:
             return self._deid.deidentify(texts, patient_ids)
         return await run_in_threadpool(self._deid.deidentify, texts, patient_ids)

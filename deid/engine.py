@@ -1,6 +1,6 @@
 """The de-identification engine shared by the batch flow and the realtime API.
 
-`get_engine()` builds it once per process: spaCy tokenizer + Presidio `AnalyzerEngine` with the
+`get_engine(config)` builds it once per process and configuration: spaCy tokenizer + Presidio `AnalyzerEngine` with the
 clinical recognizers + the anonymisation policy. Each note is analysed on its detection view
 (`deid.normalize`: Unicode evasions undone) and the spans are mapped back to the original text.
 `analyze` returns per note either its PHI spans (character offsets of the input) or `DeidIncomplete`
@@ -12,7 +12,7 @@ Large batches go to a persistent pool of worker processes, created on first use 
 engine's lifetime. Workers start from a "forkserver" (a clean process, not a fork of this one): the
 batch flow calls `deidentify` while other threads hold gRPC channels and Prefect has installed its
 signal handlers, neither of which a worker may inherit. Each worker builds its own engine once from
-the same `Settings`, passed as the initializer's argument (pickled through a pipe, never logged)."""
+the same `DeidConfig`, passed as the initializer's argument (pickled through a pipe, never logged)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine
 
+from deid.config import DeidConfig
 from deid.context import WindowContextEnhancer
 from deid.coverage import is_unsupported_script
 from deid.nlp import LANGUAGE, TokenizerNlpEngine
@@ -41,7 +42,6 @@ from deid.recognizers.vocabulary import philter_vocabulary
 from deid.registry import build_registry
 from deid.segments import split_text
 from deid.surrogates import Surrogates
-from medflow.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +81,14 @@ class DeidEngine:
         applier: PolicyApplier,
         score_threshold: float,
         processes: int,
-        settings: Settings | None = None,
+        config: DeidConfig | None = None,
     ) -> None:
         self._analyzer = analyzer
         self._nlp = nlp_engine
         self._applier = applier
         self._threshold = score_threshold
         self._processes = processes
-        self._settings = settings  # what the workers build their engines from; None: in-process only
+        self._config = config  # what the workers build their engines from; None: in-process only
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -101,7 +101,7 @@ class DeidEngine:
         main_thread = threading.current_thread() is threading.main_thread()
         if (
             main_thread
-            and self._settings is not None
+            and self._config is not None
             and self._processes > 1
             and len(texts) > 1
             and sum(map(len, texts)) >= PARALLEL_MIN_CHARS
@@ -172,7 +172,7 @@ class DeidEngine:
                 # Workers are forked from the forkserver with the engine's modules already imported.
                 context.set_forkserver_preload(["deid.engine"])
                 self._pool = ProcessPoolExecutor(
-                    self._processes, mp_context=context, initializer=_init_worker, initargs=(self._settings,)
+                    self._processes, mp_context=context, initializer=_init_worker, initargs=(self._config,)
                 )
                 atexit.register(self.close)
             return self._pool
@@ -209,13 +209,13 @@ class DeidEngine:
 _WORKER_ENGINE: DeidEngine | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(config: DeidConfig) -> None:
     """Runs once in each worker: default signal handling (a pool shutdown must not print the
     parent's handlers' tracebacks) and the worker's own engine."""
     global _WORKER_ENGINE
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    _WORKER_ENGINE = build_engine(settings)
+    _WORKER_ENGINE = build_engine(config)
 
 
 def _detect_in_worker(texts: list[str]) -> list[NoteSpans]:
@@ -242,43 +242,32 @@ def default_processes() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def build_engine(settings: Settings) -> DeidEngine:
+def build_engine(config: DeidConfig) -> DeidEngine:
     use_bundled_suffix_list()
-    nlp_engine = TokenizerNlpEngine(settings.spacy_model, ner=settings.deid_ner)
+    nlp_engine = TokenizerNlpEngine(config.spacy_model, ner=config.ner)
     nlp_engine.load()
     analyzer = AnalyzerEngine(
-        registry=build_registry(nlp_engine.english, philter_vocabulary(settings.deid_vocabulary_file)),
+        registry=build_registry(nlp_engine.english, philter_vocabulary(config.vocabulary_file)),
         nlp_engine=nlp_engine,
         supported_languages=[LANGUAGE],
         context_aware_enhancer=WindowContextEnhancer(),
     )
-    key = settings.deid_hmac_key.get_secret_value().encode("utf-8") if settings.deid_hmac_key else None
-    surrogates = Surrogates(key) if key else None
-    applier = PolicyApplier(Policy.parse(settings.deid_policy), surrogates)
-    processes = settings.deid_processes or default_processes()
-    return DeidEngine(analyzer, nlp_engine, applier, settings.deid_score_threshold, processes, settings)
+    surrogates = Surrogates(config.hmac_key.encode("utf-8")) if config.hmac_key else None
+    applier = PolicyApplier(Policy.parse(config.policy), surrogates)
+    processes = config.processes or default_processes()
+    return DeidEngine(analyzer, nlp_engine, applier, config.score_threshold, processes, config)
 
 
-_ENGINES: dict[tuple[object, ...], DeidEngine] = {}
+_ENGINES: dict[DeidConfig, DeidEngine] = {}
 _LOCK = threading.Lock()
 
 
-def get_engine(settings: Settings | None = None) -> DeidEngine:
-    """The process-wide engine for these settings (built on first use, then cached)."""
-    settings = settings or get_settings()
-    key = (
-        settings.spacy_model,
-        settings.deid_ner,
-        settings.deid_policy,
-        settings.deid_hmac_key.get_secret_value() if settings.deid_hmac_key else None,
-        settings.deid_score_threshold,
-        settings.deid_processes,
-        settings.deid_vocabulary_file,
-    )
+def get_engine(config: DeidConfig) -> DeidEngine:
+    """The process-wide engine for this configuration (built on first use, then cached)."""
     with _LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = build_engine(settings)
-        return _ENGINES[key]
+        if config not in _ENGINES:
+            _ENGINES[config] = build_engine(config)
+        return _ENGINES[config]
 
 
-__all__ = ["DeidEngine", "DeidIncomplete", "DeidResult", "PhiSpan", "get_engine"]
+__all__ = ["DeidConfig", "DeidEngine", "DeidIncomplete", "DeidResult", "PhiSpan", "get_engine"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deid.labels import PhiLabel
-from deid.metrics import GoldRecord
+from deid.scoring import GoldRecord
 
 PRESIDIO_SYNTH_FILE = Path("presidio-research-synth") / "synth_dataset_v2.json"
 

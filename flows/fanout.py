@@ -28,9 +28,9 @@ from prefect.deployments import run_deployment
 from prefect.runtime import deployment, flow_run
 from prefect.states import Cancelling, Failed, State
 
+from flows.artifacts import ProgressArtifact, publish_partitions_artifact, publish_run_artifacts
 from flows.nightly import nightly_deid_inference
 from flows.states import committed_state, refused_state, with_quarantine
-from medflow.artifacts import ProgressArtifact, publish_partitions_artifact, publish_run_artifacts
 from medflow.commit import discard_staging
 from medflow.locking import LeaseLost, RunLock
 from medflow.manifest import RunManifest, load_staged_manifest
@@ -38,7 +38,7 @@ from medflow.partitions import Partition, PartitionRun, check_coverage, merge_ma
 from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
 from medflow.storage import absolute_uri
-from tasks.batch import commit_run_outputs, list_inputs
+from tasks.files import commit_run_outputs, list_inputs
 
 
 def _default_run_date(started_at: datetime) -> date:

@@ -10,8 +10,8 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import State
 
+from flows.artifacts import ProgressArtifact, publish_run_artifacts
 from flows.states import committed_state, refused_state
-from medflow.artifacts import ProgressArtifact, publish_run_artifacts
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
 from medflow.manifest import build_manifest, committed_reports
@@ -22,7 +22,7 @@ from medflow.progress import RunProgress
 from medflow.settings import get_settings
 from medflow.stages import build_stages
 from medflow.storage import absolute_uri
-from tasks.batch import commit_run_outputs, count_input_rows, list_inputs, process_input_file, stage_report
+from tasks.files import commit_run_outputs, count_input_rows, list_inputs, process_input_file, stage_report
 
 
 @flow(name="nightly-deid-inference", log_prints=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from inference.batching import bucket_by_length, pad_batch
+from inference.length_buckets import bucket_by_length, pad_batch
 
 
 def available_cores() -> int:
@@ -47,7 +47,7 @@ def session_options(intra_op_threads: int | None = None) -> ort.SessionOptions:
     options.intra_op_num_threads = intra_op_threads or available_cores()
     options.inter_op_num_threads = 1
     # No busy-waiting between kernels: on shared CPUs (de-id, client, server on one node) spinning
-    # threads steal cores; measured here with 2 threads under load: 8.5 vs 6-7 seq/s and 25% less CPU.
+    # threads steal cores (docs/performance-notes.md).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: warnings can quote node names, never data, but are noise
     return options

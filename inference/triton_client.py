@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +16,8 @@ import tritonclient.grpc as grpcclient
 import tritonclient.grpc.aio as grpcaio
 from tritonclient.utils import InferenceServerException
 
-from inference.batching import PaddingTally, bucket_by_length, pad_batch
+from inference.length_buckets import PaddingTally, bucket_by_length, pad_batch
+from inference.readiness import poll_until, poll_until_async
 
 
 class TritonInferenceError(RuntimeError):
@@ -123,16 +123,14 @@ class TritonClassifier(_TritonClientBase):
         self._client = grpcclient.InferenceServerClient(url)
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if self._client.is_server_ready() and self._client.is_model_ready(self.model):
-                    return
-            except InferenceServerException:
-                pass
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
-            time.sleep(0.25)
+        if not poll_until(self._is_ready, timeout_s):
+            raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
+
+    def _is_ready(self) -> bool:
+        try:
+            return self._client.is_server_ready() and self._client.is_model_ready(self.model)
+        except InferenceServerException:
+            return False
 
     def infer_logits(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
         """Logits [len(seqs), num_labels] in input order."""
@@ -205,16 +203,14 @@ class AsyncTritonClassifier(_TritonClientBase):
         self._slots = asyncio.Semaphore(self.inflight)
 
     async def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if await self._client.is_server_ready() and await self._client.is_model_ready(self.model):
-                    return
-            except InferenceServerException:
-                pass
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
-            await asyncio.sleep(0.25)
+        if not await poll_until_async(self._is_ready, timeout_s):
+            raise TimeoutError(f"Triton model {self.model!r} not ready after {timeout_s:.0f} s")
+
+    async def _is_ready(self) -> bool:
+        try:
+            return await self._client.is_server_ready() and await self._client.is_model_ready(self.model)
+        except InferenceServerException:
+            return False
 
     async def _infer_batch(self, seqs: Sequence[np.ndarray]) -> np.ndarray:
         async with self._slots:

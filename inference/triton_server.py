@@ -28,6 +28,7 @@ import inference
 from inference.local_process import die_with_parent, free_port, stop_process
 from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision, uses_gpu
 from inference.onnx_model import available_cores, serving_layout
+from inference.readiness import poll_until
 
 BACKEND_MODEL_FILE = Path(__file__).parent / "triton_backend" / "model.py"
 LOG_FILE = "tritonserver.log"
@@ -41,30 +42,20 @@ class BatcherSettings:
     max_queue_delay_us: int
 
 
-# The embedded (CPU) server's batcher. Batching buys little on CPU: in-process ONNX Runtime INT8, one
-# thread, notes <= 64 tokens, length-sorted batches of 8 ran at most ~17 % more sequences/s than batch
-# 1, and batches in arrival order ran slower (padding). So the batcher should merge what is queued and
-# not wait for more. Before ragged batching (below), measured against the production numbers (16/32/64,
-# 2 ms) at 4/16/64 clients: 42/55/49 vs 42/51/43 req/s; with it, the preferred sizes made no measurable
-# difference (batches at 64 clients already exceed them). The T4 keeps config.pbtxt's numbers (larger
-# batches pay on tensor cores).
+# The embedded (CPU) server's batcher: batching buys little on CPU, so it merges what is queued and does
+# not wait for more. The T4 keeps config.pbtxt's numbers (larger batches pay on tensor cores). The
+# measurements: docs/performance-notes.md.
 CPU_BATCHER = BatcherSettings(preferred_batch_sizes=(4, 8), max_queue_delay_us=100)
 
-# Why each CPU instance spreads one batch's session calls over all cores (`session_threads`): while
-# every instance is busy, Triton keeps growing the next batch up to max_batch_size (64) whatever the
-# preferred sizes, and hands it to whichever instance frees first (measured: batches of 1-3 requests
-# alternating with merged ones of 13-60). After a burst one instance then runs a large merged batch
-# while the other has nothing to do; with the calls on several threads that batch uses every core.
-# When all instances are busy the extra threads only share the cores: +2-3 % CPU per sequence,
-# measured in process.
+# Why each CPU instance spreads one batch's session calls over all cores (`session_threads`): after a
+# burst Triton hands one instance a large merged batch while the other idles; on several threads that
+# batch uses every core, at a small CPU cost when all are busy (docs/performance-notes.md).
 
 # How many padded tokens the Python-backend model accepts to merge requests of different lengths
-# into one session call (see `inference.batching.group_by_width`). In-process, one INT8 thread,
-# notes of 8-64 tokens: a call costs about 2.5 ms fixed plus 0.26 ms per computed token (batch 1:
-# 77 seq/s, length-sorted batch 8: 90 seq/s), so merging pays while it adds under ~10 tokens.
+# into one session call (`inference.length_buckets.group_by_width`): a call's fixed cost is worth about
+# ten tokens on CPU (docs/performance-notes.md).
 MAX_ADDED_PADDING_TOKENS = 10
-# ... and never into calls above this many padded tokens: in the same measurement, batches cut at
-# 512-1024 padded tokens beat 2048-8192 (cache-resident activations), so merging stops there.
+# ... and never into calls above this many padded tokens (cache-resident activations).
 MAX_RUN_TOKENS = 1024
 # On a GPU (fp16) a call's cost barely grows with its size up to the production batch of 64
 # sequences of 128 tokens: merge everything the batcher hands over, padded to the widest.
@@ -322,26 +313,26 @@ class EmbeddedTriton:
         return self
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + self.start_timeout_s
-        ready_url = f"{self.http_url}/v2/models/{self.model_name}/ready"
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise TritonStartError(
-                    f"tritonserver exited with code {self._process.returncode} before the model was ready.\n"
-                    f"Last lines of {self.log_path}:\n{self.log_tail()}"
-                )
-            try:
-                with urllib.request.urlopen(ready_url, timeout=2) as response:  # noqa: S310 (local http)
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.25)
-        raise TritonStartError(
-            f"model {self.model_name!r} not ready after {self.start_timeout_s:.0f} s.\n"
-            f"Last lines of {self.log_path}:\n{self.log_tail()}"
-        )
+        if not poll_until(self._model_ready, self.start_timeout_s):
+            raise TritonStartError(
+                f"model {self.model_name!r} not ready after {self.start_timeout_s:.0f} s.\n"
+                f"Last lines of {self.log_path}:\n{self.log_tail()}"
+            )
+
+    def _model_ready(self) -> bool:
+        """Whether the model is ready; raises `TritonStartError` once the server process has exited."""
+        assert self._process is not None
+        if self._process.poll() is not None:
+            raise TritonStartError(
+                f"tritonserver exited with code {self._process.returncode} before the model was ready.\n"
+                f"Last lines of {self.log_path}:\n{self.log_tail()}"
+            )
+        try:
+            ready_url = f"{self.http_url}/v2/models/{self.model_name}/ready"
+            with urllib.request.urlopen(ready_url, timeout=2) as response:  # noqa: S310 (local http)
+                return response.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -1,3 +1,3 @@
-"""medflow: nightly de-identification and classification of clinical notes."""
+"""medflow core: settings, storage, schema, validation, the Prefect-free pipeline, model wiring, the Delta tables."""
 
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 
 The pipeline reports rows through an injected callback (``process_file(on_rows=...)``). The task layer
 keeps one ``RunProgress`` per run and passes every change to its sinks: the run's Prefect progress
-artifact (``medflow.artifacts.progress_artifact``) and whatever watches this process's runs through
+artifact (``flows.artifacts.progress_artifact``) and whatever watches this process's runs through
 ``watch_progress`` (the CLI's bar on a terminal). Nothing here knows either of them.
 """
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deid.config import DeidConfig
 from deid.recognizers.vocabulary import default_vocabulary_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,18 @@ class Settings(BaseSettings):
     )
     api_shutdown_grace_s: float = Field(20.0, description="Time in-flight requests get to finish at shutdown")
     api_audit_log_file: Path | None = Field(None, description="Audit JSON lines go here (default stdout)")
+
+    def deid_config(self, processes: int | None = None) -> DeidConfig:
+        """The de-identification engine's configuration; ``processes`` overrides ``deid_processes``."""
+        return DeidConfig(
+            spacy_model=self.spacy_model,
+            ner=self.deid_ner,
+            policy=self.deid_policy,
+            hmac_key=self.deid_hmac_key.get_secret_value() if self.deid_hmac_key else None,
+            score_threshold=self.deid_score_threshold,
+            processes=self.deid_processes if processes is None else processes,
+            vocabulary_file=self.deid_vocabulary_file,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from deid.outcomes import AnalysisTimeout
 
 DEFAULT_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
-# Bound on one regex scan. Every pattern is linear (tests/test_deid_adversarial.py), so a scan of a
+# Bound on one regex scan. Every pattern is linear (tests/deid/test_adversarial.py), so a scan of a
 # 20,000-character segment takes milliseconds; hitting the bound means the text cannot be analysed,
 # and the note is withheld (fail closed), never passed on with that pattern skipped.
 REGEX_TIMEOUT_S = 2.0

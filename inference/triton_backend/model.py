@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
-# Each metric increment is a round trip to the server process (~30 us measured), so counts add up
-# here and reach the metrics endpoint at most this often (a scrape may lag by as much).
+# Each metric increment is a round trip to the server process, so counts add up here and reach the
+# metrics endpoint at most this often (a scrape may lag by as much).
 METRICS_FLUSH_S = 0.05
 INSTANCE_COUNTERS = {
     "executions": "Batches this instance executed",
@@ -75,7 +75,7 @@ class TritonPythonModel:
         params = {k: v["string_value"] for k, v in config.get("parameters", {}).items()}
         if params.get("import_path") and params["import_path"] not in sys.path:
             sys.path.insert(0, params["import_path"])
-        from inference.batching import group_by_width
+        from inference.length_buckets import group_by_width
         from inference.onnx_model import load_session, run_logits
 
         version_dir = Path(args["model_repository"]) / args["model_version"]

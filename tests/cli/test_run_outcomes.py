@@ -1,0 +1,182 @@
+"""How runs end, for a scheduler (issue 17): pre-flight refusals are one line each, with their exit code,
+and write nothing; the flow's final state and `medflow run`'s exit code follow the README's table;
+the tables can be queried after any committed run, even one that wrote no row."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from deltalake import DeltaTable
+from typer.testing import CliRunner
+
+from cli.main import app
+from inference.local_process import free_port
+from medflow.outcome import ExitCode
+from medflow.tables import TABLE_SCHEMAS
+
+MEDFLOW = str(Path(sys.executable).parent / "medflow")
+RUN_DATE = date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from samplegen.generate import generate_samples
+
+    folder = tmp_path_factory.mktemp("notes")
+    generate_samples(folder, n_notes=12, seed=3, n_files=2)
+    (folder / "gold.jsonl").unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def corrupt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Input whose every object is unreadable: the run commits nothing but quarantine records."""
+    folder = tmp_path_factory.mktemp("corrupt")
+    (folder / "a.parquet").write_bytes(b"PAR1 this is not a parquet file")
+    (folder / "b.parquet").write_bytes(b"neither is this")
+    return folder
+
+
+def _medflow(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process (it sets up Prefect's console logging, which CliRunner would capture)."""
+    return subprocess.run([MEDFLOW, *args], env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _env(flow_env: str, **changes: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert all(line.startswith("error: ") for line in lines), lines
+    return lines
+
+
+def test_preflight_refusals_are_one_line_each_and_write_nothing(
+    flow_env: str, notes: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run = ["run", "--input", str(notes), "--output", str(out)]
+    down = f"127.0.0.1:{free_port()}"  # nothing listens there
+
+    nothing = _medflow("run", "--input", str(tmp_path / "typo"), "--output", str(out), env=_env(flow_env))
+    assert nothing.returncode == ExitCode.NO_INPUT
+    (line,) = _error_lines(nothing)
+    assert f"no *.parquet object under {tmp_path / 'typo'} (it does not exist)" in line and "--allow-empty" in line
+
+    (tmp_path / "empty").mkdir()
+    empty = _medflow("run", "--input", str(tmp_path / "empty"), "--output", str(out), env=_env(flow_env))
+    assert empty.returncode == ExitCode.NO_INPUT
+    assert "no *.parquet object under" in _error_lines(empty)[0]
+
+    triton = _medflow(*run, "--triton-url", down, env=_env(flow_env))
+    assert triton.returncode == ExitCode.NOT_STARTED
+    (line,) = _error_lines(triton)
+    assert f"Triton at {down}: not reachable" in line
+    assert "medflow triton serve" in line and "--triton-url" in line and "MEDFLOW_TRITON_URL" in line
+
+    (tmp_path / "a-file").write_text("")
+    under_a_file = tmp_path / "a-file" / "out"
+    unwritable = _medflow("run", "--input", str(notes), "--output", str(under_a_file), env=_env(flow_env))
+    assert unwritable.returncode == ExitCode.NOT_STARTED
+    assert f"cannot write to the output {under_a_file}" in _error_lines(unwritable)[0]
+
+    no_model = _medflow(*run, env=_env(flow_env, MEDFLOW_MODEL_REPOSITORY=str(tmp_path / "no-models")))
+    assert no_model.returncode == ExitCode.NOT_STARTED
+    (line,) = _error_lines(no_model)
+    assert "model files missing" in line and "medflow model build --demo" in line
+
+    # Everything wrong at once: one line per problem, in one go; no input is then not the only problem.
+    everything = _medflow("run", "--input", str(tmp_path / "typo"), "--output", str(out), "--triton-url", down,
+                          env=_env(flow_env, MEDFLOW_DEID_HMAC_KEY=None))
+    assert everything.returncode == ExitCode.NOT_STARTED
+    lines = _error_lines(everything)
+    assert len(lines) == 3
+    assert lines[0].startswith("error: MEDFLOW_DEID_HMAC_KEY is not set")
+
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "empty"]  # the write probes left nothing
+
+
+def test_flow_states_follow_the_exit_code_rules(
+    prefect_harness: None, flow_env: str, notes: Path, corrupt: Path, tmp_path: Path
+) -> None:
+    from flows.nightly import nightly_deid_inference
+    from medflow.preflight import PreflightError
+
+    # No input: Failed "NoInput", nothing written; the flow raises the pre-flight error when called plainly.
+    out = tmp_path / "out"
+    state = nightly_deid_inference(input_uri=str(tmp_path / "typo"), output_uri=str(out), return_state=True)
+    assert state.is_failed() and state.name == "NoInput"
+    assert "no *.parquet object under" in state.message
+    assert not out.exists()
+    with pytest.raises(PreflightError):
+        nightly_deid_inference(input_uri=str(tmp_path / "typo"), output_uri=str(out))
+
+    # Triton down: Failed "NotStarted", before any work.
+    state = nightly_deid_inference(
+        input_uri=str(notes), output_uri=str(out), triton_url=f"127.0.0.1:{free_port()}", return_state=True
+    )
+    assert state.is_failed() and state.name == "NotStarted" and "medflow triton serve" in state.message
+    assert not out.exists()
+
+    # Allowed empty input: an empty run commits; both tables exist with their schema and answer queries.
+    state = nightly_deid_inference(
+        input_uri=str(tmp_path / "typo"), output_uri=str(out), run_date=RUN_DATE, allow_empty=True, return_state=True
+    )
+    assert state.is_completed() and state.name == "Completed"
+    for name in ("predictions", "quarantine"):
+        table = DeltaTable(str(out / name))
+        assert pa.schema(table.schema()) == TABLE_SCHEMAS[name] and table.to_pyarrow_table().num_rows == 0
+        counted = CliRunner().invoke(app, ["query", f"SELECT count(*) AS n FROM {name}", "--output", str(out),
+                                           "--format", "json"])
+        assert counted.exit_code == 0 and json.loads(counted.output) == [{"n": 0}]
+
+    # Every file unreadable: Completed "Quarantined" (plain Completed when quarantine is accepted), and
+    # the quarantine table says why.
+    bad_out = tmp_path / "bad"
+    state = nightly_deid_inference(input_uri=str(corrupt), output_uri=str(bad_out), return_state=True)
+    assert state.is_completed() and state.name == "Quarantined"
+    assert "QUARANTINED 0 row(s), 2 whole file(s)" in state.message
+    reasons = CliRunner().invoke(app, ["query", "SELECT reason, count(*) AS records FROM quarantine GROUP BY reason",
+                                       "--output", str(bad_out), "--format", "csv"])
+    assert reasons.exit_code == 0
+    assert reasons.output.splitlines() == ["reason,records", "unreadable Parquet (ArrowInvalid),2"]
+    state = nightly_deid_inference(
+        input_uri=str(corrupt), output_uri=str(bad_out), force=True, quarantine_ok=True, return_state=True
+    )
+    assert state.is_completed() and state.name == "Completed" and "QUARANTINED" in state.message
+
+
+def test_run_exit_codes_for_committed_runs(prefect_harness: None, flow_env: str, corrupt: Path, tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    env = _env(flow_env, PREFECT_API_URL=PREFECT_API_URL.value())
+    out = tmp_path / "out"
+    quarantined = _medflow("run", "--input", str(corrupt), "--output", str(out), env=env)
+    assert quarantined.returncode == ExitCode.QUARANTINED, quarantined.stderr[-2000:]
+    accepted = _medflow("run", "--input", str(corrupt), "--output", str(out), "--force", "--quarantine-ok", env=env)
+    assert accepted.returncode == ExitCode.OK, accepted.stderr[-2000:]
+    empty = _medflow("run", "--input", str(tmp_path / "nothing"), "--output", str(out), "--allow-empty", env=env)
+    assert empty.returncode == ExitCode.OK, empty.stderr[-2000:]
+
+
+def test_query_before_any_run_says_so_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "SELECT * FROM quarantine", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: no run has committed to {tmp_path / 'out'} yet (no table predictions)"
