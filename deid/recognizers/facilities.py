@@ -22,7 +22,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from deid.labels import PhiLabel
 from deid.recognizers.base import other_occurrences
 from deid.recognizers.gazetteer import country_names, is_place
-from deid.recognizers.lexicon import CALENDAR_WORDS, EnglishVocabulary, first_names, is_allow_listed, last_names
+from deid.recognizers.lexicon import (
+    CALENDAR_WORDS,
+    COMMON_WORD_NAMES,
+    EnglishVocabulary,
+    first_names,
+    is_allow_listed,
+    last_names,
+)
 from deid.recognizers.names import (
     EPONYM_HEADS,
     NON_NAME_WORDS,
@@ -62,8 +69,11 @@ EMPLOYER_CUE = regex.compile(
     r"\b(?:(?:works|worked|working|employed|retired|volunteers?|volunteered)"
     r"(?:[ \t]+(?:nights|days|evenings|weekends|part[ -]time|full[ -]time|there|now|still|currently))?"
     r"(?:[ \t]+as[ \t]+an?(?:[ \t]+\p{L}+){1,3}?)?[ \t]+(?:for|at|by|from|with)"
-    r"|(?:is|was|as)[ \t]+an?(?:[ \t]+\p{L}+)?[ \t]+\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)"
-    r"[ \t]+(?:for|at|with))[ \t]+(?P<the>the[ \t]+)?",
+    r"|(?:(?:is|was|as)[ \t]+an?|retired|former|ex-?)(?:[ \t]+\p{L}+)?[ \t]+"
+    r"\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)[ \t]+(?:for|at|with)"
+    # `cleans offices for X`, `drives for X`: a trade's verb, its object, then the employer.
+    r"|(?:cleans|cleaned|drives|drove|delivers|delivered|cooks|cooked|teaches|taught|tutors|bartends|waitresses)"
+    r"(?:[ \t]+\p{L}+)?[ \t]+(?:for|at))[ \t]+(?P<the>the[ \t]+)?",
     regex.IGNORECASE,
 )
 # `RETIRED CON ED LINEMAN`, `retired USPS mail carrier`: an employer between `retired` and a trade.
@@ -85,6 +95,20 @@ GENERIC_EMPLOYERS = frozenset(
     post office postal mail railroad construction himself herself themselves self years yrs living
     work home hospice nursing teaching farming sales retail insurance local dept department bus truck taxi cab
     auto steel dock union restaurant office store""".split()
+)
+# Treatment or care earlier in the clause (`chemo at moffitt`, `methotrexate was started at HSS`, `f/u
+# with cards at tufts`, `methadone she gets at CODAC`): the word after `at`/`from` is a place even when
+# short and upper case, unless it is vocabulary or a time or rate of the treatment (`at HS`, `at KVO`).
+CARE_CONTEXT = regex.compile(
+    r"\b(?i:chemo\w*|radiation|xrt|dialysis|hd|infusions?|transfusions?|methadone|suboxone|treatment|therapy|"
+    r"f/u|follow[ -]?up|appt|appointment|surgery|started|gets|receives|received|receiving|cards|onc)\b"
+    r"[^.,;:!?\n]{0,40}\Z"
+)
+CARE_TIMES = frozenset("hs qhs mn noon am pm kvo tko goal rate mwf tts tth".split())
+COMPARISON_AFTER = regex.compile(r"[ \t]*[<>=\d]")
+# `left Hammersmith on 12 March`: a place left on a day, not a side (`left IJ in place`, `left AMA on`).
+LEFT_PLACE = regex.compile(
+    r"\b(?i:left)[ \t]+(?P<name>\p{L}[\p{L}'’-]+)(?=[ \t]+(?i:on|in|after|yesterday|last|this)\b)"
 )
 # A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
 # name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
@@ -114,6 +138,8 @@ NAME_PART_WORDS = frozenset(
     """health medical memorial university college cancer heart family general regional community children's
     childrens women's womens veterans va""".split()
 )
+# A street in a facility's name (`the Pine Street Inn`): part of it when a head follows.
+STREET_WORDS = frozenset("street st avenue ave road rd".split())
 GENERIC_HEADS = frozenset("rehab snf ltac ltach nh alf icu er ed facility home dialysis".split())
 # A ward or building named by a word and its floor (`TRANSFER TO BROWN 2`, `came up from Woods 8`).
 WARD_NUMBER = regex.compile(r"[ \t]{1,2}\d{1,2}[A-Za-z]?(?![\w/:.%-]|\.\d)")
@@ -149,6 +175,9 @@ SERVICES = frozenset(
 EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs".split())
 TIME_WORDS = frozenset("today tonight tomorrow yesterday am pm now later soon morning evening overnight".split())
 ALTERNATIVES = frozenset({"vs", "vs.", "versus", "v."})  # `hebrew seniorlife vs kindred ltach`
+ALTERNATIVE = regex.compile(
+    r"(?:[ \t]+(?:ltach|ltac|snf|rehab|nh|alf))?[ \t]+(?:vs\.?|versus|or)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE
+)
 HOLIDAYS = frozenset("christmas easter thanksgiving xmas hanukkah ramadan passover halloween".split())
 DETERMINERS = frozenset("a an his her their my our your its this that some another himself herself self".split())
 # `switched from Coumadin`, `weaned from Levophed`: a drug, not a place.
@@ -216,9 +245,19 @@ class FacilityNameRecognizer(EntityRecognizer):
             if headed:
                 spans.append(headed)
             elif place.group().lower().startswith(("at", "from")):
-                named = self._named_place(text, place.start(), word, informative)
+                found = [
+                    self._named_place(text, place.start(), word, informative),
+                    self._cared_place(text, place.start(), word, informative),
+                ]
+                named = [span for span in found if span]
                 if named:
-                    spans.append(named)
+                    spans.append(max(named, key=lambda span: span[1]))  # `at davita ridgeway`
+        for left in LEFT_PLACE.finditer(text):
+            name = left.group("name")
+            lower = name.lower()
+            if len(lower) > 3 and self._proper(lower) and (not informative or name[0].isupper()):
+                spans.append(left.span("name"))
+        spans += self._alternatives(text, spans, informative)
         for saint in SAINT.finditer(text):
             name = saint.group("name")
             lower = name.lower()
@@ -304,6 +343,56 @@ class FacilityNameRecognizer(EntityRecognizer):
             end = following.end()
         return word.start(), end
 
+    def _cared_place(
+        self, text: str, preposition: int, word: regex.Match[str], informative: bool
+    ) -> tuple[int, int] | None:
+        """After `at`/`from` in a clause about treatment: a word no English vocabulary holds (Philter's
+        also holds initialisms such as `HSS`), or a listed surname that is a noun (`at tufts`), with the
+        proper words after it (`fresenius elmwood`); not a clinical word, a time or a rate."""
+        if not CARE_CONTEXT.search(text, max(0, preposition - 60), preposition):
+            return None
+        value = word.group()
+        lower = POSSESSIVE.sub("", value.lower())
+        if informative and not value[0].isupper():
+            return None
+        if len(lower) < 3 or not lower.isalpha() or not self._place_word(lower) or lower in CARE_TIMES:
+            return None
+        if COMPARISON_AFTER.match(text, word.end()):
+            return None  # `started at MAP 65`, `at SBP>90`
+        end = word.end()
+        for _ in range(2):  # `dialysis at fresenius elmwood`
+            gap = GAP.match(text, end)
+            following = PLACE_WORD.match(text, gap.end()) if gap else None
+            if following is None:
+                break
+            lower = following.group().lower()
+            cased = not informative or following.group()[0].isupper()
+            if not cased or self._not_a_name(lower) or not (self._proper(lower) or self._place_word(lower)):
+                break
+            end = following.end()
+        return word.start(), end
+
+    def _place_word(self, lower: str) -> bool:
+        if self._not_a_name(lower) or lower in SERVICES or lower in CARE_QUALIFIERS:
+            return False
+        if not self._english.has_word(lower):
+            return True
+        return (
+            lower in self._names and lower not in COMMON_WORD_NAMES and not self._english.has_non_noun(lower)
+        )
+
+    def _alternatives(self, text: str, spans: list[tuple[int, int]], informative: bool) -> list[tuple[int, int]]:
+        """`hebrew seniorlife vs kindred ltach`: the option after `vs` in a placement line, a proper word
+        or one before a facility head."""
+        found = []
+        for _, end in spans:
+            alternative = ALTERNATIVE.match(text, end)
+            if alternative:
+                span = self._name_after(text, alternative.end(), informative, strict=True)
+                if span:
+                    found.append(span)
+        return found
+
     @staticmethod
     def _town_of_words(text: str, word: regex.Match[str]) -> tuple[int, int] | None:
         """A listed town of two or three words starting with `word` (`New Bedford`, `Fall River`)."""
@@ -358,7 +447,7 @@ class FacilityNameRecognizer(EntityRecognizer):
                 break  # `transferred to floor`; `seen by dr brennan`: the name recognizer takes a person
             if text.startswith("/", word.end()):
                 break  # `W/ RASH`, `s/p`
-            service = lower in NON_NAME_WORDS and lower not in FACILITY_HEADS and lower not in NAME_PART_WORDS
+            service = lower in NON_NAME_WORDS and lower not in FACILITY_HEADS | NAME_PART_WORDS | STREET_WORDS
             if service or lower in SERVICES or lower in ROLES or lower.split("-")[0] in EPONYM_HEADS:
                 return None  # `admitted to General Medicine`, `Osgood-Schlatter disease`
             words.append((word, lower))
