@@ -307,10 +307,11 @@ TRAVEL_CUE = regex.compile(
 )
 
 
-# `NEPHEW ARLO BEST OF TUCSON`, `dtr jo of san antonio`: the town a relative is of, after their name.
+# `NEPHEW ARLO BEST OF TUCSON`, `dtr jo of san antonio`, `(SON IN LEEDS)`: the town a relative is of or
+# lives in, after the relation word or their name.
 RELATIVE_OF = regex.compile(
     r"\b(?i:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")[ \t]*[,:-]?"
-    r"(?:[ \t]+\p{L}[\p{L}'’.-]*){1,3}?[ \t]+(?i:of)[ \t]+(?P<phi>\p{L}+(?:[ \t]\p{L}+){0,2})"
+    r"(?:[ \t]+\p{L}[\p{L}'’.-]*){0,3}?[ \t]+(?i:of|in|from)[ \t]+(?P<phi>\p{L}+(?:[ \t]\p{L}+){0,2})"
 )
 
 
@@ -388,7 +389,7 @@ class CityRecognizer(GroupPatternRecognizer):
         return None
 
     def _relative_of(self, text: str) -> list[RecognizerResult]:
-        """A listed town, not a country, after a relative and their name and `of` (any case); not a
+        """A listed town, not a country, after a relative (and their name) and `of`/`in`/`from`, any case; not a
         one-word town that is also a verb or an adjective (`in charge of Reading`)."""
         results = []
         for match in RELATIVE_OF.finditer(text):

@@ -198,6 +198,7 @@ def test_towns_and_states_still_found(found, nlp_engine, case):
     [
         ("HCP: NIECE DORA PLANK OF FRESNO, 559-555-0142.", ["FRESNO"]),
         ("son teo of el paso will fly in.", ["el paso"]),
+        ("Cell 0113 496 0555 (brother in Leeds).", ["Leeds"]),
     ],
 )
 def test_town_of_a_relative(found, nlp_engine, text, cities):
@@ -209,6 +210,7 @@ def test_town_of_a_relative(found, nlp_engine, text, cities):
     [
         "Wife aware of plan; son tired of waiting; daughter one of 3.",
         "DTR IN CHARGE OF READING HIS MAIL; SISTER OF PT FROM PERU.",
+        "Son in law at bedside; wife in agreement; daughter in ED; husband in Mobile.",
     ],
 )
 def test_words_after_a_relative_and_of_are_not_towns(found, nlp_engine, text):
