@@ -315,6 +315,8 @@ class FacilityNameRecognizer(EntityRecognizer):
         if lower in country_names() or lower in HOLIDAYS:
             return None
         if not informative:
+            if lower in CARE_PLACES:
+                return None  # `FROM OSH`: the outside hospital, though Osh is also a town
             listed = (lower in self._names and not self._is_vocabulary(lower)) or is_place(lower)
             unknown = len(lower) >= 5 and lower.isalpha() and self._proper(lower)  # `at moffitt`
             return word.span() if listed or unknown else None

@@ -173,6 +173,7 @@ def test_places_after_treatment_and_care(found, rec, text, facilities):
         "Left IJ in place, left AMA on 3/4, LEFT ARM ON PILLOW, left chest in pain.",
         "chemo at home; f/u at discharge; gets meds at baseline.",
         "Brought in from street by EMS, lives on Elm Street.",
+        "CHEMO AT CYCLE 3, FIRST DOSE GIVEN AT OSH, ARRIVED FROM OSH VIA EMS.",
     ],
 )
 def test_times_sites_and_sides_after_treatment_are_not_places(found, rec, text):
