@@ -69,8 +69,11 @@ EMPLOYER_CUE = regex.compile(
     r"\b(?:(?:works|worked|working|employed|retired|volunteers?|volunteered)"
     r"(?:[ \t]+(?:nights|days|evenings|weekends|part[ -]time|full[ -]time|there|now|still|currently))?"
     r"(?:[ \t]+as[ \t]+an?(?:[ \t]+\p{L}+){1,3}?)?[ \t]+(?:for|at|by|from|with)"
-    r"|(?:(?:is|was|as)[ \t]+an?|retired|former|ex-?)(?:[ \t]+\p{L}+)?[ \t]+"
-    r"\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)[ \t]+(?:for|at|with)"
+    r"|(?:is|was|as)[ \t]+an?(?:[ \t]+\p{L}+)?[ \t]+\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)"
+    r"[ \t]+(?:for|at|with)"
+    # `RETIRED MACHINIST AT X`; not `with` (`retired teacher with dementia`).
+    r"|(?:retired|former|ex-?)(?:[ \t]+\p{L}+)?[ \t]+\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)"
+    r"[ \t]+(?:for|at)"
     # `cleans offices for X`, `drives for X`: a trade's verb, its object, then the employer.
     r"|(?:cleans|cleaned|drives|drove|delivers|delivered|cooks|cooked|teaches|taught|tutors|bartends|waitresses)"
     r"(?:[ \t]+\p{L}+)?[ \t]+(?:for|at))[ \t]+(?P<the>the[ \t]+)?",
@@ -94,7 +97,7 @@ GENERIC_EMPLOYERS = frozenset(
     school schools hospital company business family church university college bank factory mill farm
     post office postal mail railroad construction himself herself themselves self years yrs living
     work home hospice nursing teaching farming sales retail insurance local dept department bus truck taxi cab
-    auto steel dock union restaurant office store""".split()
+    auto steel dock union restaurant office store money cash tips extra""".split()
 )
 # Treatment or care earlier in the clause (`chemo at moffitt`, `methotrexate was started at HSS`, `f/u
 # with cards at tufts`, `methadone she gets at CODAC`): the word after `at`/`from` is a place even when
@@ -172,7 +175,7 @@ SERVICES = frozenset(
     nursing pharmacy emergency team staff service services department dept consult anesthesia""".split()
 )
 # Words after an employer's name that are not part of it (`Kroger near home`, `the MBTA x 30 yrs`).
-EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs".split())
+EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs age".split())
 TIME_WORDS = frozenset("today tonight tomorrow yesterday am pm now later soon morning evening overnight".split())
 ALTERNATIVES = frozenset({"vs", "vs.", "versus", "v."})  # `hebrew seniorlife vs kindred ltach`
 ALTERNATIVE = regex.compile(
@@ -187,6 +190,7 @@ CHANGE_BEFORE = regex.compile(
 )
 TO_AFTER = regex.compile(r"[ \t]+(?i:to)[ \t]+\p{Lu}")
 WORDS_BEFORE = regex.compile(r"\p{L}[\p{L}'’-]*")
+NEXT_PLACE_WORD = regex.compile(r"[ \t]{1,2}(\p{L}+)")
 NEXT_WORD = regex.compile(r"(?:['’]s)?[ \t]+([\p{L}\d])")
 
 
@@ -372,7 +376,16 @@ class FacilityNameRecognizer(EntityRecognizer):
             if not cased or self._not_a_name(lower) or not (self._proper(lower) or self._place_word(lower)):
                 break
             end = following.end()
+        after = NEXT_PLACE_WORD.match(text, end)
+        if after and self._modified_noun(after.group(1).lower()):
+            return None  # `at DKA protocol`, `at TPA dose`: an abbreviation modifying a clinical noun
         return word.start(), end
+
+    def _modified_noun(self, lower: str) -> bool:
+        heads = FACILITY_HEADS | GENERIC_HEADS | CARE_PLACES | NAME_PART_WORDS | HOSPITAL_NAME_WORDS
+        if lower in STOP_WORDS or lower in TIME_WORDS or lower in CALENDAR_WORDS or lower in heads:
+            return False
+        return self._english.has_word(lower)
 
     def _place_word(self, lower: str) -> bool:
         if self._not_a_name(lower) or lower in SERVICES or lower in CARE_QUALIFIERS:

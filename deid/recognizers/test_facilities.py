@@ -174,6 +174,7 @@ def test_places_after_treatment_and_care(found, rec, text, facilities):
         "chemo at home; f/u at discharge; gets meds at baseline.",
         "Brought in from street by EMS, lives on Elm Street.",
         "CHEMO AT CYCLE 3, FIRST DOSE GIVEN AT OSH, ARRIVED FROM OSH VIA EMS.",
+        "Insulin gtt started at HHS protocol; receiving tpa at rt dose; heparin at ACS dosing.",
     ],
 )
 def test_times_sites_and_sides_after_treatment_are_not_places(found, rec, text):
@@ -201,6 +202,7 @@ def test_employers_after_a_trade_or_its_verb(found, rec, text, facilities, case)
         "Drives at night; cooks for himself; cleans at home.",
         "Retired teacher at baseline, former smoker at 20.",
         "Teaches at the high school.",
+        "Cooks for extra cash; retired pilot with COPD; former welder at age 50.",
     ],
 )
 def test_trades_without_employers(found, rec, text, case):
