@@ -402,6 +402,9 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_RELATION  # `per brother Will by the 10th`: a first name that is a stop word
                 continue
+            if self._doubled_after_relation(words, i):
+                scores[i] = SCORE_RELATION  # `son will will call`: the first is the name, the second the verb
+                continue
             if not self._shaped(word):
                 continue
             lower = word.lower()
@@ -427,6 +430,17 @@ class NameRecognizer(EntityRecognizer):
             elif self._role_after_from(words, i) and self._suspect(lower):
                 scores[i] = SCORE_RELATION  # `GUNNAR FROM RT DREW ABG`, `deb from case management`
         return scores
+
+    def _doubled_after_relation(self, words: list[str], i: int) -> bool:
+        """A listed name that is also a word, written twice after a relation (`DTR MAY MAY VISIT`)."""
+        return (
+            i + 1 < len(words)
+            and not self._breaks[i]
+            and words[i + 1].lower() == words[i].lower()
+            and self._in_lists(words[i].lower())
+            and words[i].lower() not in CALENDAR_WORDS
+            and self._after_relation(words, i)
+        )
 
     def _role_follows(self, words: list[str], i: int) -> bool:
         """`KOWALCZUK (RESIDENT)`, `Per Bao (pharmacy)`: a role or service in parentheses after the name."""

@@ -257,6 +257,7 @@ def test_cued_names_second_pass(found, rec, text, names):
         ("niece Tova Brightwater cell 617-555-0101.", ["Tova Brightwater"]),
         ("see flowsheet for i/o. -tb rn", ["-tb"]),
         ("Pt resting, plan unchanged.\n-- t. okoro, rn", ["t. okoro"]),
+        ("DTR HOPE HOPE TO VISIT SAT.", ["HOPE"]),
     ],
 )
 def test_unlisted_surnames_and_signatures(found, rec, text, names):
@@ -271,6 +272,7 @@ def test_unlisted_surnames_and_signatures(found, rec, text, names):
         "Hurthle cell 2 noted on FNA.",
         "weaned to 2l nc. -rt notified.",
         "Pt resting, plan unchanged, rn aware.",
+        "son may visit, dtr will call, wife can come in.",
     ],
 )
 def test_clinical_words_after_a_relative_and_short_signatures_are_not_surnames(found, rec, text):
