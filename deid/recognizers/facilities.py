@@ -22,7 +22,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from deid.labels import PhiLabel
 from deid.recognizers.base import other_occurrences
 from deid.recognizers.gazetteer import country_names, is_place
-from deid.recognizers.lexicon import CALENDAR_WORDS, EnglishVocabulary, first_names, is_allow_listed, last_names
+from deid.recognizers.lexicon import (
+    CALENDAR_WORDS,
+    COMMON_WORD_NAMES,
+    EnglishVocabulary,
+    first_names,
+    is_allow_listed,
+    last_names,
+)
 from deid.recognizers.names import (
     EPONYM_HEADS,
     NON_NAME_WORDS,
@@ -63,7 +70,13 @@ EMPLOYER_CUE = regex.compile(
     r"(?:[ \t]+(?:nights|days|evenings|weekends|part[ -]time|full[ -]time|there|now|still|currently))?"
     r"(?:[ \t]+as[ \t]+an?(?:[ \t]+\p{L}+){1,3}?)?[ \t]+(?:for|at|by|from|with)"
     r"|(?:is|was|as)[ \t]+an?(?:[ \t]+\p{L}+)?[ \t]+\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)"
-    r"[ \t]+(?:for|at|with))[ \t]+(?P<the>the[ \t]+)?",
+    r"[ \t]+(?:for|at|with)"
+    # `RETIRED MACHINIST AT X`; not `with` (`retired teacher with dementia`).
+    r"|(?:retired|former|ex-?)(?:[ \t]+\p{L}+)?[ \t]+\p{L}+(?:er|or|ist|man|men|ian|ant|ent|nurse|aide|tech|clerk)"
+    r"[ \t]+(?:for|at)"
+    # `cleans offices for X`, `drives for X`: a trade's verb, its object, then the employer.
+    r"|(?:cleans|cleaned|drives|drove|delivers|delivered|cooks|cooked|teaches|taught|tutors|bartends|waitresses)"
+    r"(?:[ \t]+\p{L}+)?[ \t]+(?:for|at))[ \t]+(?P<the>the[ \t]+)?",
     regex.IGNORECASE,
 )
 # `RETIRED CON ED LINEMAN`, `retired USPS mail carrier`: an employer between `retired` and a trade.
@@ -84,7 +97,21 @@ GENERIC_EMPLOYERS = frozenset(
     school schools hospital company business family church university college bank factory mill farm
     post office postal mail railroad construction himself herself themselves self years yrs living
     work home hospice nursing teaching farming sales retail insurance local dept department bus truck taxi cab
-    auto steel dock union restaurant office store""".split()
+    auto steel dock union restaurant office store money cash tips extra""".split()
+)
+# Treatment or care earlier in the clause (`chemo at moffitt`, `methotrexate was started at HSS`, `f/u
+# with cards at tufts`, `methadone she gets at CODAC`): the word after `at`/`from` is a place even when
+# short and upper case, unless it is vocabulary or a time or rate of the treatment (`at HS`, `at KVO`).
+CARE_CONTEXT = regex.compile(
+    r"\b(?i:chemo\w*|radiation|xrt|dialysis|hd|infusions?|transfusions?|methadone|suboxone|treatment|therapy|"
+    r"f/u|follow[ -]?up|appt|appointment|surgery|started|gets|receives|received|receiving|cards|onc)\b"
+    r"[^.,;:!?\n]{0,40}\Z"
+)
+CARE_TIMES = frozenset("hs qhs mn noon am pm kvo tko goal rate mwf tts tth".split())
+COMPARISON_AFTER = regex.compile(r"[ \t]*[<>=\d]")
+# `left Hammersmith on 12 March`: a place left on a day, not a side (`left IJ in place`, `left AMA on`).
+LEFT_PLACE = regex.compile(
+    r"\b(?i:left)[ \t]+(?P<name>\p{L}[\p{L}'’-]+)(?=[ \t]+(?i:on|in|after|yesterday|last|this)\b)"
 )
 # A place preposition alone (`at Vanderbilt`, `from SHANDS`, `at beaumont`): only a word that is a listed
 # name or place and no vocabulary, or, in mixed case, a capitalised word no vocabulary holds.
@@ -114,6 +141,8 @@ NAME_PART_WORDS = frozenset(
     """health medical memorial university college cancer heart family general regional community children's
     childrens women's womens veterans va""".split()
 )
+# A street in a facility's name (`the Pine Street Inn`): part of it when a head follows.
+STREET_WORDS = frozenset("street st avenue ave road rd".split())
 GENERIC_HEADS = frozenset("rehab snf ltac ltach nh alf icu er ed facility home dialysis".split())
 # A ward or building named by a word and its floor (`TRANSFER TO BROWN 2`, `came up from Woods 8`).
 WARD_NUMBER = regex.compile(r"[ \t]{1,2}\d{1,2}[A-Za-z]?(?![\w/:.%-]|\.\d)")
@@ -146,9 +175,12 @@ SERVICES = frozenset(
     nursing pharmacy emergency team staff service services department dept consult anesthesia""".split()
 )
 # Words after an employer's name that are not part of it (`Kroger near home`, `the MBTA x 30 yrs`).
-EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs".split())
+EMPLOYER_STOPS = frozenset("x near nights days weekends part-time full-time prn per diem vs age".split())
 TIME_WORDS = frozenset("today tonight tomorrow yesterday am pm now later soon morning evening overnight".split())
 ALTERNATIVES = frozenset({"vs", "vs.", "versus", "v."})  # `hebrew seniorlife vs kindred ltach`
+ALTERNATIVE = regex.compile(
+    r"(?:[ \t]+(?:ltach|ltac|snf|rehab|nh|alf))?[ \t]+(?:vs\.?|versus|or)[ \t]+(?:the[ \t]+)?", regex.IGNORECASE
+)
 HOLIDAYS = frozenset("christmas easter thanksgiving xmas hanukkah ramadan passover halloween".split())
 DETERMINERS = frozenset("a an his her their my our your its this that some another himself herself self".split())
 # `switched from Coumadin`, `weaned from Levophed`: a drug, not a place.
@@ -158,6 +190,7 @@ CHANGE_BEFORE = regex.compile(
 )
 TO_AFTER = regex.compile(r"[ \t]+(?i:to)[ \t]+\p{Lu}")
 WORDS_BEFORE = regex.compile(r"\p{L}[\p{L}'’-]*")
+NEXT_PLACE_WORD = regex.compile(r"[ \t]{1,2}(\p{L}+)")
 NEXT_WORD = regex.compile(r"(?:['’]s)?[ \t]+([\p{L}\d])")
 
 
@@ -216,9 +249,19 @@ class FacilityNameRecognizer(EntityRecognizer):
             if headed:
                 spans.append(headed)
             elif place.group().lower().startswith(("at", "from")):
-                named = self._named_place(text, place.start(), word, informative)
+                found = [
+                    self._named_place(text, place.start(), word, informative),
+                    self._cared_place(text, place.start(), word, informative),
+                ]
+                named = [span for span in found if span]
                 if named:
-                    spans.append(named)
+                    spans.append(max(named, key=lambda span: span[1]))  # `at davita ridgeway`
+        for left in LEFT_PLACE.finditer(text):
+            name = left.group("name")
+            lower = name.lower()
+            if len(lower) > 3 and self._proper(lower) and (not informative or name[0].isupper()):
+                spans.append(left.span("name"))
+        spans += self._alternatives(text, spans, informative)
         for saint in SAINT.finditer(text):
             name = saint.group("name")
             lower = name.lower()
@@ -276,6 +319,8 @@ class FacilityNameRecognizer(EntityRecognizer):
         if lower in country_names() or lower in HOLIDAYS:
             return None
         if not informative:
+            if lower in CARE_PLACES:
+                return None  # `FROM OSH`: the outside hospital, though Osh is also a town
             listed = (lower in self._names and not self._is_vocabulary(lower)) or is_place(lower)
             unknown = len(lower) >= 5 and lower.isalpha() and self._proper(lower)  # `at moffitt`
             return word.span() if listed or unknown else None
@@ -303,6 +348,65 @@ class FacilityNameRecognizer(EntityRecognizer):
                 break
             end = following.end()
         return word.start(), end
+
+    def _cared_place(
+        self, text: str, preposition: int, word: regex.Match[str], informative: bool
+    ) -> tuple[int, int] | None:
+        """After `at`/`from` in a clause about treatment: a word no English vocabulary holds (Philter's
+        also holds initialisms such as `HSS`), or a listed surname that is a noun (`at tufts`), with the
+        proper words after it (`fresenius elmwood`); not a clinical word, a time or a rate."""
+        if not CARE_CONTEXT.search(text, max(0, preposition - 60), preposition):
+            return None
+        value = word.group()
+        lower = POSSESSIVE.sub("", value.lower())
+        if informative and not value[0].isupper():
+            return None
+        if len(lower) < 3 or not lower.isalpha() or not self._place_word(lower) or lower in CARE_TIMES:
+            return None
+        if COMPARISON_AFTER.match(text, word.end()):
+            return None  # `started at MAP 65`, `at SBP>90`
+        end = word.end()
+        for _ in range(2):  # `dialysis at fresenius elmwood`
+            gap = GAP.match(text, end)
+            following = PLACE_WORD.match(text, gap.end()) if gap else None
+            if following is None:
+                break
+            lower = following.group().lower()
+            cased = not informative or following.group()[0].isupper()
+            if not cased or self._not_a_name(lower) or not (self._proper(lower) or self._place_word(lower)):
+                break
+            end = following.end()
+        after = NEXT_PLACE_WORD.match(text, end)
+        if after and self._modified_noun(after.group(1).lower()):
+            return None  # `at DKA protocol`, `at TPA dose`: an abbreviation modifying a clinical noun
+        return word.start(), end
+
+    def _modified_noun(self, lower: str) -> bool:
+        heads = FACILITY_HEADS | GENERIC_HEADS | CARE_PLACES | NAME_PART_WORDS | HOSPITAL_NAME_WORDS
+        if lower in STOP_WORDS or lower in TIME_WORDS or lower in CALENDAR_WORDS or lower in heads:
+            return False
+        return self._english.has_word(lower)
+
+    def _place_word(self, lower: str) -> bool:
+        if self._not_a_name(lower) or lower in SERVICES or lower in CARE_QUALIFIERS:
+            return False
+        if not self._english.has_word(lower):
+            return True
+        return (
+            lower in self._names and lower not in COMMON_WORD_NAMES and not self._english.has_non_noun(lower)
+        )
+
+    def _alternatives(self, text: str, spans: list[tuple[int, int]], informative: bool) -> list[tuple[int, int]]:
+        """`hebrew seniorlife vs kindred ltach`: the option after `vs` in a placement line, a proper word
+        or one before a facility head."""
+        found = []
+        for _, end in spans:
+            alternative = ALTERNATIVE.match(text, end)
+            if alternative:
+                span = self._name_after(text, alternative.end(), informative, strict=True)
+                if span:
+                    found.append(span)
+        return found
 
     @staticmethod
     def _town_of_words(text: str, word: regex.Match[str]) -> tuple[int, int] | None:
@@ -358,7 +462,7 @@ class FacilityNameRecognizer(EntityRecognizer):
                 break  # `transferred to floor`; `seen by dr brennan`: the name recognizer takes a person
             if text.startswith("/", word.end()):
                 break  # `W/ RASH`, `s/p`
-            service = lower in NON_NAME_WORDS and lower not in FACILITY_HEADS and lower not in NAME_PART_WORDS
+            service = lower in NON_NAME_WORDS and lower not in FACILITY_HEADS | NAME_PART_WORDS | STREET_WORDS
             if service or lower in SERVICES or lower in ROLES or lower.split("-")[0] in EPONYM_HEADS:
                 return None  # `admitted to General Medicine`, `Osgood-Schlatter disease`
             words.append((word, lower))

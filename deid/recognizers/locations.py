@@ -16,7 +16,7 @@ from deid.recognizers.base import GroupPatternRecognizer, case_insensitive_view,
 from deid.recognizers.dates import MONTH
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
-from deid.recognizers.names import TITLES
+from deid.recognizers.names import RELATIONS, TITLES
 from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
@@ -307,6 +307,14 @@ TRAVEL_CUE = regex.compile(
 )
 
 
+# `NEPHEW ARLO BEST OF TUCSON`, `dtr jo of san antonio`, `(SON IN LEEDS)`: the town a relative is of or
+# lives in, after the relation word or their name.
+RELATIVE_OF = regex.compile(
+    r"\b(?i:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")[ \t]*[,:-]?"
+    r"(?:[ \t]+\p{L}[\p{L}'’.-]*){0,3}?[ \t]+(?i:of|in|from)[ \t]+(?P<phi>\p{L}+(?:[ \t]\p{L}+){0,2})"
+)
+
+
 class CityRecognizer(GroupPatternRecognizer):
     """A city is recognised by its position: before `, STATE` (`Boston, MA 02114`) or after
     a residence cue (`lives in Springfield`)."""
@@ -358,7 +366,7 @@ class CityRecognizer(GroupPatternRecognizer):
             trimmed
             for r in super().analyze(text, entities, nlp_artifacts, regex_flags)
             if (trimmed := self._trim_words(text, r)) is not None
-        ] + self._after_travel_cue(text)
+        ] + self._after_travel_cue(text) + self._relative_of(text)
         found = {text[r.start : r.end] for r in results}
         names = [c for c in found if " " in c or c.lower() not in self._english.words]
         return results + other_occurrences(text, results, names, PhiLabel.CITY.value, 0.6)
@@ -379,6 +387,21 @@ class CityRecognizer(GroupPatternRecognizer):
                 result.start += word.start()
                 return result
         return None
+
+    def _relative_of(self, text: str) -> list[RecognizerResult]:
+        """A listed town, not a country, after a relative (and their name) and `of`/`in`/`from`, any case; not a
+        one-word town that is also a verb or an adjective (`in charge of Reading`)."""
+        results = []
+        for match in RELATIVE_OF.finditer(text):
+            words = match.group("phi").split()
+            for count in range(len(words), 0, -1):  # the longest listed town: `san antonio`
+                lower = " ".join(words[:count]).lower()
+                ordinary = count == 1 and self._english.has_non_noun(lower)
+                if is_place(lower) and lower not in country_names() and not ordinary:
+                    start = match.start("phi")
+                    results.append(RecognizerResult(PhiLabel.CITY.value, start, start + len(lower), 0.5))
+                    break
+        return results
 
     def _after_travel_cue(self, text: str) -> list[RecognizerResult]:
         """`grew up in X`, `flew to X`, `originally from X`: a place unless its words are ordinary

@@ -107,6 +107,11 @@ OBJECT_PRONOUNS = frozenset("him her me them".split())
 CONJUNCTIONS = frozenset({"and", "&"})
 INITIALS_RE = re.compile(r"[A-Z]{2,3}")
 SIGNATURE_RE = re.compile(r"-{1,2}[A-Z]{2,3}")  # `-WR`, one token
+# `-rk rn`, `-JS RN`: initials glued to a dash, then a credential, in any case.
+SIGNED_INITIALS_RE = re.compile(r"-{1,2}[^\W\d_]{2,3}")
+PHONE_START_RE = re.compile(r"\(?\d{3}")  # `cell 617-...`, `cell (617)`
+# `O'CEALLAIGH`, `d'amico`: an Irish or Italian surname prefix, a name by its shape in any case.
+NAME_PREFIX_RE = re.compile(r"[OoDd]['’][^\W\d_]{3,}")
 POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 HYPHENS = frozenset({"-", "'", "’"})
 
@@ -318,8 +323,10 @@ class NameRecognizer(EntityRecognizer):
         j = i + 1
         while j < len(words) and (words[j] in POSSESSIVE or words[j] in HYPHENS):
             j += 1
-        if j < len(words) and words[j].lower() == "cell" and words[j - 1] in POSSESSIVE:
-            return False  # `daughter Bryony's cell is ...`: a phone, not a Hurthle cell
+        if j < len(words) and words[j].lower() == "cell" and (
+            words[j - 1] in POSSESSIVE or (j + 1 < len(words) and PHONE_START_RE.match(words[j + 1]) is not None)
+        ):
+            return False  # `daughter Bryony's cell is ...`, `son Ivo Marsh cell 555-...`: a phone, not a Hurthle cell
         return j < len(words) and words[j].lower() in EPONYM_HEADS
 
     # --- seeds --------------------------------------------------------------------------------
@@ -344,6 +351,9 @@ class NameRecognizer(EntityRecognizer):
                 continue
             if SIGNATURE_RE.fullmatch(word) and self._ends_line(words, i):
                 scores[i] = SCORE_CUE  # `... MD AWARE. -WR`
+                continue
+            if SIGNED_INITIALS_RE.fullmatch(word) and self._credential_follows(words, i):
+                scores[i] = SCORE_CUE  # `see flowsheet. -tb rn`
                 continue
             if self._initial_and_credential_follow(words, i) and self._shaped(word):
                 scores[i] = SCORE_CUE  # `PRECIOUS R. RN`
@@ -392,6 +402,9 @@ class NameRecognizer(EntityRecognizer):
             ):
                 scores[i] = SCORE_RELATION  # `per brother Will by the 10th`: a first name that is a stop word
                 continue
+            if self._doubled_after_relation(words, i):
+                scores[i] = SCORE_RELATION  # `son will will call`: the first is the name, the second the verb
+                continue
             if not self._shaped(word):
                 continue
             lower = word.lower()
@@ -417,6 +430,17 @@ class NameRecognizer(EntityRecognizer):
             elif self._role_after_from(words, i) and self._suspect(lower):
                 scores[i] = SCORE_RELATION  # `GUNNAR FROM RT DREW ABG`, `deb from case management`
         return scores
+
+    def _doubled_after_relation(self, words: list[str], i: int) -> bool:
+        """A listed name that is also a word, written twice after a relation (`DTR MAY MAY VISIT`)."""
+        return (
+            i + 1 < len(words)
+            and not self._breaks[i]
+            and words[i + 1].lower() == words[i].lower()
+            and self._in_lists(words[i].lower())
+            and words[i].lower() not in CALENDAR_WORDS
+            and self._after_relation(words, i)
+        )
 
     def _role_follows(self, words: list[str], i: int) -> bool:
         """`KOWALCZUK (RESIDENT)`, `Per Bao (pharmacy)`: a role or service in parentheses after the name."""
@@ -588,7 +612,19 @@ class NameRecognizer(EntityRecognizer):
         if j >= len(words) or self._breaks[j - 1]:
             return False
         credential = words[j]
-        return _norm(credential) in CREDENTIALS and (credential[:1].isupper() or not self._informative)
+        return _norm(credential) in CREDENTIALS and (
+            credential[:1].isupper() or not self._informative or self._lower_case_line(words, j)
+        )
+
+    def _lower_case_line(self, words: list[str], i: int) -> bool:
+        """Token i stands on a line without capitals (`-- t. okoro, rn` signing a mixed-case note)."""
+        start = i
+        while start > 0 and not self._breaks[start - 1]:
+            start -= 1
+        end = i
+        while end + 1 < len(words) and not self._breaks[end]:
+            end += 1
+        return not any(c.isupper() for w in words[start : end + 1] for c in w)
 
     def _propagate(self, words: list[str], scores: list[float]) -> bool:
         """A surname found once (`Dr. Vattimo`) is a name wherever else the note uses it."""
@@ -667,6 +703,12 @@ class NameRecognizer(EntityRecognizer):
     def _joins(self, words: list[str], j: int, step: int, seed_score: float) -> bool:
         """May token j, on side `step` of a name token, continue that name?"""
         word = words[j]
+        if j > 1 and words[j - 1] == "/" and len(words[j - 2]) == 1 and _is_dotted_initial(word, any_case=True):
+            return False  # the end of a slashed abbreviation: `i/o.`, `s/p.`
+        if step == -1 and seed_score >= SCORE_CUE and _is_dotted_initial(word, any_case=True) and (
+            self._lower_case_line(words, j)
+        ):
+            return True  # `-- t. okoro, rn`: a lower-case signature line
         if INITIAL_RE.fullmatch(word) or (not self._informative and self._initial(word)):
             # "J. Smith", "Smith J." and "J Smith"; a bare capital after a name is usually not an initial.
             if word in {"A", "I"} and not self._informative:
@@ -692,7 +734,12 @@ class NameRecognizer(EntityRecognizer):
             return True  # `Dr. Inna Romer`: a surname WordNet lists as a noun
         if seed_score >= SCORE_CUE or self._informative:
             return not self._is_english(lower)
-        return False
+        if NAME_PREFIX_RE.fullmatch(word):
+            return not self._is_english(lower)  # `NURSE AOIFE O'DONNCHA`
+        # `SON IVO KRASTEVICH`: after a relative's first name, a word no vocabulary holds is the surname.
+        return step == 1 and len(lower) > 2 and lower.isalpha() and not self._is_english(lower) and (
+            self._after_relation(words, j - 1)
+        )
 
     @staticmethod
     def _to_results(words: list[str], starts: list[int], scores: list[float]) -> list[RecognizerResult]:

@@ -144,3 +144,66 @@ def test_movement_cues_before_care_places_services_and_drugs(found, rec, text):
 )
 def test_hospitals_and_places_after_at_or_from(found, rec, text, facilities):
     assert found(rec, text) == facilities
+
+
+# A place called by its proper name alone after `at`/`from` in a clause about treatment or care.
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        ("gets radiation at brackworth, 5 days a week.", ["brackworth"]),
+        ("Was her infusion given at KMCH last month?", ["KMCH"]),
+        ("Suboxone he receives at PATHWELL every Friday.", ["PATHWELL"]),
+        ("needs f/u with onc at dartmouth in 2 wks.", ["dartmouth"]),
+        ("hd tth at davita ridgeway, chair 4.", ["davita ridgeway"]),
+        ("Discharged; she left Corwenna on 3 June on apixaban.", ["Corwenna"]),
+        ("Screening for Brindle Pines vs Saxby ltach, pending insurance.", ["Brindle Pines", "Saxby"]),
+        ("Now staying at the Market Street Inn shelter.", ["Market Street Inn"]),
+    ],
+)
+def test_places_after_treatment_and_care(found, rec, text, facilities):
+    assert found(rec, text) == facilities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heparin started at 12 units/kg; insulin she gets at HS; ivf infusing at KVO.",
+        "Started levophed at MAP 60, then murmur at LLSB, tender at LUQ.",
+        "CHEMO STARTED AT REST? NO. THERAPY AT NIGHT, DIALYSIS AT BEDSIDE.",
+        "Left IJ in place, left AMA on 3/4, LEFT ARM ON PILLOW, left chest in pain.",
+        "chemo at home; f/u at discharge; gets meds at baseline.",
+        "Brought in from street by EMS, lives on Elm Street.",
+        "CHEMO AT CYCLE 3, FIRST DOSE GIVEN AT OSH, ARRIVED FROM OSH VIA EMS.",
+        "Insulin gtt started at HHS protocol; receiving tpa at rt dose; heparin at ACS dosing.",
+    ],
+)
+def test_times_sites_and_sides_after_treatment_are_not_places(found, rec, text):
+    assert found(rec, text) == []
+
+
+# A trade without `is a` before its employer; a trade's verb and its object before one.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        ("Retired welder at Hollins Yard, lives alone.", ["Hollins Yard"]),
+        ("Former cashier for Quikstop, now on disability.", ["Quikstop"]),
+        ("Son drives trucks for Velmont, home weekends.", ["Velmont"]),
+    ],
+)
+def test_employers_after_a_trade_or_its_verb(found, rec, text, facilities, case):
+    assert found(rec, _cased(text, case)) == [_cased(f, case) for f in facilities]
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drives at night; cooks for himself; cleans at home.",
+        "Retired teacher at baseline, former smoker at 20.",
+        "Teaches at the high school.",
+        "Cooks for extra cash; retired pilot with COPD; former welder at age 50.",
+    ],
+)
+def test_trades_without_employers(found, rec, text, case):
+    assert found(rec, _cased(text, case)) == []

@@ -190,3 +190,28 @@ def test_towns_and_states_still_found(found, nlp_engine, case):
     text = _cased("Lives in Dundalk, MD 21222. Daughter in Quincy, FL.", case)
     assert found(StateRecognizer(nlp_engine.english), text) == [_cased(s, case) for s in ("MD", "FL")]
     assert _cased("Quincy", case) in found(CityRecognizer(nlp_engine.english), text)
+
+
+# Kind 3: the town a relative is of, after their name (any case).
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        ("HCP: NIECE DORA PLANK OF FRESNO, 559-555-0142.", ["FRESNO"]),
+        ("son teo of el paso will fly in.", ["el paso"]),
+        ("Cell 0113 496 0555 (brother in Leeds).", ["Leeds"]),
+    ],
+)
+def test_town_of_a_relative(found, nlp_engine, text, cities):
+    assert found(CityRecognizer(nlp_engine.english), text) == cities
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wife aware of plan; son tired of waiting; daughter one of 3.",
+        "DTR IN CHARGE OF READING HIS MAIL; SISTER OF PT FROM PERU.",
+        "Son in law at bedside; wife in agreement; daughter in ED; husband in Mobile.",
+    ],
+)
+def test_words_after_a_relative_and_of_are_not_towns(found, nlp_engine, text):
+    assert found(CityRecognizer(nlp_engine.english), text) == []

@@ -244,3 +244,36 @@ def test_roles_actions_and_relations_in_parentheses_are_not_names(found, rec, te
 )
 def test_cued_names_second_pass(found, rec, text, names):
     assert found(rec, text) == names
+
+
+# Kind 4: surnames the lists do not know after a relative's first name, apostrophe surnames in caps,
+# initials-only and lower-case signatures; a relative's phone after `cell` is no eponym.
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("SON IVO KRASTEVICH CALLED, WILL VISIT.", ["IVO KRASTEVICH"]),
+        ("dtr lena vukashin at bs, updated.", ["lena vukashin"]),
+        ("CHAPLAIN MAEVE O'DUIBHIR VISITED.", ["MAEVE O'DUIBHIR"]),
+        ("niece Tova Brightwater cell 617-555-0101.", ["Tova Brightwater"]),
+        ("see flowsheet for i/o. -tb rn", ["-tb"]),
+        ("Pt resting, plan unchanged.\n-- t. okoro, rn", ["t. okoro"]),
+        ("DTR HOPE HOPE TO VISIT SAT.", ["HOPE"]),
+    ],
+)
+def test_unlisted_surnames_and_signatures(found, rec, text, names):
+    assert found(rec, text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SON IVO CALLED, CXR PENDING, ABX QID.",
+        "wife mary, prbc x2 given, cvp 12.",
+        "Hurthle cell 2 noted on FNA.",
+        "weaned to 2l nc. -rt notified.",
+        "Pt resting, plan unchanged, rn aware.",
+        "son may visit, dtr will call, wife can come in.",
+    ],
+)
+def test_clinical_words_after_a_relative_and_short_signatures_are_not_surnames(found, rec, text):
+    assert [f for f in found(rec, text) if f.lower() not in {"ivo", "mary"}] == []
