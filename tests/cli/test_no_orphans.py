@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from prefect_support import TEST_DEID_KEY
 from process_tree import Proc, descendants, wait_until_gone
+from sample_inputs import notes_without_gold
 
 from inference.local_process import free_port
 
@@ -29,12 +30,7 @@ GONE_DEADLINE_S = 120
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from samplegen.generate import generate_samples
-
-    folder = tmp_path_factory.mktemp("notes")
-    generate_samples(folder, n_notes=160, seed=5, n_files=8)
-    (folder / "gold.jsonl").unlink()
-    return folder
+    return notes_without_gold(tmp_path_factory.mktemp("notes"), n_notes=160, seed=5, n_files=8)
 
 
 def _environment(tmp_path: Path, tiny_model_repo: Path, **extra: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
+from sample_inputs import notes_without_gold
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -27,12 +28,7 @@ RUN_DATE = date(2026, 11, 21)
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from samplegen.generate import generate_samples
-
-    folder = tmp_path_factory.mktemp("notes")
-    generate_samples(folder, n_notes=12, seed=3, n_files=2)
-    (folder / "gold.jsonl").unlink()
-    return folder
+    return notes_without_gold(tmp_path_factory.mktemp("notes"), n_notes=12, seed=3, n_files=2)
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 from prefect_support import note_pseudonym, run_artifacts, run_logs
+from sample_inputs import notes_without_gold
 
 from medflow.locking import RunLock, RunLockedError
 from medflow.partitions import Partition, plan_partitions
@@ -110,11 +111,8 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
     from flows.deploy import NightlyDeployment, register_nightly
     from flows.fanout import nightly_fanout
     from medflow.manifest import load_manifests
-    from samplegen.generate import generate_samples
 
-    folder = tmp_path / "in"
-    generate_samples(folder, n_notes=40, seed=11, n_files=4)
-    (folder / "gold.jsonl").unlink()
+    folder = notes_without_gold(tmp_path / "in", n_notes=40, seed=11, n_files=4)
     out = tmp_path / "out"
     spec = NightlyDeployment(
         name=f"test-{uuid.uuid4().hex[:6]}", work_pool=process_worker, input_uri=str(folder),
@@ -188,11 +186,8 @@ def test_fanout_on_s3_stages_partitions_concurrently_and_commits_once(
 
     from flows.deploy import NightlyDeployment, register_nightly
     from flows.fanout import nightly_fanout
-    from samplegen.generate import generate_samples
 
-    folder = tmp_path / "in"
-    generate_samples(folder, n_notes=30, seed=12, n_files=3)
-    (folder / "gold.jsonl").unlink()
+    folder = notes_without_gold(tmp_path / "in", n_notes=30, seed=12, n_files=3)
     fs = s3fs.S3FileSystem(skip_instance_cache=True)
     bucket = f"medflow-{uuid.uuid4().hex[:8]}"
     fs.mkdir(bucket)
@@ -231,15 +226,12 @@ def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
     from flows.deploy import NightlyDeployment, ensure_work_pool, register_nightly
     from flows.fanout import nightly_fanout
     from medflow.settings import get_settings
-    from samplegen.generate import generate_samples
 
     monkeypatch.setenv("MEDFLOW_FANOUT_PARTITION_TIMEOUT_S", "2")
     get_settings.cache_clear()
     pool = f"medflow-idle-{uuid.uuid4().hex[:8]}"
     assert ensure_work_pool(pool, "process")
-    folder = tmp_path / "in"
-    generate_samples(folder, n_notes=10, seed=13, n_files=2)
-    (folder / "gold.jsonl").unlink()
+    folder = notes_without_gold(tmp_path / "in", n_notes=10, seed=13, n_files=2)
     out = tmp_path / "out"
     spec = NightlyDeployment(
         name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 from prefect_support import retry_scheduled, task_run_counts
+from sample_inputs import notes_without_gold
 
 from medflow.manifest import load_manifests
 from medflow.query import run_query
@@ -36,12 +37,7 @@ VOLATILE_COLUMNS = ("run_id", "processed_at")  # differ between any two runs by 
 
 @pytest.fixture(scope="module")
 def many_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from samplegen.generate import generate_samples
-
-    folder = tmp_path_factory.mktemp("notes")
-    generate_samples(folder, n_notes=160, seed=5, n_files=8)
-    (folder / "gold.jsonl").unlink()
-    return folder
+    return notes_without_gold(tmp_path_factory.mktemp("notes"), n_notes=160, seed=5, n_files=8)
 
 
 def _table_rows(output: Path) -> list[dict]:
