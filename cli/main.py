@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -111,8 +112,6 @@ def run(
         preflight(settings, input_uri, absolute_uri(output_uri), allow_empty=allow_empty)
     except PreflightError as exc:
         raise _refused(exc) from None
-    from contextlib import nullcontext
-
     from rich.console import Console
 
     from cli.report import progress_bar
