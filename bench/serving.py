@@ -181,7 +181,7 @@ def sweep_point(windows: Sequence[LoadResult], level_name: str, cores: int | Non
         "p95_ms": round(p95, 2) if latencies else None,
         "throughput_rps": round(throughput, 2),
         "throughput_spread": round(throughput_spread, 3),
-        "throughput_rounds": [round(w.throughput, 1) for w in windows],
+        "throughput_rounds": [round(w.throughput, 2) for w in windows],
         "utilization": round(utilization, 3),
         "utilization_spread": round(utilization_spread, 3),
         "requests": round(items),
