@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 AUDITED_PREFIX = "/v1/"
 UNMATCHED_ROUTE = "unmatched"  # unknown paths share one label: no cardinality blow-up, no raw paths
-# The caller's request id is kept beside the server's own only if it cannot smuggle content into logs.
-_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# The caller's request id is kept beside the server's own only if it is a UUID: any freer form (names,
+# SSN-shaped numbers) would let a caller write PHI into the audit trail.
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE)
 
 
 class RequestObserverMiddleware:
@@ -95,11 +96,11 @@ class RequestObserverMiddleware:
 
 
 def _client_request_id(scope: Scope) -> str | None:
-    """The caller's `X-Request-ID` when it is a short plain token (8-64 of `A-Za-z0-9._-`), else None."""
+    """The caller's `X-Request-ID` when it is a UUID (in its canonical form), else None: dropped."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            return candidate if _SAFE_REQUEST_ID.fullmatch(candidate) else None
+            return str(uuid.UUID(candidate)) if _UUID.fullmatch(candidate) else None
     return None
 
 

@@ -78,8 +78,8 @@ def test_only_deidentified_text_reaches_the_model(api, token):
         assert "[NAME]" in seen
 
 
-def test_request_id_is_the_servers_own_and_a_safe_caller_id_is_kept_beside_it(api, token, audit_lines):
-    callers = ["abc-123-def-456", "Zebulon Quigglesworth", "x" * 65, None]
+def test_request_id_is_the_servers_own_and_a_uuid_caller_id_is_kept_beside_it(api, token, audit_lines):
+    callers = ["0F8FAD5B-D9CB-469F-A165-70867728950E", "512-44-9021.Zebulon_Quartermaine", "abc-123-def-456", None]
     responses = [
         api.client.post(
             "/v1/classify", json={"text": "ok"}, headers=bearer(token) | ({"X-Request-ID": c} if c else {})
@@ -91,7 +91,7 @@ def test_request_id_is_the_servers_own_and_a_safe_caller_id_is_kept_beside_it(ap
     assert [r.headers["X-Request-ID"] for r in responses] == ids
     audits = audit_lines()
     assert [a["request_id"] for a in audits] == ids
-    assert [a["client_request_id"] for a in audits] == ["abc-123-def-456", None, None, None]
+    assert [a["client_request_id"] for a in audits] == ["0f8fad5b-d9cb-469f-a165-70867728950e", None, None, None]
 
 
 # --- limits and bad input ---------------------------------------------------------------------------
