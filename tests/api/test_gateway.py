@@ -64,7 +64,7 @@ def test_batch_keeps_order_and_per_note_counts(api, token):
     results = response.json()["results"]
     assert [r["label"] for r in results] == ["OTHER", "PAIN", "PAIN"]
     assert [sum(r["entity_counts"].values()) for r in results] == [0, 5, 0]
-    assert api.deid.calls == 1, "a batch is de-identified in one engine call"
+    assert api.deid.calls == 3, "note by note: an expired deadline stops the work between notes"
 
 
 def test_only_deidentified_text_reaches_the_model(api, token):
@@ -391,7 +391,8 @@ def test_slow_upload_does_not_hold_an_admission_slot(token):
     """With room for one request, a client stalled mid-body (slow loris) does not lock others out."""
     api = unit_app(unit_settings(api_max_concurrency=1, api_admission_wait_s=0.05))
     with serve_on_loopback(api.app) as url, socket.create_connection(("127.0.0.1", httpx.URL(url).port)) as stall:
-        head = "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+        head = "POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        head += "Content-Length: 100\r\n"
         stall.sendall((head + f"Authorization: Bearer {token}\r\n\r\n" + '{"text": "che').encode())
         deadline = time.monotonic() + 60
         # The stalled request is inside the app, waiting for the rest of its body (this scrape is the other).
@@ -419,7 +420,7 @@ def test_served_app_with_the_real_engine_refuses_notes_whose_deid_did_not_comple
     app = create_app(settings)
     engine = get_engine(Settings(_env_file=None, deid_processes=1).deid_config())
     classifier = FakeClassifier()
-    service = ClassifyService(engine, classifier, app.state.metrics, triton_timeout_s=5, deid_inline_max_chars=0)
+    service = ClassifyService.configured(engine, classifier, app.state.metrics, settings)
     app.dependency_overrides[get_service] = lambda: service
     headers = bearer(make_token(scopes=["classify", "classify:deid-text"]))
     canary = "Zebulon Quigglesworth"

@@ -175,6 +175,7 @@ def unit_settings(**overrides: Any) -> Settings:
         "api_max_batch_notes": 4,
         "api_max_body_bytes": 8_000,
         "api_deid_inline_max_chars": 100,
+        "api_trusted_hosts": ["testserver", "127.0.0.1", "localhost"],  # TestClient's Host, loopback
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
@@ -192,13 +193,7 @@ def unit_app(settings: Settings | None = None) -> UnitApp:
     settings = settings or unit_settings()
     app = create_app(settings)
     deid, classifier = FakeDeidentifier(), FakeClassifier()
-    service = ClassifyService(
-        deid,
-        classifier,
-        app.state.metrics,
-        triton_timeout_s=settings.api_triton_timeout_s,
-        deid_inline_max_chars=settings.api_deid_inline_max_chars,
-    )
+    service = ClassifyService.configured(deid, classifier, app.state.metrics, settings)
     app.dependency_overrides[get_service] = lambda: service
     return UnitApp(app, TestClient(app, raise_server_exceptions=False), deid, classifier)
 
