@@ -92,10 +92,12 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         response.headers["Retry-After"] = retry_after
         return ReadinessResponse(status="not ready", model_name=service.model_name, model_version=service.model_version)
 
-    @app.get("/metrics", tags=["probes"], response_class=Response)
-    async def metrics(registry: ApiMetrics = Depends(get_metrics)) -> Response:
-        """Prometheus exposition."""
-        return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
+    if settings.api_metrics_port is None:  # else only on its own port (api.server)
+
+        @app.get("/metrics", tags=["probes"], response_class=Response)
+        async def metrics(registry: ApiMetrics = Depends(get_metrics)) -> Response:
+            """Prometheus exposition."""
+            return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
 
     @app.post("/v1/classify", response_model_exclude_none=True, **v1)
     async def classify(

@@ -387,6 +387,41 @@ def test_overload_gets_quick_503s_counted_in_metrics_while_probes_answer(token):
     assert _sample(metrics, "medflow_http_requests_in_flight ") == 1  # only this scrape
 
 
+def test_a_batch_takes_one_admission_unit_per_note(token):
+    """Room for 4 notes: a batch of 4 is admitted alone; a 4-note batch finds no room while a single note
+    is held, and gets 503 once the admission wait is over."""
+    api = unit_app(unit_settings(api_max_concurrency=4, api_admission_wait_s=0.2, api_triton_timeout_s=300))
+    batch = {"notes": [{"text": "knee pain"}] * 4}
+    assert api.client.post("/v1/classify/batch", json=batch, headers=bearer(token)).status_code == 200
+    api.classifier.gate = threading.Event()
+    with serve_on_loopback(api.app) as url, ThreadPoolExecutor(1) as pool:
+        single = pool.submit(httpx.post, f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=60)
+        deadline = time.monotonic() + 60
+        while not api.classifier.seen_texts[4:]:  # the single note holds its unit, waiting on the model
+            assert time.monotonic() < deadline and not single.done()
+            time.sleep(0.02)
+        refused = httpx.post(f"{url}/v1/classify/batch", json=batch, headers=bearer(token), timeout=60)
+        api.classifier.gate.set()
+        assert single.result().status_code == 200
+    assert (refused.status_code, refused.json()["detail"]) == (503, "server busy, retry later")
+
+
+def test_one_deadline_for_the_whole_request_stops_deidentification_between_notes(token):
+    api = unit_app(unit_settings(api_request_deadline_s=0.5, api_deid_inline_max_chars=0))
+    api.deid.seconds_per_call = 0.2
+    batch = {"notes": [{"text": "knee pain"}] * 4}
+    with captured_audit() as audit_lines:
+        response = api.client.post("/v1/classify/batch", json=batch, headers=bearer(token))
+        audits = audit_lines()
+    assert (response.status_code, response.json()["detail"]) == (503, "request not done in time, retry later")
+    assert response.headers["Retry-After"] == "7"
+    calls = api.deid.calls
+    time.sleep(0.5)  # had the thread gone on, it would have started another note by now
+    assert api.deid.calls == calls <= 3, "the thread stopped before its next note"
+    assert api.classifier.seen_texts == []
+    assert [(a["status"], a["error"]) for a in audits] == [(503, "deadline")]
+
+
 def test_slow_upload_does_not_hold_an_admission_slot(token):
     """With room for one request, a client stalled mid-body (slow loris) does not lock others out."""
     api = unit_app(unit_settings(api_max_concurrency=1, api_admission_wait_s=0.05))

@@ -310,7 +310,9 @@ def test_triton_stopped_then_restarted(tiny_model_repo, tmp_path):
 def test_sigterm_drains_in_flight_request(embedded_triton, tiny_model_repo, tmp_path):
     """A slow request (a batch of long notes: de-identification takes seconds) started before SIGTERM
     still gets its answer, and the server then exits cleanly."""
-    server = ApiServer(tmp_path, triton_url=embedded_triton.grpc_url, model_repository=tiny_model_repo).start()
+    server = ApiServer(
+        tmp_path, triton_url=embedded_triton.grpc_url, model_repository=tiny_model_repo, api_request_deadline_s=120
+    ).start()  # a deadline far beyond the drain: this test is about the drain
     long_note = " ".join([PHI_NOTE] * 20)  # about 3,000 characters
     notes = {"notes": [{"text": long_note}] * 12}
     result: dict[str, httpx.Response] = {}

@@ -104,11 +104,13 @@ class FakeDeidentifier:
 
     phi: dict[str, str] = field(default_factory=lambda: dict(CANARY_PHI))
     calls: int = 0
+    seconds_per_call: float = 0.0  # a slow engine (CPU-bound work in a thread)
 
     def deidentify(
         self, texts: Sequence[str], patient_ids: Sequence[str | None]
     ) -> list[FakeDeidResult | DeidIncomplete]:
         self.calls += 1
+        time.sleep(self.seconds_per_call)
         results: list[FakeDeidResult | DeidIncomplete] = []
         for text in texts:
             if FAKE_INCOMPLETE_MARKER in text:
@@ -199,14 +201,18 @@ def unit_app(settings: Settings | None = None) -> UnitApp:
 
 
 @contextmanager
-def serve_on_loopback(app: FastAPI) -> Iterator[str]:
-    """`app` under a real uvicorn in a thread, yielding its URL (lifespan off: the unit fakes are the backends)."""
-    import threading
-
+def serve_on_loopback(app: FastAPI, settings: Settings | None = None) -> Iterator[str]:
+    """`app` under a real uvicorn in a thread, configured as `medflow api` serves it (`settings`, default
+    `unit_settings()`), yielding its URL (lifespan off: the unit fakes are the backends)."""
     import uvicorn
 
+    from api.server import server_config
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    config = server_config(
+        app, settings or unit_settings(), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
