@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from api.admission import ServerBusy, retry_later
 from api.audit import configure_audit_logger
 from api.auth import TokenVerifier
+from api.docs import add_docs
 from api.gate import RequestGateMiddleware
 from api.limits import BodyGuardMiddleware
 from api.middleware import RequestObserverMiddleware
@@ -65,11 +66,13 @@ def _application(settings: Settings) -> FastAPI:
         version="1",
         description="Realtime de-identification and classification of clinical notes.",
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves Swagger UI from local files instead of a CDN
         redoc_url=None,
         redirect_slashes=False,  # a redirect would reflect the caller's Host header
     )
     app.state.metrics = metrics
     register_routes(app, settings)
+    add_docs(app)
     retry_after_s = settings.api_retry_after_s
 
     @app.exception_handler(BackendUnavailable)

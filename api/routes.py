@@ -22,7 +22,9 @@ from api.service import ClassifiedNote, ClassifyService
 from medflow.settings import Settings
 
 # Routes reachable without a token. A test walks every route and checks this list is complete.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/metrics", "/docs", "/docs/assets", "/docs/oauth2-redirect", "/openapi.json"}
+)
 
 
 def _header(description: str) -> dict[str, Any]:
