@@ -117,7 +117,8 @@ def _application(settings: Settings) -> FastAPI:
     app.add_middleware(
         RequestGateMiddleware,
         max_headers=settings.api_max_headers,
-        trusted_hosts=settings.api_trusted_hosts,
+        max_header_bytes=settings.api_max_header_bytes,
+        trusted_hosts=[host.strip() for host in settings.api_trusted_hosts.split(",") if host.strip()],
         retry_after_s=retry_after_s,
     )
     app.add_middleware(RequestObserverMiddleware, metrics=metrics, route_paths=frozenset(r.path for r in app.routes))

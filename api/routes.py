@@ -34,12 +34,20 @@ def _header(description: str) -> dict[str, Any]:
 REQUEST_ID = {"X-Request-ID": _header("The server's id of this request (also in the audit log)")}
 CHALLENGE = {"WWW-Authenticate": _header('Bearer challenge: realm="medflow", the error and, for 403, the scope')}
 V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "Ambiguous framing (Content-Length with Transfer-Encoding), a Host not served, or an "
+        "invalid Content-Length; the connection is closed",
+        "headers": REQUEST_ID,
+    },
     401: {
         "model": ErrorResponse,
-        "description": "Missing, invalid or expired bearer token",
+        "description": "Missing, invalid or expired bearer token (checked before the body is read; the "
+        "connection is closed)",
         "headers": CHALLENGE | REQUEST_ID,
     },
     403: {"model": ErrorResponse, "description": "Token lacks the required scope", "headers": CHALLENGE | REQUEST_ID},
+    408: {"model": ErrorResponse, "description": "Request body not received in time", "headers": REQUEST_ID},
     413: {"model": ErrorResponse, "description": "Request body too large", "headers": REQUEST_ID},
     422: {
         "model": ErrorResponse,
@@ -48,8 +56,9 @@ V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     503: {
         "model": ErrorResponse,
-        "description": "Model server or token verification unavailable or slow, server busy, or a note's "
-        "de-identification did not complete; retry after Retry-After seconds",
+        "description": "Model server or token verification unavailable or slow, server busy (no room for the "
+        "request's notes), the request not done within its deadline, or a note's de-identification did not "
+        "complete; retry after Retry-After seconds",
         "headers": {"Retry-After": _header("Seconds to wait before retrying")} | REQUEST_ID,
     },
 }

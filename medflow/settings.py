@@ -131,9 +131,9 @@ class Settings(BaseSettings):
     api_keepalive_timeout_s: int = Field(5, ge=1, description="Idle keep-alive connections close after this")
     api_max_header_bytes: int = Field(16_384, ge=1024, description="Largest request head (line and headers); more: 400")
     api_max_headers: int = Field(64, ge=8, description="Most request headers; more: 431")
-    api_trusted_hosts: list[str] = Field(
-        ["localhost", "127.0.0.1", "::1"],
-        description="Host header values served (`*.example.org` wildcards; `*` any); others get 400. Probes exempt",
+    api_trusted_hosts: str = Field(
+        "localhost,127.0.0.1,::1",
+        description="Comma-separated Host values served (`*.example.org` wildcards); others get 400. Probes exempt",
     )
     api_metrics_port: int | None = Field(
         None, description="Serve /metrics on this port only (not on api_port); default: on api_port"

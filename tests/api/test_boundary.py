@@ -111,23 +111,23 @@ def test_both_framing_headers_get_one_400_and_the_smuggled_request_is_never_answ
 
 
 @pytest.mark.parametrize(
-    ("headers", "status"),
+    "headers",
     [
-        ("".join(f"X-Filler-{i}: {i}\r\n" for i in range(10_000)), 400),  # past the head's byte cap
-        ("".join(f"X-Filler-{i}: {i}\r\n" for i in range(50)), 431),  # under the byte cap, past the count
-        ("X-Large: " + "a" * 60_000 + "\r\n", 400),
+        "".join(f"X-Filler-{i}: {i}\r\n" for i in range(10_000)),
+        "".join(f"X-Filler-{i}: {i}\r\n" for i in range(50)),  # under the byte cap (8 KB), past the count (40)
+        "X-Large: " + "a" * 60_000 + "\r\n",
     ],
     ids=["10000-headers", "50-headers", "60KB-header"],
 )
-def test_header_count_and_size_are_capped(api, headers, status):
+def test_header_count_and_size_are_capped(api, headers):
     raw, _, closed = _exchange(api.port, (_head(extra=headers) + "Content-Length: 2\r\n\r\n{}").encode())
     assert closed
-    if len(headers) > 8192:
-        # The server stops reading at its cap and closes; the client, still sending, may see the reset
-        # before the 400. Either way: nothing but the refusal, and the connection is gone.
-        assert _statuses(raw) in ([status], [])
+    if len(headers) < 8192:
+        assert _statuses(raw) == [431]
     else:
-        assert _statuses(raw) == [status]
+        # A head past the byte cap is refused by uvicorn's parser when it arrives in pieces (400), by the
+        # gate when it arrives whole (431); a client still sending may see the reset before the answer.
+        assert _statuses(raw) in ([400], [431], [])
 
 
 def test_untrusted_host_is_refused_and_nothing_redirects(api):

@@ -177,7 +177,7 @@ def unit_settings(**overrides: Any) -> Settings:
         "api_max_batch_notes": 4,
         "api_max_body_bytes": 8_000,
         "api_deid_inline_max_chars": 100,
-        "api_trusted_hosts": ["testserver", "127.0.0.1", "localhost"],  # TestClient's Host, loopback
+        "api_trusted_hosts": "testserver,127.0.0.1,localhost",  # TestClient's Host, loopback
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
