@@ -9,7 +9,9 @@ back to SQL, not the caller's text, so the parser and the engine cannot read the
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import logging
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 import sqlglot
 from sqlglot import exp
@@ -27,7 +29,8 @@ class QueryRefused(ValueError):
 def checked_query(sql: str, tables: Collection[str]) -> str:
     """``sql`` as it will run, if it only reads ``tables``; else `QueryRefused` with a one-line reason."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+        with _quiet_parser():
+            statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except sqlglot.errors.SqlglotError:
         raise QueryRefused("query refused: not a SELECT this command can check (SQL syntax)") from None
     if len(statements) != 1:
@@ -41,6 +44,19 @@ def checked_query(sql: str, tables: Collection[str]) -> str:
         _check_node(node, allowed | own)
     _name_counts(tree)
     return tree.sql(dialect=DIALECT)
+
+
+@contextmanager
+def _quiet_parser() -> Iterator[None]:
+    """sqlglot warns (quoting the statement) before it falls back to an opaque command: the refusal is
+    the one line the caller sees."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _check_node(node: exp.Expression, readable: set[str]) -> None:

@@ -69,6 +69,13 @@ def _bypasses(raw: Path) -> list[str]:
         "INSERT INTO predictions SELECT * FROM predictions",
         "DROP TABLE predictions",
         "SELECT * INTO leak FROM predictions",
+        "EXPLAIN SELECT * FROM predictions",
+        "SHOW TABLES",
+        "TRUNCATE predictions",
+        f"SELECT * FROM predictions, read_parquet('{path}')",
+        f'SELECT * FROM "read_parquet"(\'{path}\')',
+        f"SELECT * FROM ReAd_PaRqUeT('{path}')",
+        f"SELECT * FROM LATERAL read_ndjson('{path}')",
         # Unknown tables.
         "SELECT * FROM notes",
         "",
