@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import httpx
 import pytest
@@ -436,6 +437,28 @@ def test_slow_upload_does_not_hold_an_admission_slot(token):
             time.sleep(0.02)
         response = httpx.post(f"{url}/v1/classify", json={"text": "chest pain"}, headers=bearer(token), timeout=30)
         assert response.status_code == 200, response.text
+
+
+def test_open_connections_are_capped_by_the_server(token):
+    """uvicorn as `medflow api` configures it: past `api_max_connections` open connections a request gets
+    503 from the server itself, before the app; once the idle ones go, requests are served again."""
+    settings = unit_settings(api_max_connections=3)
+    api = unit_app(settings)
+    with serve_on_loopback(api.app, settings) as url:
+        port = httpx.URL(url).port
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        try:
+            over = httpx.post(f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=30)
+        finally:
+            for conn in idle:
+                conn.close()
+        deadline = time.monotonic() + 30
+        post = partial(httpx.post, f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=30)
+        while (again := post()).status_code != 200:
+            assert time.monotonic() < deadline, again.status_code
+            time.sleep(0.05)
+    assert over.status_code == 503 and api.classifier.seen_texts == ["pain"]  # only the one after
+    assert "X-Request-ID" not in over.headers  # answered by the server, not the app
 
 
 def test_served_app_with_the_real_engine_refuses_notes_whose_deid_did_not_complete(monkeypatch):
