@@ -44,7 +44,6 @@ MIN_DEV_SECRET_BYTES = 32
 REALM = "medflow"
 
 
-
 def oauth2_scheme(token_url: str) -> OAuth2:
     """The contract's security scheme: OAuth2 access tokens (JWTs) with the gateway's scopes, obtained from
     the identity provider's token endpoint and sent as `Authorization: Bearer`. The scheme only reads the
@@ -237,8 +236,11 @@ def caller(scheme: OAuth2) -> Callable[..., Awaitable[Principal]]:
         # `api.gate` verified the token before the body was read; here only the scopes are checked.
         principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="bearer token required",
-                                headers={"WWW-Authenticate": Unauthorized(None, "").challenge})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="bearer token required",
+                headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+            )
         missing = [scope for scope in security_scopes.scopes if not principal.has_scope(scope)]
         if missing:
             raise HTTPException(

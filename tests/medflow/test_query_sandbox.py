@@ -73,7 +73,7 @@ def _bypasses(raw: Path) -> list[str]:
         "SHOW TABLES",
         "TRUNCATE predictions",
         f"SELECT * FROM predictions, read_parquet('{path}')",
-        f'SELECT * FROM "read_parquet"(\'{path}\')',
+        f"SELECT * FROM \"read_parquet\"('{path}')",
         f"SELECT * FROM ReAd_PaRqUeT('{path}')",
         f"SELECT * FROM LATERAL read_ndjson('{path}')",
         # Unknown tables.
