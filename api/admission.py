@@ -1,20 +1,25 @@
-"""Overload protection (pure ASGI): at most `max_concurrency` `/v1` requests in flight per process.
+"""Overload protection: at most `capacity` notes of `/v1` requests in flight per process.
 
-A request that finds no free slot waits at most `max_wait_s` for one, then gets 503 with `Retry-After`
-at once: under overload callers learn quickly to back off instead of queueing without bound (and
-timing out anyway). Probes and metrics are not limited, so an overloaded gateway still reports itself.
+A request takes one unit per note (a batch of 16 notes does 16 times the work of one), after its body
+is parsed. A request that finds too few free units waits at most `max_wait_s`, then gets 503 with
+`Retry-After` at once: under overload callers learn quickly to back off instead of queueing without
+bound. A request with more notes than the capacity is refused at once. Probes and metrics are not
+limited, so an overloaded gateway still reports itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.prometheus import ApiMetrics
 
-LIMITED_PREFIX = "/v1/"
+
+class ServerBusy(Exception):
+    """No room for the request's notes in time (HTTP 503, retry later)."""
 
 
 def retry_later(request_id: str | None, detail: str, retry_after_s: int) -> JSONResponse:
@@ -24,32 +29,29 @@ def retry_later(request_id: str | None, detail: str, retry_after_s: int) -> JSON
     )
 
 
-class AdmissionMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, max_concurrency: int, max_wait_s: float, retry_after_s: int, metrics: ApiMetrics
-    ) -> None:
-        self.app = app
+class NoteAdmission:
+    def __init__(self, *, capacity: int, max_wait_s: float, metrics: ApiMetrics) -> None:
+        self.capacity = capacity
         self.max_wait_s = max_wait_s
-        self.retry_after_s = retry_after_s
         self.metrics = metrics
-        self._slots = asyncio.Semaphore(max_concurrency)
+        self._free = capacity
+        self._changed = asyncio.Condition()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIX):
-            await self.app(scope, receive, send)
-            return
+    @asynccontextmanager
+    async def notes(self, count: int) -> AsyncIterator[None]:
+        """Hold `count` units while the body runs; `ServerBusy` when they are not free in time."""
         try:
-            async with asyncio.timeout(self.max_wait_s):
-                await self._slots.acquire()
+            if count > self.capacity:
+                raise TimeoutError
+            async with asyncio.timeout(self.max_wait_s), self._changed:
+                await self._changed.wait_for(lambda: self._free >= count)
+                self._free -= count
         except TimeoutError:
             self.metrics.overload_rejected.inc()
-            state = scope.setdefault("state", {})
-            state["error"] = "busy"  # for the audit record
-            request_id = state.get("request_id")
-            response = retry_later(request_id, "server busy, retry later", self.retry_after_s)
-            await response(scope, receive, send)
-            return
+            raise ServerBusy(f"no room for {count} note(s)") from None
         try:
-            await self.app(scope, receive, send)
+            yield
         finally:
-            self._slots.release()
+            async with self._changed:
+                self._free += count
+                self._changed.notify_all()

@@ -15,15 +15,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.admission import AdmissionMiddleware, retry_later
+from api.admission import ServerBusy, retry_later
 from api.audit import configure_audit_logger
 from api.auth import TokenVerifier
-from api.jwks import JwksUnavailable
+from api.docs import add_docs
+from api.gate import RequestGateMiddleware
 from api.limits import BodyGuardMiddleware
 from api.middleware import RequestObserverMiddleware
 from api.prometheus import ApiMetrics
 from api.routes import register_routes
-from api.service import BackendUnavailable, DeidUnavailable, UnsupportedScript
+from api.service import BackendUnavailable, DeadlineExceeded, DeidUnavailable, UnsupportedScript
 from medflow.settings import Settings, get_settings
 
 # Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
@@ -65,10 +66,13 @@ def _application(settings: Settings) -> FastAPI:
         version="1",
         description="Realtime de-identification and classification of clinical notes.",
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves Swagger UI from local files instead of a CDN
         redoc_url=None,
+        redirect_slashes=False,  # a redirect would reflect the caller's Host header
     )
     app.state.metrics = metrics
     register_routes(app, settings)
+    add_docs(app)
     retry_after_s = settings.api_retry_after_s
 
     @app.exception_handler(BackendUnavailable)
@@ -76,11 +80,15 @@ def _application(settings: Settings) -> FastAPI:
         request.state.error = "model_unavailable"
         return retry_later(request.state.request_id, "model server unavailable, retry later", retry_after_s)
 
-    @app.exception_handler(JwksUnavailable)
-    async def jwks_unavailable(request: Request, exc: JwksUnavailable) -> JSONResponse:
-        # The token may well be valid: 503 (retry), not 401 (get a new token).
-        request.state.error = "jwks_unavailable"
-        return retry_later(request.state.request_id, "token verification unavailable, retry later", retry_after_s)
+    @app.exception_handler(ServerBusy)
+    async def server_busy(request: Request, exc: ServerBusy) -> JSONResponse:
+        request.state.error = "busy"
+        return retry_later(request.state.request_id, "server busy, retry later", retry_after_s)
+
+    @app.exception_handler(DeadlineExceeded)
+    async def deadline_exceeded(request: Request, exc: DeadlineExceeded) -> JSONResponse:
+        request.state.error = "deadline"
+        return retry_later(request.state.request_id, "request not done in time, retry later", retry_after_s)
 
     @app.exception_handler(DeidUnavailable)
     async def deid_unavailable(request: Request, exc: DeidUnavailable) -> JSONResponse:
@@ -101,16 +109,18 @@ def _application(settings: Settings) -> FastAPI:
         errors = [_safe_error(e) for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    # Last added is outermost: the observer sees the guard's 413/422 and the admission 503 too. Admission
-    # comes after the guard has buffered the body: a slow upload does not hold one of the slots.
+    # Last added is outermost: the observer sees every refusal. The gate checks framing, host and token
+    # before the body guard reads a byte; admission (per note) happens in the service, after parsing.
     app.add_middleware(
-        AdmissionMiddleware,
-        max_concurrency=settings.api_max_concurrency,
-        max_wait_s=settings.api_admission_wait_s,
-        retry_after_s=retry_after_s,
-        metrics=metrics,
+        BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes, read_timeout_s=settings.api_body_read_timeout_s
     )
-    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.api_max_body_bytes)
+    app.add_middleware(
+        RequestGateMiddleware,
+        max_headers=settings.api_max_headers,
+        max_header_bytes=settings.api_max_header_bytes,
+        trusted_hosts=[host.strip() for host in settings.api_trusted_hosts.split(",") if host.strip()],
+        retry_after_s=retry_after_s,
+    )
     app.add_middleware(RequestObserverMiddleware, metrics=metrics, route_paths=frozenset(r.path for r in app.routes))
     return app
 

@@ -1,10 +1,10 @@
 """Audit trail of `/v1` requests: one JSON line per request on its own logger (`medflow.audit`).
 
 Fields: time, level, logger and message (`audit`) as in every log line (``medflow.logging_config``), then
-subject, the server's request id (and the caller's `X-Request-ID` beside it, when it is a short plain
-token), method (known ones, else OTHER), route, status, entity counts, whether de-identified text was
-returned and under which scopes, the error kind of a refused request, latency. Never text, tokens or
-other headers.
+subject, the server's request id (and the caller's `X-Request-ID` beside it, when it is a UUID; any
+other caller id is dropped), method (known ones, else OTHER), route, status (499: the client went
+away), entity counts, whether de-identified text was returned and under which scopes, the error kind
+of a refused request, latency. Never text, tokens or other headers.
 """
 
 from __future__ import annotations

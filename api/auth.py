@@ -44,7 +44,6 @@ MIN_DEV_SECRET_BYTES = 32
 REALM = "medflow"
 
 
-
 def oauth2_scheme(token_url: str) -> OAuth2:
     """The contract's security scheme: OAuth2 access tokens (JWTs) with the gateway's scopes, obtained from
     the identity provider's token endpoint and sent as `Authorization: Bearer`. The scheme only reads the
@@ -127,7 +126,9 @@ class TokenVerifier:
             leeway=self._leeway,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
-        # PyJWT checked that exp and iat convert to integers and that iat is not in the future.
+        # PyJWT accepts numeric strings ("1700000000"); the gateway takes JSON integers only.
+        if not all(type(claims[c]) is int for c in ("iat", "exp")):
+            raise jwt.InvalidIssuedAtError("iat and exp must be integers")
         if int(claims["exp"]) - int(claims["iat"]) > self._max_lifetime_s:
             raise TokenLifetimeError("token lifetime exceeds the maximum")
         return Principal(subject=str(claims["sub"]), scopes=frozenset(_scopes_of(claims)))
@@ -194,33 +195,34 @@ def mint_dev_token(secret: str, *, subject: str, scopes: Iterable[str], ttl_s: i
     return jwt.encode(claims, secret, algorithm=DEV_ALGORITHM)
 
 
-def _unauthorized(error: str | None, description: str) -> HTTPException:
-    challenge = f'Bearer realm="{REALM}"'
-    if error:
-        challenge += f', error="{error}", error_description="{description}"'
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=description, headers={"WWW-Authenticate": challenge})
+class Unauthorized(Exception):
+    """No usable bearer token: HTTP 401 with a `WWW-Authenticate` challenge (never quoting the token)."""
+
+    def __init__(self, error: str | None, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+        self.challenge = f'Bearer realm="{REALM}"'
+        if error:
+            self.challenge += f', error="{error}", error_description="{description}"'
 
 
-async def _authenticate(request: Request, authorization: str | None) -> Principal:
-    """The verified caller, or 401 with a `WWW-Authenticate` challenge."""
+async def authenticate(verifier: TokenVerifier, authorization: str | None) -> Principal:
+    """The verified caller of an `Authorization` header value; `Unauthorized` when there is none,
+    `JwksUnavailable` when the keys cannot be fetched (the token may be fine: 503, not 401)."""
     kind, token = get_authorization_scheme_param(authorization)
     if kind.lower() != "bearer" or not token:
-        raise _unauthorized(None, "bearer token required")
-    verifier: TokenVerifier = request.app.state.token_verifier
+        raise Unauthorized(None, "bearer token required")
     try:
-        principal = await verifier.verify(token)
+        return await verifier.verify(token)
     except JwksUnavailable as exc:
-        # The identity provider is down, not the token bad: 503 (app-level handler) so clients retry.
         log.warning("cannot verify token: %s", exc)
         raise
     except jwt.ExpiredSignatureError:
         log.info("rejected token: expired")
-        raise _unauthorized("invalid_token", "token expired") from None
+        raise Unauthorized("invalid_token", "token expired") from None
     except jwt.PyJWTError as exc:
         log.info("rejected token: %s", type(exc).__name__)
-        raise _unauthorized("invalid_token", "token invalid") from None
-    request.state.principal = principal
-    return principal
+        raise Unauthorized("invalid_token", "token invalid") from None
 
 
 def caller(scheme: OAuth2) -> Callable[..., Awaitable[Principal]]:
@@ -231,7 +233,14 @@ def caller(scheme: OAuth2) -> Callable[..., Awaitable[Principal]]:
     async def verified_caller(
         security_scopes: SecurityScopes, request: Request, authorization: str | None = Security(scheme)
     ) -> Principal:
-        principal = await _authenticate(request, authorization)
+        # `api.gate` verified the token before the body was read; here only the scopes are checked.
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail="bearer token required",
+                headers={"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+            )
         missing = [scope for scope in security_scopes.scopes if not principal.has_scope(scope)]
         if missing:
             raise HTTPException(

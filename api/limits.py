@@ -1,10 +1,15 @@
-"""Request body guard (pure ASGI): size limit (413) and UTF-8 check (422) before any parsing.
+"""Request body guard (pure ASGI): size limit (413), read deadline (408) and UTF-8 check (422) before
+any parsing.
 
 The body is buffered once (FastAPI buffers it anyway) so a chunked upload cannot exceed the limit
-either. Rejections carry a fixed message and never echo the body.
+either, and must arrive within the deadline: a trickling client does not hold its buffer and
+connection for long. Rejections carry a fixed message, never echo the body, and close the connection
+(the rest of an unread body is not parsed as a next request).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,20 +18,19 @@ BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
 class BodyGuardMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, read_timeout_s: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in BODYLESS_METHODS:
             await self.app(scope, receive, send)
             return
-        too_large = JSONResponse(
-            {"detail": f"request body exceeds the limit of {self.max_body_bytes} bytes"}, status_code=413
-        )
+        too_large = refuse(413, f"request body exceeds the limit of {self.max_body_bytes} bytes")
         declared = _content_length(scope)
         if declared is None:
-            await JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)(scope, receive, send)
+            await refuse(400, "invalid Content-Length header")(scope, receive, send)
             return
         if declared > self.max_body_bytes:
             await too_large(scope, receive, send)
@@ -34,23 +38,28 @@ class BodyGuardMiddleware:
 
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                await too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.read_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_body_bytes:
+                        await too_large(scope, receive, send)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await refuse(408, "request body not received in time")(scope, receive, send)
+            return
         body = b"".join(chunks)
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
-            await JSONResponse({"detail": "request body is not valid UTF-8"}, status_code=422)(scope, receive, send)
+            await refuse(422, "request body is not valid UTF-8")(scope, receive, send)
             return
 
         replayed = False
@@ -63,6 +72,11 @@ class BodyGuardMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An error answer that closes the connection: what follows the refused request is never parsed."""
+    return JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"} | (headers or {}))
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -25,9 +25,11 @@ log = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 AUDITED_PREFIX = "/v1/"
+CLIENT_CLOSED_REQUEST = 499  # nginx's code: the client went away before an answer, not a server error
 UNMATCHED_ROUTE = "unmatched"  # unknown paths share one label: no cardinality blow-up, no raw paths
-# The caller's request id is kept beside the server's own only if it cannot smuggle content into logs.
-_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# The caller's request id is kept beside the server's own only if it is a UUID: any freer form (names,
+# SSN-shaped numbers) would let a caller write PHI into the audit trail.
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE)
 
 
 class RequestObserverMiddleware:
@@ -46,6 +48,13 @@ class RequestObserverMiddleware:
         state["request_id"] = request_id
         status = 500
         started = False
+        disconnected = False
+
+        async def receive_observed() -> Message:
+            nonlocal disconnected
+            message = await receive()
+            disconnected = disconnected or message["type"] == "http.disconnect"
+            return message
 
         async def send_observed(message: Message) -> None:
             nonlocal status, started
@@ -59,13 +68,16 @@ class RequestObserverMiddleware:
         self.metrics.http_in_flight.inc()
         context = current_request_id.set(request_id)  # log lines of this request carry its id
         try:
-            await self.app(scope, receive, send_observed)
+            await self.app(scope, receive_observed, send_observed)
         except Exception as exc:
-            _log_unhandled(exc, scope, request_id)
-            if not started:
+            if not disconnected:  # an app failing to talk to a client that left is not a server fault
+                _log_unhandled(exc, scope, request_id)
+            if not started and not disconnected:
                 body = {"detail": "internal error", "request_id": request_id}
                 await JSONResponse(body, status_code=500)(scope, receive, send_observed)
         finally:
+            if disconnected and not started:
+                status = CLIENT_CLOSED_REQUEST
             self.metrics.http_in_flight.dec()
             elapsed = time.perf_counter() - start
             route = self._route_label(scope)
@@ -95,11 +107,11 @@ class RequestObserverMiddleware:
 
 
 def _client_request_id(scope: Scope) -> str | None:
-    """The caller's `X-Request-ID` when it is a short plain token (8-64 of `A-Za-z0-9._-`), else None."""
+    """The caller's `X-Request-ID` when it is a UUID (in its canonical form), else None: dropped."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            return candidate if _SAFE_REQUEST_ID.fullmatch(candidate) else None
+            return str(uuid.UUID(candidate)) if _UUID.fullmatch(candidate) else None
     return None
 
 

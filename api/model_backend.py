@@ -58,11 +58,5 @@ def build_service(settings: Settings, metrics: ApiMetrics) -> tuple[ClassifyServ
     # In-process de-identification only: forking workers next to live gRPC threads is unsafe.
     engine = get_engine(settings.deid_config(processes=1))
     engine.deidentify([WARMUP_TEXT], [None])  # first call pays lazy spaCy/Presidio setup, not the first caller
-    service = ClassifyService(
-        engine,
-        classifier,
-        metrics,
-        triton_timeout_s=settings.api_triton_timeout_s,
-        deid_inline_max_chars=settings.api_deid_inline_max_chars,
-    )
+    service = ClassifyService.configured(engine, classifier, metrics, settings)
     return service, classifier

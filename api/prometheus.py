@@ -62,7 +62,7 @@ class ApiMetrics:
         )
         self.overload_rejected = Counter(
             "medflow_http_overload_rejected_total",
-            "/v1 requests answered 503 at once because the concurrency limit was reached",
+            "/v1 requests answered 503 because their notes found no room under the concurrency limit in time",
             registry=self.registry,
         )
         self.triton_duration = Histogram(

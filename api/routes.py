@@ -22,7 +22,9 @@ from api.service import ClassifiedNote, ClassifyService
 from medflow.settings import Settings
 
 # Routes reachable without a token. A test walks every route and checks this list is complete.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/metrics", "/docs", "/docs/assets", "/docs/oauth2-redirect", "/openapi.json"}
+)
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -32,12 +34,20 @@ def _header(description: str) -> dict[str, Any]:
 REQUEST_ID = {"X-Request-ID": _header("The server's id of this request (also in the audit log)")}
 CHALLENGE = {"WWW-Authenticate": _header('Bearer challenge: realm="medflow", the error and, for 403, the scope')}
 V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "Ambiguous framing (Content-Length with Transfer-Encoding), a Host not served, or an "
+        "invalid Content-Length; the connection is closed",
+        "headers": REQUEST_ID,
+    },
     401: {
         "model": ErrorResponse,
-        "description": "Missing, invalid or expired bearer token",
+        "description": "Missing, invalid or expired bearer token (checked before the body is read; the "
+        "connection is closed)",
         "headers": CHALLENGE | REQUEST_ID,
     },
     403: {"model": ErrorResponse, "description": "Token lacks the required scope", "headers": CHALLENGE | REQUEST_ID},
+    408: {"model": ErrorResponse, "description": "Request body not received in time", "headers": REQUEST_ID},
     413: {"model": ErrorResponse, "description": "Request body too large", "headers": REQUEST_ID},
     422: {
         "model": ErrorResponse,
@@ -46,8 +56,9 @@ V1_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     503: {
         "model": ErrorResponse,
-        "description": "Model server or token verification unavailable or slow, server busy, or a note's "
-        "de-identification did not complete; retry after Retry-After seconds",
+        "description": "Model server or token verification unavailable or slow, server busy (no room for the "
+        "request's notes), the request not done within its deadline, or a note's de-identification did not "
+        "complete; retry after Retry-After seconds",
         "headers": {"Retry-After": _header("Seconds to wait before retrying")} | REQUEST_ID,
     },
 }
@@ -92,10 +103,12 @@ def register_routes(app: FastAPI, settings: Settings) -> None:
         response.headers["Retry-After"] = retry_after
         return ReadinessResponse(status="not ready", model_name=service.model_name, model_version=service.model_version)
 
-    @app.get("/metrics", tags=["probes"], response_class=Response)
-    async def metrics(registry: ApiMetrics = Depends(get_metrics)) -> Response:
-        """Prometheus exposition."""
-        return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
+    if settings.api_metrics_port is None:  # else only on its own port (api.server)
+
+        @app.get("/metrics", tags=["probes"], response_class=Response)
+        async def metrics(registry: ApiMetrics = Depends(get_metrics)) -> Response:
+            """Prometheus exposition."""
+            return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
 
     @app.post("/v1/classify", response_model_exclude_none=True, **v1)
     async def classify(

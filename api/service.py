@@ -9,6 +9,7 @@ nothing of it reaches the model or the response.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from typing import Protocol
 
 from fastapi.concurrency import run_in_threadpool
 
+from api.admission import NoteAdmission
 from api.prometheus import ApiMetrics
 from deid.outcomes import DeidIncomplete
+from medflow.settings import Settings
 
 
 class DeidOutput(Protocol):
@@ -53,6 +56,10 @@ class BackendUnavailable(Exception):
     """The model server is down, slow or failing; the caller should retry later (HTTP 503)."""
 
 
+class DeadlineExceeded(Exception):
+    """The request's work did not finish within its deadline; what was left of it was cancelled (HTTP 503)."""
+
+
 class DeidUnavailable(Exception):
     """A note's de-identification did not complete (a pattern's time limit, a recognizer error): the
     request is refused (HTTP 503) and nothing of it goes on."""
@@ -78,14 +85,35 @@ class ClassifyService:
         classifier: NoteClassifier,
         metrics: ApiMetrics,
         *,
+        admission: NoteAdmission,
+        request_deadline_s: float,
         triton_timeout_s: float,
         deid_inline_max_chars: int,
     ) -> None:
         self._deid = deidentifier
         self._classifier = classifier
         self._metrics = metrics
+        self._admission = admission
+        self._deadline_s = request_deadline_s
         self._timeout_s = triton_timeout_s
         self._inline_max_chars = deid_inline_max_chars
+
+    @classmethod
+    def configured(
+        cls, deidentifier: Deidentifier, classifier: NoteClassifier, metrics: ApiMetrics, settings: Settings
+    ) -> ClassifyService:
+        """The service with the gateway's limits and deadlines from `settings`."""
+        return cls(
+            deidentifier,
+            classifier,
+            metrics,
+            admission=NoteAdmission(
+                capacity=settings.api_max_concurrency, max_wait_s=settings.api_admission_wait_s, metrics=metrics
+            ),
+            request_deadline_s=settings.api_request_deadline_s,
+            triton_timeout_s=settings.api_triton_timeout_s,
+            deid_inline_max_chars=settings.api_deid_inline_max_chars,
+        )
 
     @property
     def model_name(self) -> str:
@@ -96,6 +124,15 @@ class ClassifyService:
         return self._classifier.model_version
 
     async def classify(self, texts: Sequence[str]) -> list[ClassifiedNote]:
+        """One deadline for all of it: waiting for admission (one unit per note), de-identification and
+        the model call. On expiry the work is cancelled (de-identification stops before its next note)."""
+        try:
+            async with asyncio.timeout(self._deadline_s), self._admission.notes(len(texts)):
+                return await self._classify_admitted(texts)
+        except TimeoutError:
+            raise DeadlineExceeded(f"{len(texts)} note(s) not done within {self._deadline_s} s") from None
+
+    async def _classify_admitted(self, texts: Sequence[str]) -> list[ClassifiedNote]:
         outcomes = await self._deidentify(texts)
         unsupported = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_SCRIPT for o in outcomes)
         if unsupported:
@@ -122,12 +159,25 @@ class ClassifyService:
 
     async def _deidentify(self, texts: Sequence[str]) -> Sequence[DeidOutput | DeidIncomplete]:
         # No patient ids here: every note gets a fresh surrogate and date-shift key (see deid.policy).
-        patient_ids = [None] * len(texts)
+        patient_ids: list[str | None] = [None] * len(texts)
         # Presidio is CPU-bound Python: inline it stalls the event loop, offloaded the loop keeps serving
         # at no throughput loss, so the default (0) always offloads (docs/performance-notes.md).
         if sum(len(t) for t in texts) <= self._inline_max_chars:
             return self._deid.deidentify(texts, patient_ids)
-        return await run_in_threadpool(self._deid.deidentify, texts, patient_ids)
+        cancelled = threading.Event()
+        try:
+            return await run_in_threadpool(self._deidentify_each, texts, cancelled)
+        except asyncio.CancelledError:
+            cancelled.set()  # the thread cannot be interrupted mid-note: it stops before the next one
+            raise
+
+    def _deidentify_each(self, texts: Sequence[str], cancelled: threading.Event) -> list[DeidOutput | DeidIncomplete]:
+        outcomes: list[DeidOutput | DeidIncomplete] = []
+        for text in texts:
+            if cancelled.is_set():
+                break
+            outcomes.extend(self._deid.deidentify([text], [None]))
+        return outcomes
 
     async def _classify_clean(self, clean_texts: list[str]) -> Sequence[NotePrediction]:
         start = time.perf_counter()

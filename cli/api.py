@@ -23,21 +23,17 @@ def serve(
         return
     import logging
 
-    import uvicorn
-
     from api.app import create_app
     from api.log_config import gateway_log_config
+    from api.server import serve as serve_gateway
     from medflow.settings import get_settings
 
     overrides = {"api_port": port, "api_host": host, "triton_url": triton_url}
     settings = get_settings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
     logging.captureWarnings(True)  # library warnings (spaCy, Presidio) as log lines, not bare stderr text
-    uvicorn.run(
+    serve_gateway(
         create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        access_log=False,  # access lines carry raw paths and client data; the audit log covers requests
-        timeout_graceful_shutdown=int(settings.api_shutdown_grace_s),
+        settings,
         log_config=gateway_log_config(settings.log_format, settings.api_audit_log_file),
         log_level="info",
     )

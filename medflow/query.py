@@ -1,7 +1,8 @@
 """SQL over the committed Delta tables with Polars: the current snapshot, or one in the past.
 
 A run in progress, or one killed before its commit, is invisible: readers see committed versions
-only. ``run_date`` is a column of both tables.
+only. ``run_date`` is a column of both tables. Statements other than reads of the two tables are
+refused before anything is opened (``medflow.sql_sandbox``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from medflow.sql_sandbox import checked_query
 from medflow.tables import PREDICTIONS, QUARANTINE, open_table
 
 
@@ -29,7 +31,9 @@ def run_query(sql: str, output_uri: str, as_of: int | datetime | None = None) ->
 
     ``as_of`` a version number is a version of ``predictions`` (what a run manifest names);
     ``quarantine`` is then read as of that version's commit time, so both show the same runs.
+    Raises `QueryRefused` (a ValueError) for anything but a read of the two tables.
     """
+    statement = checked_query(sql, (PREDICTIONS, QUARANTINE))
     predictions = open_table(output_uri, PREDICTIONS, as_of)
     quarantine_as_of = as_of
     if isinstance(as_of, int):
@@ -39,4 +43,4 @@ def run_query(sql: str, output_uri: str, as_of: int | datetime | None = None) ->
     context = pl.SQLContext()
     context.register(PREDICTIONS, pl.scan_delta(predictions))
     context.register(QUARANTINE, pl.scan_delta(quarantine))
-    return context.execute(sql, eager=True)
+    return context.execute(statement, eager=True)

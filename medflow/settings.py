@@ -111,13 +111,32 @@ class Settings(BaseSettings):
         None, description="Version directory of the served model (tokenizer, labels); default: the latest"
     )
     api_triton_timeout_s: float = Field(2.0, description="Deadline of one realtime Triton call; then 503")
+    api_request_deadline_s: float = Field(
+        10.0, gt=0, description="Deadline of a /v1 request's work (admission, de-identification, Triton); then 503"
+    )
     api_ready_timeout_s: float = Field(1.0, description="Deadline of the Triton check behind /readyz")
     api_retry_after_s: int = Field(5, description="Retry-After sent with 503 responses")
     api_max_concurrency: int = Field(
-        32, ge=1, description="Most /v1 requests (and realtime Triton calls) in flight per process; more wait"
+        32, ge=1, description="Most notes in /v1 requests in flight per process (a batch takes one per note)"
     )
     api_admission_wait_s: float = Field(
-        0.25, ge=0, description="How long a /v1 request waits for a free slot before it gets 503"
+        0.25, ge=0, description="How long a /v1 request waits for free slots for its notes before it gets 503"
+    )
+    api_body_read_timeout_s: float = Field(
+        10.0, gt=0, description="Time a request has to send its whole body; then 408 and the connection closes"
+    )
+    api_max_connections: int = Field(
+        256, ge=1, description="Most open connections and requests per process (uvicorn); more get 503"
+    )
+    api_keepalive_timeout_s: int = Field(5, ge=1, description="Idle keep-alive connections close after this")
+    api_max_header_bytes: int = Field(16_384, ge=1024, description="Largest request head (line and headers); more: 400")
+    api_max_headers: int = Field(64, ge=8, description="Most request headers; more: 431")
+    api_trusted_hosts: str = Field(
+        "localhost,127.0.0.1,::1",
+        description="Comma-separated Host values served (`*.example.org` wildcards); others get 400. Probes exempt",
+    )
+    api_metrics_port: int | None = Field(
+        None, description="Serve /metrics on this port only (not on api_port); default: on api_port"
     )
     api_max_text_chars: int = Field(20_000, description="Longest note accepted by /v1 routes")
     api_max_batch_notes: int = Field(16, description="Most notes in one /v1/classify/batch request")

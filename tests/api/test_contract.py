@@ -70,3 +70,23 @@ def test_contract_documents_the_error_responses_with_their_model_and_headers(con
         assert "Retry-After" in responses["503"]["headers"]
     readiness = contract["paths"]["/readyz"]["get"]["responses"]["503"]
     assert readiness["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ReadinessResponse"}
+
+
+def test_docs_page_loads_everything_from_the_gateway_itself() -> None:
+    """Offline: the Swagger UI page references no other host, and every asset it names is served."""
+    import re
+
+    settings = Settings.model_construct(jwt_secret=SecretStr(SECRET), jwt_dev_hs256=True)
+    with serve_on_loopback(create_app(settings)) as url:
+        page = httpx.get(f"{url}/docs", timeout=30)
+        assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+        referenced = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+        referenced += re.findall(r"""url: ?['"]([^'"]+)['"]""", page.text)
+        assert not [ref for ref in referenced if "//" in ref], "the page names another host"
+        assets = [ref for ref in referenced if ref.startswith("/docs/assets/")]
+        assert {a.rsplit("/", 1)[1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+        for asset in assets:
+            response = httpx.get(f"{url}{asset}", timeout=30)
+            assert response.status_code == 200 and len(response.content) > 500, asset
+        assert httpx.get(f"{url}/docs/oauth2-redirect", timeout=30).status_code == 200
+        assert httpx.get(f"{url}/openapi.json", timeout=30).json()["openapi"].startswith("3.1")

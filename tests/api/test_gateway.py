@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import httpx
 import pytest
@@ -64,7 +65,7 @@ def test_batch_keeps_order_and_per_note_counts(api, token):
     results = response.json()["results"]
     assert [r["label"] for r in results] == ["OTHER", "PAIN", "PAIN"]
     assert [sum(r["entity_counts"].values()) for r in results] == [0, 5, 0]
-    assert api.deid.calls == 1, "a batch is de-identified in one engine call"
+    assert api.deid.calls == 3, "note by note: an expired deadline stops the work between notes"
 
 
 def test_only_deidentified_text_reaches_the_model(api, token):
@@ -78,8 +79,8 @@ def test_only_deidentified_text_reaches_the_model(api, token):
         assert "[NAME]" in seen
 
 
-def test_request_id_is_the_servers_own_and_a_safe_caller_id_is_kept_beside_it(api, token, audit_lines):
-    callers = ["abc-123-def-456", "Zebulon Quigglesworth", "x" * 65, None]
+def test_request_id_is_the_servers_own_and_a_uuid_caller_id_is_kept_beside_it(api, token, audit_lines):
+    callers = ["0F8FAD5B-D9CB-469F-A165-70867728950E", "512-44-9021.Zebulon_Quartermaine", "abc-123-def-456", None]
     responses = [
         api.client.post(
             "/v1/classify", json={"text": "ok"}, headers=bearer(token) | ({"X-Request-ID": c} if c else {})
@@ -91,7 +92,7 @@ def test_request_id_is_the_servers_own_and_a_safe_caller_id_is_kept_beside_it(ap
     assert [r.headers["X-Request-ID"] for r in responses] == ids
     audits = audit_lines()
     assert [a["request_id"] for a in audits] == ids
-    assert [a["client_request_id"] for a in audits] == ["abc-123-def-456", None, None, None]
+    assert [a["client_request_id"] for a in audits] == ["0f8fad5b-d9cb-469f-a165-70867728950e", None, None, None]
 
 
 # --- limits and bad input ---------------------------------------------------------------------------
@@ -387,11 +388,47 @@ def test_overload_gets_quick_503s_counted_in_metrics_while_probes_answer(token):
     assert _sample(metrics, "medflow_http_requests_in_flight ") == 1  # only this scrape
 
 
+def test_a_batch_takes_one_admission_unit_per_note(token):
+    """Room for 4 notes: a batch of 4 is admitted alone; a 4-note batch finds no room while a single note
+    is held, and gets 503 once the admission wait is over."""
+    api = unit_app(unit_settings(api_max_concurrency=4, api_admission_wait_s=0.2, api_triton_timeout_s=300))
+    batch = {"notes": [{"text": "knee pain"}] * 4}
+    assert api.client.post("/v1/classify/batch", json=batch, headers=bearer(token)).status_code == 200
+    api.classifier.gate = threading.Event()
+    with serve_on_loopback(api.app) as url, ThreadPoolExecutor(1) as pool:
+        single = pool.submit(httpx.post, f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=60)
+        deadline = time.monotonic() + 60
+        while not api.classifier.seen_texts[4:]:  # the single note holds its unit, waiting on the model
+            assert time.monotonic() < deadline and not single.done()
+            time.sleep(0.02)
+        refused = httpx.post(f"{url}/v1/classify/batch", json=batch, headers=bearer(token), timeout=60)
+        api.classifier.gate.set()
+        assert single.result().status_code == 200
+    assert (refused.status_code, refused.json()["detail"]) == (503, "server busy, retry later")
+
+
+def test_one_deadline_for_the_whole_request_stops_deidentification_between_notes(token):
+    api = unit_app(unit_settings(api_request_deadline_s=0.5, api_deid_inline_max_chars=0))
+    api.deid.seconds_per_call = 0.2
+    batch = {"notes": [{"text": "knee pain"}] * 4}
+    with captured_audit() as audit_lines:
+        response = api.client.post("/v1/classify/batch", json=batch, headers=bearer(token))
+        audits = audit_lines()
+    assert (response.status_code, response.json()["detail"]) == (503, "request not done in time, retry later")
+    assert response.headers["Retry-After"] == "7"
+    calls = api.deid.calls
+    time.sleep(0.5)  # had the thread gone on, it would have started another note by now
+    assert api.deid.calls == calls <= 3, "the thread stopped before its next note"
+    assert api.classifier.seen_texts == []
+    assert [(a["status"], a["error"]) for a in audits] == [(503, "deadline")]
+
+
 def test_slow_upload_does_not_hold_an_admission_slot(token):
     """With room for one request, a client stalled mid-body (slow loris) does not lock others out."""
     api = unit_app(unit_settings(api_max_concurrency=1, api_admission_wait_s=0.05))
     with serve_on_loopback(api.app) as url, socket.create_connection(("127.0.0.1", httpx.URL(url).port)) as stall:
-        head = "POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+        head = "POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        head += "Content-Length: 100\r\n"
         stall.sendall((head + f"Authorization: Bearer {token}\r\n\r\n" + '{"text": "che').encode())
         deadline = time.monotonic() + 60
         # The stalled request is inside the app, waiting for the rest of its body (this scrape is the other).
@@ -400,6 +437,28 @@ def test_slow_upload_does_not_hold_an_admission_slot(token):
             time.sleep(0.02)
         response = httpx.post(f"{url}/v1/classify", json={"text": "chest pain"}, headers=bearer(token), timeout=30)
         assert response.status_code == 200, response.text
+
+
+def test_open_connections_are_capped_by_the_server(token):
+    """uvicorn as `medflow api` configures it: past `api_max_connections` open connections a request gets
+    503 from the server itself, before the app; once the idle ones go, requests are served again."""
+    settings = unit_settings(api_max_connections=3)
+    api = unit_app(settings)
+    with serve_on_loopback(api.app, settings) as url:
+        port = httpx.URL(url).port
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        try:
+            over = httpx.post(f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=30)
+        finally:
+            for conn in idle:
+                conn.close()
+        deadline = time.monotonic() + 30
+        post = partial(httpx.post, f"{url}/v1/classify", json={"text": "pain"}, headers=bearer(token), timeout=30)
+        while (again := post()).status_code != 200:
+            assert time.monotonic() < deadline, again.status_code
+            time.sleep(0.05)
+    assert over.status_code == 503 and api.classifier.seen_texts == ["pain"]  # only the one after
+    assert "X-Request-ID" not in over.headers  # answered by the server, not the app
 
 
 def test_served_app_with_the_real_engine_refuses_notes_whose_deid_did_not_complete(monkeypatch):
@@ -419,7 +478,7 @@ def test_served_app_with_the_real_engine_refuses_notes_whose_deid_did_not_comple
     app = create_app(settings)
     engine = get_engine(Settings(_env_file=None, deid_processes=1).deid_config())
     classifier = FakeClassifier()
-    service = ClassifyService(engine, classifier, app.state.metrics, triton_timeout_s=5, deid_inline_max_chars=0)
+    service = ClassifyService.configured(engine, classifier, app.state.metrics, settings)
     app.dependency_overrides[get_service] = lambda: service
     headers = bearer(make_token(scopes=["classify", "classify:deid-text"]))
     canary = "Zebulon Quigglesworth"

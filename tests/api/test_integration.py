@@ -30,6 +30,7 @@ PHI_NOTE = (
     "email zq.canary@example.org, about chest pain and shortness of breath."
 )
 CLASSIFY = bearer(make_token())
+JSON_LINES_CHECK = "6f1d2c3e-0a4b-4c5d-9e8f-7a6b5c4d3e2f"
 DEID_TEXT = bearer(make_token(scopes=["classify", "classify:deid-text"]))
 
 
@@ -138,11 +139,11 @@ def test_schemathesis_fuzz_of_own_openapi_schema(api, tmp_path):
 
 def test_every_server_log_line_is_a_json_object_with_time_level_logger_and_request_id(api):
     """Start-up included: uvicorn's records, the application's and the audit, all through one format."""
-    headers = bearer("not-a-jwt") | {"X-Request-ID": "json-lines-check"}
+    headers = bearer("not-a-jwt") | {"X-Request-ID": JSON_LINES_CHECK}
     httpx.post(f"{api.url}/v1/classify", json={"text": "x"}, headers=headers, timeout=10)
     # The audit record of a request is written after its response has been sent: wait for this one's.
     deadline = time.monotonic() + 60
-    while not any(r["client_request_id"] == "json-lines-check" for r in api.audit_records()):
+    while not any(r["client_request_id"] == JSON_LINES_CHECK for r in api.audit_records()):
         assert time.monotonic() < deadline, "no audit record of the last request"
         time.sleep(0.05)
     lines = [line for line in api.logs().splitlines() if line.strip()]
@@ -309,7 +310,9 @@ def test_triton_stopped_then_restarted(tiny_model_repo, tmp_path):
 def test_sigterm_drains_in_flight_request(embedded_triton, tiny_model_repo, tmp_path):
     """A slow request (a batch of long notes: de-identification takes seconds) started before SIGTERM
     still gets its answer, and the server then exits cleanly."""
-    server = ApiServer(tmp_path, triton_url=embedded_triton.grpc_url, model_repository=tiny_model_repo).start()
+    server = ApiServer(
+        tmp_path, triton_url=embedded_triton.grpc_url, model_repository=tiny_model_repo, api_request_deadline_s=120
+    ).start()  # a deadline far beyond the drain: this test is about the drain
     long_note = " ".join([PHI_NOTE] * 20)  # about 3,000 characters
     notes = {"notes": [{"text": long_note}] * 12}
     result: dict[str, httpx.Response] = {}

@@ -104,11 +104,13 @@ class FakeDeidentifier:
 
     phi: dict[str, str] = field(default_factory=lambda: dict(CANARY_PHI))
     calls: int = 0
+    seconds_per_call: float = 0.0  # a slow engine (CPU-bound work in a thread)
 
     def deidentify(
         self, texts: Sequence[str], patient_ids: Sequence[str | None]
     ) -> list[FakeDeidResult | DeidIncomplete]:
         self.calls += 1
+        time.sleep(self.seconds_per_call)
         results: list[FakeDeidResult | DeidIncomplete] = []
         for text in texts:
             if FAKE_INCOMPLETE_MARKER in text:
@@ -175,6 +177,7 @@ def unit_settings(**overrides: Any) -> Settings:
         "api_max_batch_notes": 4,
         "api_max_body_bytes": 8_000,
         "api_deid_inline_max_chars": 100,
+        "api_trusted_hosts": "testserver,127.0.0.1,localhost",  # TestClient's Host, loopback
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
@@ -192,26 +195,24 @@ def unit_app(settings: Settings | None = None) -> UnitApp:
     settings = settings or unit_settings()
     app = create_app(settings)
     deid, classifier = FakeDeidentifier(), FakeClassifier()
-    service = ClassifyService(
-        deid,
-        classifier,
-        app.state.metrics,
-        triton_timeout_s=settings.api_triton_timeout_s,
-        deid_inline_max_chars=settings.api_deid_inline_max_chars,
-    )
+    service = ClassifyService.configured(deid, classifier, app.state.metrics, settings)
     app.dependency_overrides[get_service] = lambda: service
     return UnitApp(app, TestClient(app, raise_server_exceptions=False), deid, classifier)
 
 
 @contextmanager
-def serve_on_loopback(app: FastAPI) -> Iterator[str]:
-    """`app` under a real uvicorn in a thread, yielding its URL (lifespan off: the unit fakes are the backends)."""
-    import threading
-
+def serve_on_loopback(app: FastAPI, settings: Settings | None = None) -> Iterator[str]:
+    """`app` under a real uvicorn in a thread, configured as `medflow api` serves it (`settings`, default
+    `unit_settings()`), yielding its URL (lifespan off: the unit fakes are the backends)."""
     import uvicorn
 
+    from api.server import server_config
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    config = server_config(
+        app, settings or unit_settings(), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
