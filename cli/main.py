@@ -164,7 +164,18 @@ def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
         typer.echo(f"error: counts do not reconcile: {t.rows_in} rows in, {t.rows_out} written, "
                    f"{t.rows_quarantined} quarantined", err=True)
         return ExitCode.FAILED
-    return completed_exit_code(manifest.status, quarantine_ok)
+    code = completed_exit_code(manifest.status, quarantine_ok)
+    if code is ExitCode.QUARANTINED:
+        typer.echo(f"Quarantined rows and files, with the reason: {_this_medflow()} "
+                   f"{quarantine_query(manifest.run_date, manifest.output_uri)}")
+    return code
+
+
+def quarantine_query(run_date: date, output_uri: str) -> str:
+    """The `medflow query` arguments that list a run date's quarantine by file and reason."""
+    sql = (f"SELECT source, reason, count(*) AS records FROM quarantine WHERE run_date = '{run_date.isoformat()}' "
+           "GROUP BY source, reason ORDER BY source")
+    return f'query "{sql}" --output {output_uri}'
 
 
 class PoolType(StrEnum):

@@ -103,7 +103,9 @@ def nightly_deid_inference(
             manifest = commit_run_outputs(manifest, [ctx.run_id], lock.verify_held)
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
-    if manifest.tables is not None:
+    if manifest.committed_nothing:
+        message += ", nothing new committed"
+    elif manifest.tables is not None:
         message += f", predictions version {manifest.tables.predictions.version}"
     else:
         message += ", staged for the fan-out to commit"

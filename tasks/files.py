@@ -96,10 +96,13 @@ def commit_run_outputs(
     before_write()
     discard_staging(manifest.output_uri, manifest.run_date, staged_by)
     tables = committed.tables
-    get_run_logger().info(
-        "committed predictions version %s and quarantine version %s",
-        tables.predictions.version if tables else "-", tables.quarantine.version if tables else "-",
-    )
+    if committed.committed_nothing:
+        get_run_logger().info("nothing to commit: every input was already committed for this date and model")
+    else:
+        get_run_logger().info(
+            "committed predictions version %s and quarantine version %s",
+            tables.predictions.version if tables else "-", tables.quarantine.version if tables else "-",
+        )
     return committed
 
 

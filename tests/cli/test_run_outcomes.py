@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -166,6 +167,21 @@ def test_run_exit_codes_for_committed_runs(prefect_harness: None, flow_env: str,
     out = tmp_path / "out"
     quarantined = _medflow("run", "--input", str(corrupt), "--output", str(out), env=env)
     assert quarantined.returncode == ExitCode.QUARANTINED, quarantined.stderr[-2000:]
+    # Exit 3 says how to see what was quarantined, and that command works.
+    (hint,) = [line for line in quarantined.stdout.splitlines() if line.startswith("Quarantined rows and files")]
+    shown = _medflow(*shlex.split(hint.split(": ", 1)[1])[1:], "--format", "csv", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert sorted(shown.stdout.splitlines()[1:]) == [
+        f"{(corrupt / name).as_uri()},unreadable Parquet (ArrowInvalid),1" for name in ("a.parquet", "b.parquet")
+    ]
+    # The manifest names the quarantine table for the unreadable files (they have a record there).
+    (manifest,) = (out / "manifests").rglob("*.json")
+    assert [f["quarantine"] for f in json.loads(manifest.read_text())["files"]] == [str(out / "quarantine")] * 2
+    # A rerun that skips every file commits nothing and says so.
+    rerun = _medflow("run", "--input", str(corrupt), "--output", str(out), env=env)
+    assert rerun.returncode == ExitCode.OK, rerun.stderr[-2000:]
+    logs = rerun.stdout + rerun.stderr
+    assert "nothing to commit: every input was already committed" in logs and "committed predictions" not in logs
     accepted = _medflow("run", "--input", str(corrupt), "--output", str(out), "--force", "--quarantine-ok", env=env)
     assert accepted.returncode == ExitCode.OK, accepted.stderr[-2000:]
     empty = _medflow("run", "--input", str(tmp_path / "nothing"), "--output", str(out), "--allow-empty", env=env)
