@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -167,15 +168,15 @@ def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
     code = completed_exit_code(manifest.status, quarantine_ok)
     if code is ExitCode.QUARANTINED:
         typer.echo(f"Quarantined rows and files, with the reason: {_this_medflow()} "
-                   f"{quarantine_query(manifest.run_date, manifest.output_uri)}")
+                   f"{_quarantine_query(manifest.run_date, manifest.output_uri)}")
     return code
 
 
-def quarantine_query(run_date: date, output_uri: str) -> str:
+def _quarantine_query(run_date: date, output_uri: str) -> str:
     """The `medflow query` arguments that list a run date's quarantine by file and reason."""
-    sql = (f"SELECT source, reason, count(*) AS records FROM quarantine WHERE run_date = '{run_date.isoformat()}' "
-           "GROUP BY source, reason ORDER BY source")
-    return f'query "{sql}" --output {output_uri}'
+    where = f"run_date = '{run_date.isoformat()}'"  # a date: nothing to escape
+    sql = f"SELECT source, reason, count(*) AS records FROM quarantine WHERE {where} GROUP BY source, reason"  # noqa: S608
+    return f'query "{sql}" --output {shlex.quote(output_uri)}'  # the SQL holds no " or $
 
 
 class PoolType(StrEnum):
