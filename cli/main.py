@@ -102,7 +102,8 @@ def run(
     ),
 ) -> None:
     """Run the nightly flow against a running Triton. Exit codes: 0 ok, 1 failed, 2 not started (a
-    pre-flight check failed), 3 some rows or files quarantined, 4 no input."""
+    pre-flight check failed), 3 some rows or files quarantined, 4 no input, 5 Triton unreachable past
+    its outage budget (MEDFLOW_TRITON_OUTAGE_BUDGET_S)."""
     from medflow.preflight import PreflightError, preflight
     from medflow.storage import absolute_uri
 
@@ -148,6 +149,7 @@ def _refused(exc: PreflightError) -> typer.Exit:
 def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
     """Print the run's summary (or why it failed) and return its exit code (README, "Exit codes")."""
     from cli.report import print_run_summary
+    from medflow.outage import TritonOutage
     from medflow.outcome import ExitCode, completed_exit_code
     from medflow.preflight import PreflightError
 
@@ -155,6 +157,9 @@ def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
         error = state.result(raise_on_failure=False)
         if isinstance(error, PreflightError):
             raise _refused(error)
+        if isinstance(error, TritonOutage):
+            typer.echo(f"error: {error}", err=True)
+            return ExitCode.TRITON_UNREACHABLE
         typer.echo(f"error: the run failed ({state.name}): {state.message}. Rerun it: it redoes only what it "
                    "did not commit", err=True)
         return ExitCode.FAILED

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_length: int = Field(128, description="Tokens per sequence sent to the model (chunk length)")
     chunk_stride: int = Field(32, description="Overlapping tokens between chunks of a long note")
     triton_timeout_s: float = Field(30.0, description="Deadline of one Triton request")
+    # Long enough for a Triton pod to restart (the model loads in seconds on CPU), short enough that a
+    # dead server fails the night's run while someone can still rerun it.
+    triton_outage_budget_s: float = Field(
+        120.0, gt=0, description="How long a batch run waits for an unreachable Triton to come back; then it fails"
+    )
     inflight_requests: int = Field(4, description="Concurrent Triton requests per client (backpressure)")
     # CPU default: in-process INT8 on 2 cores, batches cut at 1024 padded tokens ran faster than at
     # 2048-8192 (medflow bench, raw_model_batch sweep). The T4 deployment sets 8192.
