@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     deid_ner: bool = Field(
         False, description="Also run the spaCy model's statistical NER (names/places with no list or cue; slower)"
     )
+    deid_languages: str = Field(
+        "en",
+        description="Comma-separated languages whose notes are de-identified (en, de, es, fr, it, pt, nl); notes "
+        "detected in another are withheld as unsupported_language. The rules are English: others pass less redacted",
+    )
     deid_processes: int = Field(0, description="Worker processes for large deid batches (0: usable cores)")
     deid_vocabulary_file: Path = Field(
         default_factory=default_vocabulary_file,
@@ -143,6 +148,7 @@ class Settings(BaseSettings):
             score_threshold=self.deid_score_threshold,
             processes=self.deid_processes if processes is None else processes,
             vocabulary_file=self.deid_vocabulary_file,
+            languages=frozenset(code.strip().lower() for code in self.deid_languages.split(",") if code.strip()),
         )
 
 
