@@ -71,14 +71,25 @@ DATES = regex.compile(
 )
 
 
+# A digit run of phone length (7 to 15 digits, E.164's maximum) written against a letter of another
+# script (`电话13912345678`, `13912345678号`): no word boundary separates them, so the Latin patterns'
+# boundaries miss it. Against Latin letters the identifier patterns already take it.
+PHONE_AGAINST_LETTER = regex.compile(
+    rf"(?<={OTHER_LETTER}[ \t]?)\+?\d{{7,15}}(?!\d)|(?<![\d+])\+?\d{{7,15}}(?=[ \t]?{OTHER_LETTER})"
+)
+
+
 class NonLatinRecognizer(EntityRecognizer):
-    """Names (NAME), places (CITY), identifiers (ID) and dates (DATE) in other scripts, after cues."""
+    """Names (NAME), places (CITY), identifiers (ID), dates (DATE) and phone numbers (PHONE) in other
+    scripts, after cues or against their letters."""
 
     SCORE = 0.85
 
     def __init__(self) -> None:
         super().__init__(
-            supported_entities=[PhiLabel.NAME.value, PhiLabel.CITY.value, PhiLabel.ID.value, PhiLabel.DATE.value],
+            supported_entities=[
+                PhiLabel.NAME.value, PhiLabel.CITY.value, PhiLabel.ID.value, PhiLabel.DATE.value, PhiLabel.PHONE.value
+            ],
             name="NonLatinRecognizer",
         )
 
@@ -95,4 +106,5 @@ class NonLatinRecognizer(EntityRecognizer):
         found += [(m.span("place"), PhiLabel.CITY) for m in PLACE_AFTER_CUE.finditer(text)]
         found += [(m.span("id"), PhiLabel.ID) for m in ID_AFTER_CUE.finditer(text)]
         found += [(m.span(), PhiLabel.DATE) for m in DATES.finditer(text)]
+        found += [(m.span(), PhiLabel.PHONE) for m in PHONE_AGAINST_LETTER.finditer(text)]
         return [RecognizerResult(label.value, start, end, self.SCORE) for (start, end), label in found if end > start]

@@ -311,9 +311,12 @@ def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_
     assert pq.read_table(second.output).to_pylist() == out  # stable across runs
 
 
-def test_notes_in_a_script_the_engine_cannot_read_are_quarantined_with_that_reason(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cause", [DeidIncomplete.UNSUPPORTED_SCRIPT, DeidIncomplete.UNSUPPORTED_LANGUAGE])
+def test_notes_in_a_script_or_language_without_rules_are_quarantined_with_that_reason(
+    tmp_path: Path, cause: str
+) -> None:
     def deidentify(texts, patient_ids):
-        unread = DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT)
+        unread = DeidIncomplete(cause)
         return [unread if "THAI" in t else r for t, r in zip(texts, fake_deidentify(texts, patient_ids), strict=True)]
 
     rows = [note(i, "SECRET THAI" if i == 2 else "fine SECRET") for i in range(4)]
@@ -323,7 +326,7 @@ def test_notes_in_a_script_the_engine_cannot_read_are_quarantined_with_that_reas
     report = process_file(source, make_ctx(tmp_path / "out"), stages)
     assert (report.rows_in, report.rows_out, report.rows_quarantined) == (4, 3, 1)
     quarantine = pq.read_table(report.quarantine).to_pylist()
-    assert [(q["row_index"], q["reason"]) for q in quarantine] == [(2, "unsupported_script")]
+    assert [(q["row_index"], q["reason"]) for q in quarantine] == [(2, cause)]
     assert not any("THAI" in t for t in pq.read_table(report.output).column("deid_text").to_pylist())
 
 
