@@ -252,7 +252,7 @@ class RunLock:
                 if now >= deadline:
                     raise RunLockedError(f"{self.uri} is held by {self._holder}; another run of this date is active")
                 if now >= next_report:
-                    logger.info(
+                    logger.warning(
                         "still waiting for the lock %s held by %s: %.0f s of at most %.0f s",
                         self.uri, self._holder, now - started, self.wait_s,
                     )
@@ -265,10 +265,11 @@ class RunLock:
         self._heartbeat.start()
 
     def _log_wait_start(self) -> None:
-        """Say what the wait is for and its limit: a run silent for minutes looks hung."""
+        """Say what the wait is for and its limit: a run silent for minutes looks hung. Warnings: the
+        flow's console shows the project's loggers from that level."""
         age = self._holder_age
         stale_in = f"stale in {max(self.ttl_s - age, 0):.0f} s" if age is not None else "its age unknown"
-        logger.info(
+        logger.warning(
             "waiting up to %.0f s for the lock %s held by %s (last heartbeat %s ago; %s, then taken over)",
             self.wait_s, self.uri, self._holder, f"{age:.0f} s" if age is not None else "?", stale_in,
         )

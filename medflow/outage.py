@@ -57,7 +57,7 @@ def wait_for_triton(ready: Callable[[], bool], url: str, budget_s: float) -> flo
                 f"Triton at {url} unreachable for {budget_s:.0f} s (the outage budget, "
                 "MEDFLOW_TRITON_OUTAGE_BUDGET_S); nothing of this run was committed: rerun it once Triton is up"
             )
-        logger.info("still waiting for Triton at %s: %.0f s of at most %.0f s", url, waited, budget_s)
+        logger.warning("still waiting for Triton at %s: %.0f s of at most %.0f s", url, waited, budget_s)
 
 
 def outage_tolerant(classify: Classify, ready: Callable[[], bool], url: str, budget_s: float) -> Classify:
