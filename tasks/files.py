@@ -1,12 +1,13 @@
 """Prefect tasks of the nightly flow: thin wrappers over medflow's plain functions.
 
-Retries live here and only here: a file whose processing hits an infrastructure error (storage
-timeouts, a Triton error) is retried whole; its staged output is written atomically, so a retry
-overwrites instead of duplicating. A retried commit MERGEs the same staged rows again. Clients
-underneath do not retry on their own (concurrent Delta commits are rerun in ``medflow.tables``).
+Retries live here: a file whose processing hits an infrastructure error (storage timeouts, a Triton
+error) is retried whole; its staged output is written atomically, so a retry overwrites instead of
+duplicating. A retried commit MERGEs the same staged rows again. Clients underneath do not retry on
+their own (concurrent Delta commits are rerun in ``medflow.tables``), with one exception: an unreachable
+Triton is waited for within its outage budget and the call repeated once it is back (``medflow.outage``).
 Two failures are never retried: a lost run lock (another run owns the date now) and a Triton outage
-past its budget (``medflow.outage`` already waited for the server; the next file would only wait again).
-A file task ends such an outage with a Failed state, not an exception, so it is one line in the logs.
+past its budget (the next file would only wait again). A file task ends such an outage with a Failed
+state, not an exception, so it is one line in the logs.
 """
 
 from __future__ import annotations
