@@ -8,7 +8,7 @@ abbreviation (no `die`, `am`, `er`, `la`, `los`, `le`, `na`, `os`). A note count
 clear evidence: at least `MIN_HITS` words of L and `DOMINANCE` times as many as of English (where
 profiles share words, Spanish and Portuguese say, the one with more names the note; either way it is not
 English). Anything less (a short note, ALL-CAPS shorthand, a Spanish name in an English note) counts as
-English: the gate errs towards the rules it has. Deterministic, offline, a few microseconds per word.
+English: the gate errs towards the rules it has. Deterministic and offline (its cost: docs/performance-notes.md).
 Notes in other scripts are the script gate's (`deid.coverage`)."""
 
 from __future__ import annotations
