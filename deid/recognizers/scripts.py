@@ -3,7 +3,8 @@ Hebrew and any other), found after the usual cues: an English title, relation or
 (`Dr. Иванов`, `wife 王秀英`, `Patient: محمد علي`), or the same cues in the note's own script (`患者 王小明`,
 `Пациент Иванов И.И.`, `Ασθενής Παπαδόπουλος`, `المريض أحمد`, `המטופל משה כהן`), a place after a residence
 or address cue (`г. Новосибирск`, `住址：北京市海淀区`), an identifier after its key word (`病历号 483920`,
-`СНИЛС 123-456-789 00`, `ת.ז. 012345678`), and East Asian and Russian dates (`2021年3月4日`, `4 марта 2021`).
+`СНИЛС 123-456-789 00`, `ת.ז. 012345678`), East Asian and Russian dates (`2021年3月4日`, `4 марта 2021`), and
+phone-length digit runs written against their letters (`电话13912345678`).
 
 Without lists or letter case to go by in these scripts, the cue is the evidence, and a name is at most a
 few words: three in Cyrillic and Greek while they are capitalised, one in Hangul, two in the other scripts
