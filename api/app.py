@@ -24,7 +24,7 @@ from api.limits import BodyGuardMiddleware
 from api.middleware import RequestObserverMiddleware
 from api.prometheus import ApiMetrics
 from api.routes import register_routes
-from api.service import BackendUnavailable, DeadlineExceeded, DeidUnavailable, UnsupportedScript
+from api.service import BackendUnavailable, DeadlineExceeded, DeidUnavailable, UnsupportedLanguage, UnsupportedScript
 from medflow.settings import Settings, get_settings
 
 # Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
@@ -101,6 +101,13 @@ def _application(settings: Settings) -> FastAPI:
         # Fail closed: a note mostly in a script the engine cannot read is neither classified nor echoed.
         request.state.error = "unsupported_script"
         detail = "note is mostly in a script de-identification does not support"
+        return JSONResponse({"detail": detail, "request_id": request.state.request_id}, status_code=422)
+
+    @app.exception_handler(UnsupportedLanguage)
+    async def unsupported_language(request: Request, exc: UnsupportedLanguage) -> JSONResponse:
+        # Fail closed, like a script without rules: the English rules would miss its dates and names.
+        request.state.error = "unsupported_language"
+        detail = "note is in a language de-identification does not support"
         return JSONResponse({"detail": detail, "request_id": request.state.request_id}, status_code=422)
 
     @app.exception_handler(RequestValidationError)

@@ -70,6 +70,11 @@ class UnsupportedScript(Exception):
     is refused (HTTP 422, retrying will not help) and nothing of it goes on."""
 
 
+class UnsupportedLanguage(UnsupportedScript):
+    """A note is written in a language outside `MEDFLOW_DEID_LANGUAGES` (the rules are English): refused
+    the same way."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifiedNote:
     label: str
@@ -137,6 +142,9 @@ class ClassifyService:
         unsupported = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_SCRIPT for o in outcomes)
         if unsupported:
             raise UnsupportedScript(f"{unsupported} of {len(outcomes)} note(s) in a script the engine cannot read")
+        foreign = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_LANGUAGE for o in outcomes)
+        if foreign:
+            raise UnsupportedLanguage(f"{foreign} of {len(outcomes)} note(s) in a language the rules are not for")
         incomplete = sum(isinstance(o, DeidIncomplete) for o in outcomes)
         if incomplete:
             raise DeidUnavailable(f"de-identification of {incomplete} of {len(outcomes)} note(s) did not complete")

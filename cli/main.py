@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -101,7 +102,8 @@ def run(
     ),
 ) -> None:
     """Run the nightly flow against a running Triton. Exit codes: 0 ok, 1 failed, 2 not started (a
-    pre-flight check failed), 3 some rows or files quarantined, 4 no input."""
+    pre-flight check failed), 3 some rows or files quarantined, 4 no input, 5 Triton unreachable past
+    its outage budget (MEDFLOW_TRITON_OUTAGE_BUDGET_S)."""
     from medflow.preflight import PreflightError, preflight
     from medflow.storage import absolute_uri
 
@@ -147,6 +149,7 @@ def _refused(exc: PreflightError) -> typer.Exit:
 def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
     """Print the run's summary (or why it failed) and return its exit code (README, "Exit codes")."""
     from cli.report import print_run_summary
+    from medflow.outage import TritonOutage
     from medflow.outcome import ExitCode, completed_exit_code
     from medflow.preflight import PreflightError
 
@@ -154,6 +157,9 @@ def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
         error = state.result(raise_on_failure=False)
         if isinstance(error, PreflightError):
             raise _refused(error)
+        if isinstance(error, TritonOutage):
+            typer.echo(f"error: {error}", err=True)
+            return ExitCode.TRITON_UNREACHABLE
         typer.echo(f"error: the run failed ({state.name}): {state.message}. Rerun it: it redoes only what it "
                    "did not commit", err=True)
         return ExitCode.FAILED
@@ -164,7 +170,18 @@ def _run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
         typer.echo(f"error: counts do not reconcile: {t.rows_in} rows in, {t.rows_out} written, "
                    f"{t.rows_quarantined} quarantined", err=True)
         return ExitCode.FAILED
-    return completed_exit_code(manifest.status, quarantine_ok)
+    code = completed_exit_code(manifest.status, quarantine_ok)
+    if code is ExitCode.QUARANTINED:
+        typer.echo(f"Quarantined rows and files, with the reason: {_this_medflow()} "
+                   f"{_quarantine_query(manifest.run_date, manifest.output_uri)}")
+    return code
+
+
+def _quarantine_query(run_date: date, output_uri: str) -> str:
+    """The `medflow query` arguments that list a run date's quarantine by file and reason."""
+    where = f"run_date = '{run_date.isoformat()}'"  # a date: nothing to escape
+    sql = f"SELECT source, reason, count(*) AS records FROM quarantine WHERE {where} GROUP BY source, reason"  # noqa: S608
+    return f'query "{sql}" --output {shlex.quote(output_uri)}'  # the SQL holds no " or $
 
 
 class PoolType(StrEnum):

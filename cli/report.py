@@ -37,7 +37,9 @@ def print_run_summary(manifest: RunManifest, console: Console) -> None:
     overview.add_row("throughput", f"{t.notes_per_s:.1f} notes/s, {t.tokens_per_s:.0f} tokens/s")
     overview.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in t.seconds_by_stage.items()))
     overview.add_row("status", manifest.status)
-    if manifest.tables is not None:
+    if manifest.committed_nothing:
+        overview.add_row("committed", "nothing (every input was committed before)")
+    elif manifest.tables is not None:
         overview.add_row(
             "committed",
             f"predictions v{manifest.tables.predictions.version}, quarantine v{manifest.tables.quarantine.version}",

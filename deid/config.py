@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The rules (lists, vocabularies, cues, date formats) are written for English notes.
+DEFAULT_LANGUAGES = frozenset({"en"})
+
 
 @dataclass(frozen=True, slots=True)
 class DeidConfig:
@@ -18,3 +21,5 @@ class DeidConfig:
     # Worker processes for large batches (0: the usable cores; 1: in-process only).
     processes: int
     vocabulary_file: Path
+    # Languages whose notes are analysed (`deid.language` codes); notes in others are withheld.
+    languages: frozenset[str] = DEFAULT_LANGUAGES

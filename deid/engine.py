@@ -30,9 +30,10 @@ from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine
 
-from deid.config import DeidConfig
+from deid.config import DEFAULT_LANGUAGES, DeidConfig
 from deid.context import WindowContextEnhancer
 from deid.coverage import is_unsupported_script
+from deid.language import is_unsupported_language
 from deid.nlp import LANGUAGE, TokenizerNlpEngine
 from deid.normalize import normalize
 from deid.offline import use_bundled_suffix_list
@@ -82,8 +83,10 @@ class DeidEngine:
         score_threshold: float,
         processes: int,
         config: DeidConfig | None = None,
+        languages: frozenset[str] = DEFAULT_LANGUAGES,
     ) -> None:
         self._analyzer = analyzer
+        self._languages = languages
         self._nlp = nlp_engine
         self._applier = applier
         self._threshold = score_threshold
@@ -119,10 +122,9 @@ class DeidEngine:
 
     def _detect_serial(self, texts: list[str]) -> list[NoteSpans]:
         views = [normalize(text) for text in texts]  # once per note
-        # A note mostly in a script with no rules is withheld, not guessed at (deid.coverage).
+        # A note mostly in a script or a language with no rules is withheld, not guessed at.
         incomplete: dict[int, DeidIncomplete] = {
-            i: DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT) for i, view in enumerate(views)
-            if is_unsupported_script(view.view)
+            i: withheld for i, view in enumerate(views) if (withheld := self._unsupported(view.view)) is not None
         }
         segments = [(i, seg) for i, view in enumerate(views) if i not in incomplete for seg in split_text(view.view)]
         found: list[list[PhiSpan]] = [[] for _ in texts]
@@ -151,6 +153,14 @@ class DeidEngine:
                     start, end = views[i].to_original(start, end)
                     found[i].append(PhiSpan(start, end, r.entity_type, round(float(r.score), 4)))
         return [incomplete.get(i) or merge_overlaps(spans) for i, spans in enumerate(found)]
+
+    def _unsupported(self, text: str) -> DeidIncomplete | None:
+        """Why the rules cannot cover ``text`` (`deid.coverage`, `deid.language`), or None."""
+        if is_unsupported_script(text):
+            return DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT)
+        if is_unsupported_language(text, self._languages):
+            return DeidIncomplete(DeidIncomplete.UNSUPPORTED_LANGUAGE)
+        return None
 
     def _detect_parallel(self, texts: list[str]) -> list[NoteSpans]:
         """Split the batch into pieces for the persistent workers; `map` keeps input order."""
@@ -255,7 +265,7 @@ def build_engine(config: DeidConfig) -> DeidEngine:
     surrogates = Surrogates(config.hmac_key.encode("utf-8")) if config.hmac_key else None
     applier = PolicyApplier(Policy.parse(config.policy), surrogates)
     processes = config.processes or default_processes()
-    return DeidEngine(analyzer, nlp_engine, applier, config.score_threshold, processes, config)
+    return DeidEngine(analyzer, nlp_engine, applier, config.score_threshold, processes, config, config.languages)
 
 
 _ENGINES: dict[DeidConfig, DeidEngine] = {}

@@ -28,14 +28,16 @@ class DeidIncompleteError(Exception):
 @dataclass(frozen=True, slots=True)
 class DeidIncomplete:
     """One note's outcome when it cannot be de-identified safely: `cause` is `timeout` or `error` (its
-    analysis did not complete) or `unsupported_script` (most of its letters are in a script the engine
-    has no rules for, `deid.coverage`). `reason` is what callers record: the quarantine reason, the
+    analysis did not complete), `unsupported_script` (most of its letters are in a script the engine
+    has no rules for, `deid.coverage`) or `unsupported_language` (it is written in a language outside the
+    allowed ones, `deid.language`). `reason` is what callers record: the quarantine reason, the
     `deid detect` error, the API's error kind."""
 
     cause: str
     REASON: ClassVar[str] = "deid_incomplete"
     UNSUPPORTED_SCRIPT: ClassVar[str] = "unsupported_script"
+    UNSUPPORTED_LANGUAGE: ClassVar[str] = "unsupported_language"
 
     @property
     def reason(self) -> str:
-        return self.UNSUPPORTED_SCRIPT if self.cause == self.UNSUPPORTED_SCRIPT else self.REASON
+        return self.cause if self.cause in (self.UNSUPPORTED_SCRIPT, self.UNSUPPORTED_LANGUAGE) else self.REASON

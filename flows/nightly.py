@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.artifacts import ProgressArtifact, publish_run_artifacts
-from flows.states import committed_state, refused_state
+from flows.states import committed_state, refused_state, stopped_state
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
 from medflow.manifest import build_manifest, committed_reports
@@ -95,7 +95,10 @@ def nightly_deid_inference(
                 logger.info("skipping %s: already committed for this date and model", source.stem)
                 reports.append(dataclasses.replace(done, status="skipped"))
             else:
-                reports.append(process_input_file(source, ctx, settings, progress, lock.ensure_held))
+                outcome = process_input_file(source, ctx, settings, progress, lock.ensure_held)
+                if isinstance(outcome, State):  # Triton stayed down past the outage budget: stop, commit nothing
+                    return stopped_state(outcome)
+                reports.append(outcome)
         manifest = build_manifest(ctx, input_uri, reports, started_at, datetime.now(tz=UTC))
         if stage_only:
             manifest = stage_report(manifest, lock.verify_held)
@@ -103,7 +106,9 @@ def nightly_deid_inference(
             manifest = commit_run_outputs(manifest, [ctx.run_id], lock.verify_held)
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
-    if manifest.tables is not None:
+    if manifest.committed_nothing:
+        message += ", nothing new committed"
+    elif manifest.tables is not None:
         message += f", predictions version {manifest.tables.predictions.version}"
     else:
         message += ", staged for the fan-out to commit"

@@ -6,6 +6,8 @@
   it is not retried and does not alert as a failure; an automation can match the name), or plain
   Completed with ``quarantine_ok``. The message gives the counts either way.
 - committed without quarantine: Completed.
+- stopped because Triton stayed unreachable past the outage budget: Failed, named ``TritonUnreachable``;
+  nothing was committed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from medflow.preflight import PreflightError
 def refused_state(exc: PreflightError) -> State:
     """The state of a run the pre-flight checks stopped (``data``: the error, raised by ``state.result()``)."""
     return Failed(name=exc.state_name, message="; ".join(p.message for p in exc.problems), data=exc)
+
+
+def stopped_state(task_state: State) -> State:
+    """The run's own Failed state for a task that stopped it (Triton down past its outage budget): same
+    name and message, and the task's error as data (a task's state returned as is would be aggregated)."""
+    return Failed(name=task_state.name, message=task_state.message, data=task_state.result(raise_on_failure=False))
 
 
 def with_quarantine(summary: str, manifest: RunManifest) -> str:

@@ -20,6 +20,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port`` (a bind fails). SO_REUSEADDR, as servers bind: a port
+    whose last server just stopped (connections in TIME_WAIT) counts as free."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def stop_process(process: subprocess.Popen[bytes], timeout_s: float, *, whole_group: bool = False) -> int:
     """SIGTERM (the server drains and exits), SIGKILL if it has not exited within `timeout_s`.
 

@@ -24,6 +24,10 @@ class TritonInferenceError(RuntimeError):
     """A Triton request failed (status text only; no inputs in the message)."""
 
 
+class TritonUnavailable(TritonInferenceError):
+    """The server could not be reached at all (gRPC UNAVAILABLE: down, restarting, wrong address)."""
+
+
 class TritonNotReady(RuntimeError):
     """The server is unreachable, or does not have the model (version) ready; the message says which."""
 
@@ -70,7 +74,8 @@ def _assemble(parts: dict[int, np.ndarray], batches: list[list[int]], n: int) ->
 def _error(exc: BaseException) -> TritonInferenceError:
     status = exc.status() if isinstance(exc, InferenceServerException) else type(exc).__name__
     message = exc.message() if isinstance(exc, InferenceServerException) else "request failed"
-    return TritonInferenceError(f"Triton inference failed: {status}: {message}")
+    kind = TritonUnavailable if status == "StatusCode.UNAVAILABLE" else TritonInferenceError
+    return kind(f"Triton inference failed: {status}: {message}")
 
 
 class _TritonClientBase:

@@ -8,6 +8,7 @@ running ONNX Runtime), so the CPU and GPU definitions cannot drift.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -17,21 +18,25 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+import tritonclient.grpc as grpcclient
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2
+from tritonclient.utils import InferenceServerException
 
 import inference
-from inference.local_process import die_with_parent, free_port, stop_process
+from inference.local_process import die_with_parent, free_port, port_in_use, stop_process
 from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision, uses_gpu
 from inference.onnx_model import available_cores, serving_layout
 from inference.readiness import poll_until
 
 BACKEND_MODEL_FILE = Path(__file__).parent / "triton_backend" / "model.py"
 LOG_FILE = "tritonserver.log"
+PORT_TAKEN_LOG_LINE = "already in use"  # tritonserver's words when it cannot bind a port
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,10 @@ GPU_MAX_RUN_TOKENS = 64 * 128
 
 class TritonStartError(RuntimeError):
     """tritonserver exited or did not get the model ready in time (message carries the log tail)."""
+
+
+class TritonPortTaken(TritonStartError):
+    """A port the server needs is taken, or another server answers on it (one line, no log tail)."""
 
 
 def pytriton_dir() -> Path:
@@ -231,6 +240,9 @@ class EmbeddedTriton:
         self.work_dir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self.start_seconds: float | None = None
+        # Triton's `--id`, echoed in its server metadata: ready means *this* server answers, not another
+        # one already listening on the ports.
+        self.server_id = f"medflow-{uuid.uuid4().hex[:12]}"
 
     @property
     def grpc_url(self) -> str:
@@ -257,9 +269,20 @@ class EmbeddedTriton:
             raise RuntimeError("server not started")
         return self.work_dir / LOG_FILE
 
+    def _ports(self) -> dict[str, int]:
+        return {"gRPC": self.grpc_port, "HTTP": self.http_port, "metrics": self.metrics_port}
+
+    def _check_ports_free(self) -> None:
+        taken = [f"{name} {port}" for name, port in self._ports().items() if port_in_use(self.host, port)]
+        if taken:
+            raise TritonPortTaken(
+                f"port(s) {', '.join(taken)} on {self.host} already in use (another Triton?); choose free ports"
+            )
+
     def start(self) -> EmbeddedTriton:
         if self._process is not None:
             raise RuntimeError("already started")
+        self._check_ports_free()
         started = time.perf_counter()
         self.work_dir = Path(self._work_dir_arg or tempfile.mkdtemp(prefix="medflow-triton-"))
         repo = generate_local_repository(
@@ -285,6 +308,7 @@ class EmbeddedTriton:
             "--allow-metrics=true",
             "--allow-gpu-metrics=false",
             "--allow-cpu-metrics=false",
+            f"--id={self.server_id}",
             "--exit-on-error=true",
             "--exit-timeout-secs=10",
             "--log-verbose=0",
@@ -320,19 +344,41 @@ class EmbeddedTriton:
             )
 
     def _model_ready(self) -> bool:
-        """Whether the model is ready; raises `TritonStartError` once the server process has exited."""
+        """Whether the model is ready on this server; raises `TritonStartError` once the server process
+        has exited, `TritonPortTaken` when it lost a port to another process."""
         assert self._process is not None
         if self._process.poll() is not None:
+            if PORT_TAKEN_LOG_LINE in self.log_tail():
+                ports = ", ".join(f"{name} {port}" for name, port in self._ports().items())
+                raise TritonPortTaken(f"tritonserver could not bind its ports ({ports}) on {self.host}: one was taken")
             raise TritonStartError(
                 f"tritonserver exited with code {self._process.returncode} before the model was ready.\n"
                 f"Last lines of {self.log_path}:\n{self.log_tail()}"
             )
         try:
+            with urllib.request.urlopen(f"{self.http_url}/v2", timeout=2) as response:  # noqa: S310 (local http)
+                answering = json.load(response).get("name")
             ready_url = f"{self.http_url}/v2/models/{self.model_name}/ready"
             with urllib.request.urlopen(ready_url, timeout=2) as response:  # noqa: S310 (local http)
-                return response.status == 200
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+                ready = response.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
             return False
+        if answering != self.server_id:
+            raise TritonPortTaken(f"another server ({answering!r}) answers on HTTP port {self.http_port}")
+        return ready and self._grpc_is_ours()
+
+    def _grpc_is_ours(self) -> bool:
+        """The gRPC port answers with this server's id (the port the batch flow and the gateway use)."""
+        client = grpcclient.InferenceServerClient(self.grpc_url)
+        try:
+            answering = client.get_server_metadata(client_timeout=2).name
+        except InferenceServerException:
+            return False
+        finally:
+            client.close()
+        if answering != self.server_id:
+            raise TritonPortTaken(f"another server ({answering!r}) answers on gRPC port {self.grpc_port}")
+        return True
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -239,7 +239,8 @@ def commit_run(
         result[i] = dataclasses.replace(
             report,
             output=predictions_uri if report.rows_out else None,
-            quarantine=quarantine_uri if report.rows_quarantined else None,
+            # An unreadable file has no rows but one quarantine record: it names the table too.
+            quarantine=quarantine_uri if report.rows_quarantined or report.quarantine else None,
         )
     return result, CommittedTables(
         predictions=TableVersion(uri=predictions_uri, version=predictions_version),

@@ -40,6 +40,7 @@ from fsspec.asyn import sync
 from medflow.storage import filesystem_for, is_local, join_uri
 
 logger = logging.getLogger(__name__)
+WAIT_REPORT_S = 15.0  # how often a run waiting for the lock says it still waits
 
 
 class RunLockedError(RuntimeError):
@@ -228,6 +229,7 @@ class RunLock:
         self._last_refresh = 0.0  # monotonic start of the last successful write of the lease
         self._lost: str | None = None
         self._holder = "unknown"
+        self._holder_age: float | None = None  # seconds since the holder's last heartbeat, when last read
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
 
@@ -239,16 +241,38 @@ class RunLock:
         return None if found is None else _parse(found[0])
 
     def acquire(self) -> None:
-        deadline = time.monotonic() + self.wait_s
-        while not self._try_acquire():
-            if time.monotonic() >= deadline:
-                raise RunLockedError(f"{self.uri} is held by {self._holder}; another run of this date is active")
-            time.sleep(min(2.0, self.ttl_s / 4))
+        started = time.monotonic()
+        deadline = started + self.wait_s
+        next_report = started + WAIT_REPORT_S
+        if not self._try_acquire():
+            if self.wait_s > 0:
+                self._log_wait_start()
+            while not self._try_acquire():
+                now = time.monotonic()
+                if now >= deadline:
+                    raise RunLockedError(f"{self.uri} is held by {self._holder}; another run of this date is active")
+                if now >= next_report:
+                    logger.warning(
+                        "still waiting for the lock %s held by %s: %.0f s of at most %.0f s",
+                        self.uri, self._holder, now - started, self.wait_s,
+                    )
+                    next_report = now + WAIT_REPORT_S
+                time.sleep(min(2.0, self.ttl_s / 4))
         # The thread runs in a copy of the caller's context: its log records belong to the caller's flow run.
         self._heartbeat = threading.Thread(
             target=contextvars.copy_context().run, args=(self._refresh,), name="medflow-lock-heartbeat", daemon=True
         )
         self._heartbeat.start()
+
+    def _log_wait_start(self) -> None:
+        """Say what the wait is for and its limit: a run silent for minutes looks hung. Warnings: the
+        flow's console shows the project's loggers from that level."""
+        age = self._holder_age
+        stale_in = f"stale in {max(self.ttl_s - age, 0):.0f} s" if age is not None else "its age unknown"
+        logger.warning(
+            "waiting up to %.0f s for the lock %s held by %s (last heartbeat %s ago; %s, then taken over)",
+            self.wait_s, self.uri, self._holder, f"{age:.0f} s" if age is not None else "?", stale_in,
+        )
 
     def _try_acquire(self) -> bool:
         began = time.monotonic()
@@ -259,6 +283,7 @@ class RunLock:
                 return False  # released in between; the next attempt creates it
             lease = _parse(found[0])
             self._holder = lease.owner
+            self._holder_age = self._clock() - lease.heartbeat
             if lease.owner == self.owner:  # our create landed although its answer was lost (a retried request)
                 version = found[1]
             elif self._clock() - lease.heartbeat <= self.ttl_s:

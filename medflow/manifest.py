@@ -57,6 +57,11 @@ class RunManifest(BaseModel):
         None, description="Table versions the run committed; None in a partition's staged report (and in old manifests)"
     )
 
+    @property
+    def committed_nothing(self) -> bool:
+        """Whether every input was skipped (committed before): the tables did not change."""
+        return bool(self.files) and all(r.status == "skipped" for r in self.files)
+
 
 def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
     reports = [r for r in all_reports if r.status != "skipped"]

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     NOT_STARTED = 2  # a usage error or a failed pre-flight check: nothing was written
     QUARANTINED = 3  # committed, but some rows or whole files were quarantined: see the quarantine table
     NO_INPUT = 4  # no Parquet object under --input: nothing was written (0 with --allow-empty)
+    TRITON_UNREACHABLE = 5  # Triton stayed unreachable past the outage budget: nothing committed; rerun later
 
 
 # Final state names of the flows, beside Prefect's own "Completed" and "Failed". A run that quarantined
@@ -20,6 +21,7 @@ class ExitCode(IntEnum):
 QUARANTINED_STATE = "Quarantined"
 NO_INPUT_STATE = "NoInput"
 NOT_STARTED_STATE = "NotStarted"
+TRITON_UNREACHABLE_STATE = "TritonUnreachable"
 
 
 def completed_exit_code(run_status: str, quarantine_ok: bool) -> ExitCode:

@@ -5,7 +5,8 @@ classification and the keyed pseudonyms are injected as callables so this module
 other stages. No input identifier reaches a table: ``note_id`` and ``patient_id`` are written as keyed
 pseudonyms and ``created_at`` moves by the same offset as the note's dates. A note whose
 de-identification did not complete is quarantined (``deid_incomplete``), and one written mostly in a script
-the engine has no rules for (``unsupported_script``): never classified or written.
+the engine has no rules for (``unsupported_script``) or in a language outside the allowed ones
+(``unsupported_language``): never classified or written.
 
 Stages overlap: while batch *k* is being classified (tokenizer in Rust and gRPC waits, both outside
 the GIL; the model itself runs in the Triton process), the main thread reads and de-identifies batch

@@ -66,4 +66,8 @@ def schema_problem(schema: pa.Schema) -> str | None:
     text_type = schema.field("note_text").type
     if not _is_text(text_type):
         return f"note_text has type {text_type}, expected string"
+    if "created_at" in schema.names:
+        created_type = schema.field("created_at").type
+        if not (_is_text(created_type) or pa.types.is_timestamp(created_type) or pa.types.is_date(created_type)):
+            return f"created_at has type {created_type}, expected a timestamp, a date or ISO 8601 strings"
     return None

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_length: int = Field(128, description="Tokens per sequence sent to the model (chunk length)")
     chunk_stride: int = Field(32, description="Overlapping tokens between chunks of a long note")
     triton_timeout_s: float = Field(30.0, description="Deadline of one Triton request")
+    # Long enough for a Triton pod to restart (the model loads in seconds on CPU), short enough that a
+    # dead server fails the night's run while someone can still rerun it.
+    triton_outage_budget_s: float = Field(
+        120.0, gt=0, description="How long a batch run waits for an unreachable Triton to come back; then it fails"
+    )
     inflight_requests: int = Field(4, description="Concurrent Triton requests per client (backpressure)")
     # CPU default: in-process INT8 on 2 cores, batches cut at 1024 padded tokens ran faster than at
     # 2048-8192 (medflow bench, raw_model_batch sweep). The T4 deployment sets 8192.
@@ -73,6 +78,11 @@ class Settings(BaseSettings):
     deid_score_threshold: float = Field(0.5, description="Minimum recognizer score kept as PHI")
     deid_ner: bool = Field(
         False, description="Also run the spaCy model's statistical NER (names/places with no list or cue; slower)"
+    )
+    deid_languages: str = Field(
+        "en",
+        description="Comma-separated languages whose notes are de-identified (en, de, es, fr, it, pt, nl); notes "
+        "detected in another are withheld as unsupported_language. The rules are English: others pass less redacted",
     )
     deid_processes: int = Field(0, description="Worker processes for large deid batches (0: usable cores)")
     deid_vocabulary_file: Path = Field(
@@ -157,6 +167,7 @@ class Settings(BaseSettings):
             score_threshold=self.deid_score_threshold,
             processes=self.deid_processes if processes is None else processes,
             vocabulary_file=self.deid_vocabulary_file,
+            languages=frozenset(code.strip().lower() for code in self.deid_languages.split(",") if code.strip()),
         )
 
 

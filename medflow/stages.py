@@ -15,6 +15,7 @@ from deid.pseudonyms import Pseudonyms
 from inference.classify import LogitsClient, classify_texts
 from inference.model_files import ModelInfo
 from medflow.model_wiring import LoadedModel, TritonClientConfig, load_model, model_version_dir, triton_client
+from medflow.outage import model_ready, outage_tolerant
 from medflow.pipeline import Classify, Stages
 from medflow.preflight import deid_key
 from medflow.settings import Settings
@@ -46,4 +47,6 @@ def build_stages(settings: Settings) -> tuple[Stages, ModelInfo]:
         settings.chunk_stride,
     )
     deidentify = get_engine(settings.deid_config()).deidentify
+    ready = model_ready(settings.triton_url, settings.triton_model)
+    classify = outage_tolerant(classify, ready, settings.triton_url, settings.triton_outage_budget_s)
     return Stages(deidentify=deidentify, classify=classify, pseudonymize=pseudonymize), info

@@ -6,6 +6,7 @@ Reasons never quote the offending value: it may be PHI.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,18 +49,40 @@ def _as_string_column(column: pa.ChunkedArray | pa.Array) -> tuple[list[str | No
     return values, [False] * len(values)
 
 
-def _created_at_column(batch: pa.RecordBatch) -> pa.Array:
+def _parse_iso_timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 date or date-time as an aware UTC datetime (no offset: UTC); None for null or blank.
+    Raises ValueError for anything else."""
+    if value is None or not value.strip():
+        return None
+    parsed = datetime.fromisoformat(value.strip())
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _created_at_column(batch: pa.RecordBatch) -> tuple[pa.Array, list[bool]]:
+    """``created_at`` in UTC, and a flag per row whose value does not convert (the row is quarantined).
+
+    The rule (README, Data contracts): timestamps keep their instant (no zone: UTC), truncated to
+    microseconds; dates are midnight UTC; strings must be ISO 8601 dates or date-times (no offset: UTC;
+    null or blank: null). Other types are refused for the whole file by `schema_problem`.
+    """
+    n = batch.num_rows
     target = INPUT_SCHEMA.field("created_at").type
     if "created_at" not in batch.schema.names:
-        return pa.nulls(batch.num_rows, target)
+        return pa.nulls(n, target), [False] * n
     column = batch.column("created_at")
-    try:
+    if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type) or pa.types.is_null(column.type):
         if pa.types.is_timestamp(column.type) and column.type.tz is None:
             column = pc.assume_timezone(column, "UTC")
-        return column.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        # An unparseable timestamp is not a reason to lose the note: the column is metadata.
-        return pa.nulls(batch.num_rows, target)
+        return pc.cast(column, target, safe=False), [False] * n
+    values, invalid = _as_string_column(column)
+    parsed: list[datetime | None] = []
+    for i, value in enumerate(values):
+        try:
+            parsed.append(_parse_iso_timestamp(value))
+        except ValueError:
+            parsed.append(None)
+            invalid[i] = True
+    return pa.array(parsed, target), invalid
 
 
 def validate_batch(
@@ -82,6 +105,7 @@ def validate_batch(
         else:
             columns[name] = [None] * n
 
+    created_at, bad_created_at = _created_at_column(batch)
     keep: list[int] = []
     rejected: list[RejectedRow] = []
     for i in range(n):
@@ -99,13 +123,14 @@ def validate_batch(
             reason = f"note_text longer than {max_note_chars} characters"
         elif note_id in seen_note_ids:
             reason = "duplicate note_id"
+        elif bad_created_at[i]:
+            reason = "created_at is not an ISO 8601 date or timestamp"
         if reason is None:
             seen_note_ids.add(note_id)
             keep.append(i)
         else:
             rejected.append(RejectedRow(first_row_index + i, note_id, reason))
 
-    created_at = _created_at_column(batch)
     arrays = [pa.array([columns[name][i] for i in keep], pa.string()) for name in columns]
     arrays.insert(4, created_at.take(pa.array(keep, pa.int64())))
     table = pa.Table.from_arrays(arrays, schema=INPUT_SCHEMA)

@@ -1,10 +1,13 @@
 """Prefect tasks of the nightly flow: thin wrappers over medflow's plain functions.
 
-Retries live here and only here: a file whose processing hits an infrastructure error (Triton
-restarting, storage timeouts) is retried whole; its staged output is written atomically, so a retry
-overwrites instead of duplicating. A retried commit MERGEs the same staged rows again. Clients
-underneath do not retry on their own (concurrent Delta commits are rerun in ``medflow.tables``).
-A lost run lock is never retried: another run owns the date now.
+Retries live here: a file whose processing hits an infrastructure error (storage timeouts, a Triton
+error) is retried whole; its staged output is written atomically, so a retry overwrites instead of
+duplicating. A retried commit MERGEs the same staged rows again. Clients underneath do not retry on
+their own (concurrent Delta commits are rerun in ``medflow.tables``), with one exception: an unreachable
+Triton is waited for within its outage budget and the call repeated once it is back (``medflow.outage``).
+Two failures are never retried: a lost run lock (another run owns the date now) and a Triton outage
+past its budget (the next file would only wait again). A file task ends such an outage with a Failed
+state, not an exception, so it is one line in the logs.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from collections.abc import Callable
 from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from prefect.states import Failed
 
 from medflow.commit import commit_manifest, discard_staging
 from medflow.locking import LeaseLost
 from medflow.manifest import RunManifest, write_staged_manifest
+from medflow.outage import TritonOutage
+from medflow.outcome import TRITON_UNREACHABLE_STATE
 from medflow.pipeline import FileReport, RunContext, is_corrupt_input_error, no_lease_check, process_file
 from medflow.progress import RunProgress
 from medflow.settings import Settings
@@ -26,8 +32,9 @@ from medflow.storage import InputObject, filesystem_for, list_parquet_objects, r
 
 
 def unless_lease_lost(task: Task, task_run: TaskRun, state: State) -> bool:
-    """Retry condition: anything but a lost lease (retrying could only fail again, later)."""
-    return not isinstance(state.result(raise_on_failure=False), LeaseLost)
+    """Retry condition: anything but a lost lease or a spent outage budget (retrying could only fail
+    again, later)."""
+    return not isinstance(state.result(raise_on_failure=False), LeaseLost | TritonOutage)
 
 
 @task(name="list-inputs", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
@@ -67,10 +74,14 @@ def process_input_file(
     settings: Settings,
     progress: RunProgress | None = None,
     before_write: Callable[[], None] = no_lease_check,
-) -> FileReport:
+) -> FileReport | State:
+    """The file's report, or a Failed state (data: the `TritonOutage`) when Triton stayed down too long."""
     stages, _ = build_stages(settings)
     on_rows = progress.start_file() if progress is not None else None
-    report = process_file(source, ctx, stages, on_rows=on_rows, before_write=before_write)
+    try:
+        report = process_file(source, ctx, stages, on_rows=on_rows, before_write=before_write)
+    except TritonOutage as exc:
+        return Failed(name=TRITON_UNREACHABLE_STATE, message=str(exc), data=exc)
     if progress is not None:
         progress.finish_file(report.rows_in)
     rate = report.rows_out / max(sum(report.seconds.values()), 1e-9)
@@ -96,10 +107,13 @@ def commit_run_outputs(
     before_write()
     discard_staging(manifest.output_uri, manifest.run_date, staged_by)
     tables = committed.tables
-    get_run_logger().info(
-        "committed predictions version %s and quarantine version %s",
-        tables.predictions.version if tables else "-", tables.quarantine.version if tables else "-",
-    )
+    if committed.committed_nothing:
+        get_run_logger().info("nothing to commit: every input was already committed for this date and model")
+    else:
+        get_run_logger().info(
+            "committed predictions version %s and quarantine version %s",
+            tables.predictions.version if tables else "-", tables.quarantine.version if tables else "-",
+        )
     return committed
 
 

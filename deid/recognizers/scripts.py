@@ -3,7 +3,8 @@ Hebrew and any other), found after the usual cues: an English title, relation or
 (`Dr. Иванов`, `wife 王秀英`, `Patient: محمد علي`), or the same cues in the note's own script (`患者 王小明`,
 `Пациент Иванов И.И.`, `Ασθενής Παπαδόπουλος`, `المريض أحمد`, `המטופל משה כהן`), a place after a residence
 or address cue (`г. Новосибирск`, `住址：北京市海淀区`), an identifier after its key word (`病历号 483920`,
-`СНИЛС 123-456-789 00`, `ת.ז. 012345678`), and East Asian and Russian dates (`2021年3月4日`, `4 марта 2021`).
+`СНИЛС 123-456-789 00`, `ת.ז. 012345678`), East Asian and Russian dates (`2021年3月4日`, `4 марта 2021`), and
+phone-length digit runs written against their letters (`电话13912345678`).
 
 Without lists or letter case to go by in these scripts, the cue is the evidence, and a name is at most a
 few words: three in Cyrillic and Greek while they are capitalised, one in Hangul, two in the other scripts
@@ -71,14 +72,25 @@ DATES = regex.compile(
 )
 
 
+# A digit run of phone length (7 to 15 digits, E.164's maximum) written against a letter of another
+# script (`电话13912345678`, `13912345678号`): no word boundary separates them, so the Latin patterns'
+# boundaries miss it. Against Latin letters the identifier patterns already take it.
+PHONE_AGAINST_LETTER = regex.compile(
+    rf"(?<={OTHER_LETTER}[ \t]?)\+?\d{{7,15}}(?!\d)|(?<![\d+])\+?\d{{7,15}}(?=[ \t]?{OTHER_LETTER})"
+)
+
+
 class NonLatinRecognizer(EntityRecognizer):
-    """Names (NAME), places (CITY), identifiers (ID) and dates (DATE) in other scripts, after cues."""
+    """Names (NAME), places (CITY), identifiers (ID), dates (DATE) and phone numbers (PHONE) in other
+    scripts, after cues or against their letters."""
 
     SCORE = 0.85
 
     def __init__(self) -> None:
         super().__init__(
-            supported_entities=[PhiLabel.NAME.value, PhiLabel.CITY.value, PhiLabel.ID.value, PhiLabel.DATE.value],
+            supported_entities=[
+                PhiLabel.NAME.value, PhiLabel.CITY.value, PhiLabel.ID.value, PhiLabel.DATE.value, PhiLabel.PHONE.value
+            ],
             name="NonLatinRecognizer",
         )
 
@@ -95,4 +107,5 @@ class NonLatinRecognizer(EntityRecognizer):
         found += [(m.span("place"), PhiLabel.CITY) for m in PLACE_AFTER_CUE.finditer(text)]
         found += [(m.span("id"), PhiLabel.ID) for m in ID_AFTER_CUE.finditer(text)]
         found += [(m.span(), PhiLabel.DATE) for m in DATES.finditer(text)]
+        found += [(m.span(), PhiLabel.PHONE) for m in PHONE_AGAINST_LETTER.finditer(text)]
         return [RecognizerResult(label.value, start, end, self.SCORE) for (start, end), label in found if end > start]

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from api_support import (
     CANARY_PHI,
+    FAKE_FOREIGN_MARKER,
+    FAKE_UNSUPPORTED_MARKER,
     bearer,
     captured_audit,
     make_token,
@@ -332,23 +334,28 @@ def test_note_whose_deid_did_not_complete_is_refused_503_without_echo(api, audit
     assert not [phi for phi in CANARY_PHI if phi in exported]
 
 
-def test_note_in_a_script_the_engine_cannot_read_is_refused_422_without_echo(api, audit_lines):
-    from api_support import FAKE_UNSUPPORTED_MARKER
-
+@pytest.mark.parametrize(
+    ("marker", "detail", "error"),
+    [
+        (FAKE_UNSUPPORTED_MARKER, "note is mostly in a script de-identification does not support",
+         "unsupported_script"),
+        (FAKE_FOREIGN_MARKER, "note is in a language de-identification does not support", "unsupported_language"),
+    ],
+)
+def test_note_in_a_script_or_language_without_rules_is_refused_422_without_echo(
+    api, audit_lines, marker: str, detail: str, error: str
+):
     token = bearer(make_token(scopes=["classify", "classify:deid-text"]))
-    note = f"{CANARY_NOTE} {FAKE_UNSUPPORTED_MARKER}"
+    note = f"{CANARY_NOTE} {marker}"
     single = api.client.post("/v1/classify", json={"text": note}, headers=token)
     batch = api.client.post("/v1/classify/batch", json={"notes": [{"text": "fine"}, {"text": note}]}, headers=token)
     for response in (single, batch):
         assert response.status_code == 422
-        assert response.json() == {
-            "detail": "note is mostly in a script de-identification does not support",
-            "request_id": response.headers["X-Request-ID"],
-        }
+        assert response.json() == {"detail": detail, "request_id": response.headers["X-Request-ID"]}
         assert not [phi for phi in CANARY_PHI if phi in response.text]
     assert api.classifier.seen_texts == []  # nothing of the request reached the model
     audits = audit_lines()
-    assert [(a["status"], a["error"]) for a in audits] == [(422, "unsupported_script")] * 2
+    assert [(a["status"], a["error"]) for a in audits] == [(422, error)] * 2
 
 
 # --- overload protection ----------------------------------------------------------------------------

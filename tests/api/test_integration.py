@@ -66,6 +66,21 @@ def test_classify_end_to_end(api, model_info):
         assert canary not in body["deid_text"]
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Patient wurde am 3. Februar 2024 im Klinikum Rechts der Isar aufgenommen, klagt über Atemnot und Fieber.",
+        "La paciente ingresó el 9 de junio de 2023 en el Hospital Universitario La Paz con dolor torácico.",
+    ],
+)
+def test_notes_in_another_language_are_refused_without_echo(api, note: str):
+    """The issue's German and Spanish notes: the real engine's language gate withholds them (422)."""
+    response = httpx.post(f"{api.url}/v1/classify", json={"text": note}, headers=DEID_TEXT, timeout=30)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == "note is in a language de-identification does not support"
+    assert "Klinikum" not in response.text and "Universitario" not in response.text
+
+
 def test_batch_matches_single_calls(api):
     notes = ["Knee pain after a fall.", PHI_NOTE, "Routine follow up, no complaints today."]
     batch = httpx.post(

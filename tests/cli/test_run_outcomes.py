@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -166,6 +167,21 @@ def test_run_exit_codes_for_committed_runs(prefect_harness: None, flow_env: str,
     out = tmp_path / "out"
     quarantined = _medflow("run", "--input", str(corrupt), "--output", str(out), env=env)
     assert quarantined.returncode == ExitCode.QUARANTINED, quarantined.stderr[-2000:]
+    # Exit 3 says how to see what was quarantined, and that command works.
+    (hint,) = [line for line in quarantined.stdout.splitlines() if line.startswith("Quarantined rows and files")]
+    shown = _medflow(*shlex.split(hint.split(": ", 1)[1])[1:], "--format", "csv", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert sorted(shown.stdout.splitlines()[1:]) == [
+        f"{(corrupt / name).as_uri()},unreadable Parquet (ArrowInvalid),1" for name in ("a.parquet", "b.parquet")
+    ]
+    # The manifest names the quarantine table for the unreadable files (they have a record there).
+    (manifest,) = (out / "manifests").rglob("*.json")
+    assert [f["quarantine"] for f in json.loads(manifest.read_text())["files"]] == [str(out / "quarantine")] * 2
+    # A rerun that skips every file commits nothing and says so.
+    rerun = _medflow("run", "--input", str(corrupt), "--output", str(out), env=env)
+    assert rerun.returncode == ExitCode.OK, rerun.stderr[-2000:]
+    logs = rerun.stdout + rerun.stderr
+    assert "nothing to commit: every input was already committed" in logs and "committed predictions" not in logs
     accepted = _medflow("run", "--input", str(corrupt), "--output", str(out), "--force", "--quarantine-ok", env=env)
     assert accepted.returncode == ExitCode.OK, accepted.stderr[-2000:]
     empty = _medflow("run", "--input", str(tmp_path / "nothing"), "--output", str(out), "--allow-empty", env=env)
@@ -176,3 +192,51 @@ def test_query_before_any_run_says_so_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["query", "SELECT * FROM quarantine", "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"error: no run has committed to {tmp_path / 'out'} yet (no table predictions)"
+
+
+
+def test_a_run_behind_another_runs_lock_says_what_it_waits_for(
+    prefect_harness: None, flow_env: str, notes: Path, tmp_path: Path
+) -> None:
+    """Another run holds the date's lease (this test refreshes it) until the new run says it waits for it;
+    then that holder dies: its lease goes stale and the new run takes it over and finishes."""
+    import threading
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    out = tmp_path / "out"
+    lock = out / "_locks" / f"run_date={RUN_DATE.isoformat()}.lock"
+    lock.parent.mkdir(parents=True)
+    holder_alive = threading.Event()
+    holder_alive.set()
+
+    def heartbeat() -> None:
+        while holder_alive.is_set():
+            (lock.parent / "beat.tmp").write_text(json.dumps({"owner": "run-other@host", "heartbeat": time.time()}))
+            os.replace(lock.parent / "beat.tmp", lock)
+            time.sleep(0.5)
+
+    beating = threading.Thread(target=heartbeat, daemon=True)
+    beating.start()
+    env = _env(flow_env, PREFECT_API_URL=PREFECT_API_URL.value(), MEDFLOW_LOCK_TTL_S="8")
+    command = [MEDFLOW, "run", "--input", str(notes), "--output", str(out), "--run-date", RUN_DATE.isoformat()]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if "waiting up to 900 s for the lock" in line:
+                holder_alive.clear()  # the holder dies now
+        process.wait(timeout=600)
+    finally:
+        holder_alive.clear()
+        if process.poll() is None:
+            process.kill()
+        beating.join()
+    assert process.returncode == ExitCode.OK, "\n".join(lines[-40:])
+    (waiting,) = [i for i, line in enumerate(lines) if "waiting up to 900 s for the lock" in line]
+    assert "held by run-other@host" in lines[waiting] and "stale in" in lines[waiting]
+    (took_over,) = [i for i, line in enumerate(lines) if "took over the stale lock" in line]
+    assert waiting < took_over

@@ -48,3 +48,20 @@ def test_serve_without_built_model_fails_clearly(tmp_path: Path, tiny_model_repo
     assert result.returncode == 1
     assert "medflow model build --demo" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_on_taken_ports_is_one_error_line(tiny_model_repo: Path, embedded_triton) -> None:
+    """A second server on the ports of a running one: refused before it starts, in one line."""
+    result = subprocess.run(
+        [MEDFLOW, "triton", "serve", "--model-dir", str(tiny_model_repo / "distilbert"), "--precision", "fp32",
+         "--grpc-port", str(embedded_triton.grpc_port), "--http-port", str(embedded_triton.http_port),
+         "--metrics-port", str(free_port())],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stdout == "", "nothing may say ready"
+    assert result.stderr.splitlines() == [
+        f"error: port(s) gRPC {embedded_triton.grpc_port}, HTTP {embedded_triton.http_port} on 127.0.0.1 already in "
+        "use (another Triton?); choose free ports"
+    ]
+    assert embedded_triton.is_running()

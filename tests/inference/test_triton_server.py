@@ -21,7 +21,7 @@ from inference.model_files import load_model_info
 from inference.onnx_model import OnnxClassifier, load_session, run_logits
 from inference.tokenizer import NoteTokenizer
 from inference.triton_client import AsyncTritonClassifier, TritonClassifier, TritonInferenceError
-from inference.triton_server import BatcherSettings, EmbeddedTriton, TritonStartError
+from inference.triton_server import BatcherSettings, EmbeddedTriton, TritonPortTaken, TritonStartError
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,24 @@ def test_start_failure_reports_log_tail(tiny_model_repo: Path, tmp_path: Path):
     message = str(excinfo.value)
     assert "Last lines of" in message and "distilbert" in message
     assert not server.is_running()
+
+
+def test_ready_means_this_server_answers_not_another_on_its_ports(
+    tiny_model_repo: Path, embedded_triton, monkeypatch: pytest.MonkeyPatch
+):
+    """Past the port check (a port taken in between), the server that answers is not the one started: its
+    id says so, and the start fails in one line instead of reporting the other server ready."""
+    monkeypatch.setattr("inference.triton_server.port_in_use", lambda host, port: False)
+    second = EmbeddedTriton(
+        tiny_model_repo / "distilbert", precision="fp32", grpc_port=embedded_triton.grpc_port,
+        http_port=embedded_triton.http_port, metrics_port=embedded_triton.metrics_port, start_timeout_s=60,
+    )
+    with pytest.raises(TritonPortTaken) as excinfo:
+        second.start()
+    message = str(excinfo.value)
+    assert "\n" not in message
+    assert re.search(r"another server \('medflow-\w+'\) answers|could not bind its ports", message), message
+    assert not second.is_running() and embedded_triton.is_running()
 
 
 def test_parallel_session_calls_and_per_instance_counters(tiny_model_repo: Path, version_dir: Path, synthetic_notes):

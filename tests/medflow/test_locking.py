@@ -227,3 +227,18 @@ def test_racing_takers_of_a_stale_s3_lock_exactly_one_wins(moto_s3, monkeypatch:
     assert sum(o.lost_at_the_conditional_write > 0 for o in outcomes) > 0, outcomes
     print(f"moto_server: {TRIALS}/{TRIALS} trials with one winner; contested at the conditional write in "
           f"{sum(o.lost_at_the_conditional_write > 0 for o in outcomes)}")
+
+
+def test_a_waiting_run_says_what_it_waits_for_and_how_long(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("medflow.locking.WAIT_REPORT_S", 0.0)  # every poll reports progress
+    caplog.set_level("INFO", logger="medflow.locking")
+    with RunLock(str(tmp_path), DAY, "run-a", ttl_s=60):
+        with pytest.raises(RunLockedError):
+            RunLock(str(tmp_path), DAY, "run-b", ttl_s=4, wait_s=1.5).acquire()
+    messages = [r.getMessage() for r in caplog.records]
+    start = [m for m in messages if m.startswith("waiting up to 2 s for the lock")]
+    assert len(start) == 1 and "held by run-a@" in start[0] and "stale in" in start[0]
+    assert messages.index(start[0]) == 0, "the wait is announced before anything else"
+    assert any(m.startswith("still waiting for the lock") and "of at most 2 s" in m for m in messages)

@@ -311,9 +311,12 @@ def test_tables_hold_keyed_pseudonyms_and_shifted_times_never_the_input_ids(tmp_
     assert pq.read_table(second.output).to_pylist() == out  # stable across runs
 
 
-def test_notes_in_a_script_the_engine_cannot_read_are_quarantined_with_that_reason(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cause", [DeidIncomplete.UNSUPPORTED_SCRIPT, DeidIncomplete.UNSUPPORTED_LANGUAGE])
+def test_notes_in_a_script_or_language_without_rules_are_quarantined_with_that_reason(
+    tmp_path: Path, cause: str
+) -> None:
     def deidentify(texts, patient_ids):
-        unread = DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT)
+        unread = DeidIncomplete(cause)
         return [unread if "THAI" in t else r for t, r in zip(texts, fake_deidentify(texts, patient_ids), strict=True)]
 
     rows = [note(i, "SECRET THAI" if i == 2 else "fine SECRET") for i in range(4)]
@@ -323,7 +326,7 @@ def test_notes_in_a_script_the_engine_cannot_read_are_quarantined_with_that_reas
     report = process_file(source, make_ctx(tmp_path / "out"), stages)
     assert (report.rows_in, report.rows_out, report.rows_quarantined) == (4, 3, 1)
     quarantine = pq.read_table(report.quarantine).to_pylist()
-    assert [(q["row_index"], q["reason"]) for q in quarantine] == [(2, "unsupported_script")]
+    assert [(q["row_index"], q["reason"]) for q in quarantine] == [(2, cause)]
     assert not any("THAI" in t for t in pq.read_table(report.output).column("deid_text").to_pylist())
 
 
@@ -369,3 +372,59 @@ def test_demo_uses_a_random_key_of_its_own_only_when_none_is_set(monkeypatch) ->
     ensure_demo_key(Console(file=quiet))
     assert os.environ["MEDFLOW_DEID_HMAC_KEY"] == "site-key-from-the-secret-store" and quiet.getvalue() == ""
     get_settings.cache_clear()
+
+
+def test_created_at_as_iso_strings_converts_and_what_does_not_is_quarantined(tmp_path: Path) -> None:
+    """The documented rule: ISO 8601 strings become UTC timestamps (no offset: UTC; blank: null); any
+    other string quarantines its row with a reason; the value is never silently nulled."""
+    values = ["2024-02-03T10:15:00Z", "2024-02-03", "2024-02-03 10:15:00+02:00", "3. Februar 2024", "  ", None,
+              "2024-13-01"]
+    rows = [note(i, created_at=v, patient_id="p") for i, v in enumerate(values)]
+    write_notes(tmp_path / "in" / "s.parquet", rows)
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert (report.rows_in, report.rows_out, report.rows_quarantined) == (7, 5, 2)
+    quarantine = pq.read_table(report.quarantine).to_pylist()
+    assert [(q["row_index"], q["reason"]) for q in quarantine] == [
+        (3, "created_at is not an ISO 8601 date or timestamp"),
+        (6, "created_at is not an ISO 8601 date or timestamp"),
+    ]
+    shift = timedelta(days=fake_shift("p"))
+    out = pq.read_table(report.output)
+    assert out.column("row_index").to_pylist() == [0, 1, 2, 4, 5]
+    assert out.column("created_at").to_pylist() == [
+        datetime(2024, 2, 3, 10, 15, tzinfo=UTC) + shift,
+        datetime(2024, 2, 3, tzinfo=UTC) + shift,
+        datetime(2024, 2, 3, 8, 15, tzinfo=UTC) + shift,
+        None,
+        None,
+    ]
+
+
+def test_created_at_timestamps_and_dates_keep_their_instant(tmp_path: Path) -> None:
+    schema = pa.schema([("note_id", pa.string()), ("patient_id", pa.string()), ("note_text", pa.string()),
+                        ("created_at", pa.timestamp("ns", tz="Europe/Berlin"))])
+    berlin = pa.array([1_706_955_300_123_456_789], pa.timestamp("ns", tz="Europe/Berlin"))  # 2024-02-03T10:15Z
+    table = pa.table({"note_id": ["n0"], "patient_id": ["p"], "note_text": ["SECRET"], "created_at": berlin},
+                     schema=schema)
+    (tmp_path / "in").mkdir()
+    pq.write_table(table, tmp_path / "in" / "t.parquet")
+    pq.write_table(table.set_column(3, "created_at", pa.array([date(2024, 2, 3)], pa.date32())),
+                   tmp_path / "in" / "u.parquet")
+    reports = [process_file(s, make_ctx(tmp_path / "out"), STAGES) for s in list_parquet_objects(str(tmp_path / "in"))]
+
+    shift = timedelta(days=fake_shift("p"))
+    assert [pq.read_table(r.output).column("created_at").to_pylist() for r in reports] == [
+        [datetime(2024, 2, 3, 10, 15, 0, 123456, tzinfo=UTC) + shift],  # truncated to microseconds, not nulled
+        [datetime(2024, 2, 3, tzinfo=UTC) + shift],
+    ]
+
+
+def test_created_at_of_another_type_quarantines_the_file_with_its_reason(tmp_path: Path) -> None:
+    write_notes(tmp_path / "in" / "i.parquet", [note(i, created_at=1_706_955_300 + i) for i in range(3)])
+    (source,) = list_parquet_objects(str(tmp_path / "in"))
+    report = process_file(source, make_ctx(tmp_path / "out"), STAGES)
+
+    assert (report.status, report.rows_quarantined) == ("failed", 3)
+    assert report.error == "created_at has type int64, expected a timestamp, a date or ISO 8601 strings"

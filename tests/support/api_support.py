@@ -40,6 +40,7 @@ AUDIENCE = "medflow-api"
 # A note with this word is one whose de-identification the fake de-identifier does not complete.
 FAKE_INCOMPLETE_MARKER = "UNFINISHABLE"
 FAKE_UNSUPPORTED_MARKER = "UNREADABLE-SCRIPT"
+FAKE_FOREIGN_MARKER = "UNSUPPORTED-LANGUAGE"
 # Known synthetic PHI strings (canaries) and the label the fake de-identifier gives them.
 CANARY_PHI = {
     "Zebulon Quigglesworth": "NAME",
@@ -118,6 +119,9 @@ class FakeDeidentifier:
                 continue
             if FAKE_UNSUPPORTED_MARKER in text:
                 results.append(DeidIncomplete(DeidIncomplete.UNSUPPORTED_SCRIPT))
+                continue
+            if FAKE_FOREIGN_MARKER in text:
+                results.append(DeidIncomplete(DeidIncomplete.UNSUPPORTED_LANGUAGE))
                 continue
             counts: dict[str, int] = {}
             for value, label in self.phi.items():
