@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from deltalake import DeltaTable
-from prefect_server import prefect_env, prefect_server, start_worker, stop_process_group
+from prefect_server import MEDFLOW_CLI, prefect_env, prefect_server, start_worker, stop_process_group
 from process_tree import descendants, is_alive, wait_until_gone
 from sample_inputs import notes_without_gold
 
@@ -23,7 +22,6 @@ from medflow.settings import REPO_ROOT
 # The Target is a run created and completed within 3 minutes of a one-minute schedule; the deadline
 # leaves a busy 2-core machine room on top of it (the test reports how long it took).
 SCHEDULED_RUN_DEADLINE_S = 240.0
-MEDFLOW_CLI = str(Path(sys.executable).parent / "medflow")
 
 
 def _runs(api: httpx.Client, deployment_id: str) -> list[dict[str, Any]]:

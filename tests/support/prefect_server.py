@@ -1,4 +1,4 @@
-"""A real self-hosted Prefect server (`prefect server start`) and real workers on loopback, each in its
+"""A real self-hosted Prefect server (`prefect server start`) and real workers (`medflow worker`) on loopback, each in its
 own process group, so a test stops them and everything they started (flow-run processes) at the end."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import httpx
 from process_tree import descendants, wait_until_gone
 
 PREFECT_CLI = str(Path(sys.executable).parent / "prefect")
+MEDFLOW_CLI = str(Path(sys.executable).parent / "medflow")
 SERVER_START_TIMEOUT_S = 180.0  # a busy 2-core machine: the server migrates its sqlite database first
 
 
@@ -93,10 +94,10 @@ def prefect_server(home: Path, log: Path) -> Iterator[str]:
 
 
 def start_worker(pool: str, env: dict[str, str], log: Path, cwd: Path, *extra: str) -> subprocess.Popen[bytes]:
-    """`prefect worker start --pool pool` in its own process group (stop it with `stop_process_group`)."""
+    """`medflow worker --pool pool` in its own process group (stop it with `stop_process_group`)."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            [PREFECT_CLI, "worker", "start", "--pool", pool, *extra],
+            [MEDFLOW_CLI, "worker", "--pool", pool, *extra],
             env={"PREFECT_WORKER_QUERY_SECONDS": "1", **env},
             stdout=out, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
         )
