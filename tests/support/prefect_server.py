@@ -1,5 +1,5 @@
-"""A real self-hosted Prefect server (`prefect server start`) and real workers (`medflow worker`) on loopback, each in its
-own process group, so a test stops them and everything they started (flow-run processes) at the end."""
+"""A real self-hosted Prefect server (`prefect server start`) and real workers (`medflow worker`) on
+loopback, each in its own process group, so a test stops them and all they started at the end."""
 
 from __future__ import annotations
 
