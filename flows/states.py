@@ -6,6 +6,10 @@
   it is not retried and does not alert as a failure; an automation can match the name), or plain
   Completed with ``quarantine_ok``. The message gives the counts either way.
 - committed without quarantine: Completed.
+- a fan-out whose partitions did not all complete: Failed, ``data`` a ``PartitionsFailed``.
+
+A Failed state's data is an exception: Prefect's engine raises it when it resolves the final state
+(anything else ends in "TypeError: Unexpected result for failed state").
 """
 
 from __future__ import annotations
@@ -15,6 +19,14 @@ from prefect.states import Completed, Failed, State
 from medflow.manifest import RunManifest
 from medflow.outcome import QUARANTINED_STATE, ExitCode, completed_exit_code
 from medflow.preflight import PreflightError
+
+
+class PartitionsFailed(RuntimeError):
+    """A fan-out whose partitions did not all complete; ``manifest``: what the completed ones committed."""
+
+    def __init__(self, message: str, manifest: RunManifest) -> None:
+        super().__init__(message)
+        self.manifest = manifest
 
 
 def refused_state(exc: PreflightError) -> State:
