@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -259,6 +260,25 @@ def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
     assert not list(out.rglob("*.lock"))  # the next night (or a rerun) can start
 
 
+def _worker_logged(log: Path, needle: str, deadline_s: float = 120.0) -> str:
+    """The worker's output once ``needle`` is in it (a flow run's process logs its last lines after
+    its final state is set, which is when `run_deployment` returns), or as it is at the deadline."""
+    deadline = time.monotonic() + deadline_s
+    while needle not in (text := log.read_text(errors="replace")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return text
+
+
+def _error_logs(flow_run_id, deadline_s: float = 60.0) -> list[str]:
+    """The ERROR records stored for a flow run, once there are any (its process sends them in batches)."""
+    deadline = time.monotonic() + deadline_s
+    while not (errors := [log.message for log in run_logs(flow_run_id) if log.level >= logging.ERROR]):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    return errors
+
+
 def _run_fanout_deployment(spec, poll_interval_s: float = 1.0):
     """The fan-out as the scheduler starts it: a deployment run that the worker runs (parent included)."""
     from prefect.deployments import run_deployment
@@ -327,8 +347,33 @@ def test_failed_partitions_are_named_with_their_reason_in_one_line(
     assert "2/2" not in message
     assert "\n" not in message
     assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 6  # 2/2's file, committed
-    worker_log = (tmp_path / "worker.log").read_text(errors="replace")
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")
     assert "TypeError" not in worker_log, worker_log[-4000:]
     assert f"Flow run '{parent.name}' - Engine execution exited" not in worker_log, worker_log[-4000:]
-    errors = [log.message for log in run_logs(parent.id) if log.level >= logging.ERROR]
-    assert errors == [f"error: {message}"]
+    assert _error_logs(parent.id) == [f"error: {message}"]
+
+
+def test_a_deployment_run_refused_by_its_preflight_is_one_error_line_in_the_worker(
+    request: pytest.FixtureRequest, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker lacks MEDFLOW_DEID_HMAC_KEY: the partition deployment's run ends Failed `NotStarted`
+    with the check's message, logged as one `error:` line, and the worker prints no traceback."""
+    from flows.deploy import NightlyDeployment, register_nightly
+
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")  # before the worker starts: its flow runs inherit its env
+    pool = request.getfixturevalue("process_worker")
+    folder = notes_without_gold(tmp_path / "in", n_notes=4, seed=16, n_files=1)
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(tmp_path / "out"),
+        partitions=1, paused=True,
+    )
+    register_nightly(spec)
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(spec.partition_deployment, timeout=600, poll_interval=1)
+    assert run.state.is_failed() and run.state.name == "NotStarted", run.state
+    assert "MEDFLOW_DEID_HMAC_KEY" in run.state.message
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{run.name}' - error: ")
+    assert "Traceback" not in worker_log, worker_log[-4000:]
+    assert _error_logs(run.id) == [f"error: {run.state.message}"]
+    assert not (tmp_path / "out").exists()  # nothing was written
