@@ -10,7 +10,9 @@ from pathlib import Path
 
 from medflow.settings import REPO_ROOT
 
+# Importing the flow sets up Prefect's console logging, as in `medflow run` (without it nothing prints).
 SCRIPT = """
+import flows.nightly
 from prefect.settings import PREFECT_API_URL
 from flows.temporary_api import start_temporary_api
 from prefect.server.api.server import SubprocessASGIServer
