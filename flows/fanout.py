@@ -43,7 +43,7 @@ from tasks.files import commit_run_outputs, list_inputs
 
 
 def _first_line(message: str | None) -> str:
-    return (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    return next(iter((message or "").strip().splitlines()), "")
 
 
 def _default_run_date(started_at: datetime) -> date:
