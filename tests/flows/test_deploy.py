@@ -151,6 +151,12 @@ def test_medflow_deploy_refuses_without_a_prefect_api_unless_told_it_is_local(tm
     assert "--ephemeral" in line
     assert not list(tmp_path.rglob("*.db"))  # no throwaway database was created
 
+    local = subprocess.run([medflow, "deploy", "--ephemeral", "--input", "in", "--output", "out", "--paused"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert local.returncode == 0, local.stderr[-2000:]
+    assert "registered nightly-fanout/local on medflow-local" in local.stdout
+    assert list((tmp_path / "home").rglob("*.db"))  # the local database a `prefect server start` would serve
+
 
 def _documented_commands(section: str) -> list[str]:
     """The commands of one section ("local", "cluster") of prefect.yaml's header comment, as written."""
