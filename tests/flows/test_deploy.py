@@ -170,31 +170,35 @@ def _documented_commands(section: str) -> list[str]:
     return commands
 
 
-def test_the_local_commands_of_prefect_yaml_run_as_written(prefect_harness: None) -> None:
+def test_the_commands_of_prefect_yaml_run_as_written(prefect_harness: None) -> None:
     from prefect.client.orchestration import get_client
 
-    commands = _documented_commands("local")
-    assert commands[-1] == "medflow worker --pool medflow-local"  # the worker: see the signal test below
+    local, cluster = _documented_commands("local"), _documented_commands("cluster")
+    assert local[-1] == "medflow worker --pool medflow-local"  # the worker: see the signal test below
     bin_dir = Path(sys.executable).parent
-    for command in commands[:-1]:
+    for command in local[:-1] + cluster:
         argv = shlex.split(command)
         done = subprocess.run([str(bin_dir / argv[0]), *argv[1:]], env=_cli_env(PREFECT_API_URL=_api_url()),
                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
 
-    fanout = _deployment("nightly-fanout/local")
-    partition = _deployment("nightly-deid-inference/local")
+    names = [f"{flow}/{env}" for env in ("local", "k8s") for flow in ("nightly-fanout", "nightly-deid-inference")]
+    deployments = {name: _deployment(name) for name in names}
     try:
-        assert (fanout.work_pool_name, fanout.work_queue_name) == ("medflow-local", "fanout")
-        assert (partition.work_pool_name, partition.work_queue_name) == ("medflow-local", "partitions")
-        assert fanout.parameters["input_uri"] == f"{REPO_ROOT}/data/samples"
+        for env, pool in (("local", "medflow-local"), ("k8s", "medflow-k8s")):
+            fanout, partition = deployments[f"nightly-fanout/{env}"], deployments[f"nightly-deid-inference/{env}"]
+            assert (fanout.work_pool_name, fanout.work_queue_name) == (pool, "fanout")
+            assert (partition.work_pool_name, partition.work_queue_name) == (pool, "partitions")
+        assert deployments["nightly-fanout/local"].parameters["input_uri"] == f"{REPO_ROOT}/data/samples"
+        assert deployments["nightly-deid-inference/k8s"].job_variables["image"].startswith("registry.")
+        assert _pool("medflow-k8s").type == "kubernetes"
         with get_client(sync_client=True) as client:
             queue = client.read_work_queue_by_name("partitions", work_pool_name="medflow-local")
         assert queue.concurrency_limit == 2
     finally:  # registered with the repository's data folders: never let the harness schedule them
         with get_client(sync_client=True) as client:
-            client.delete_deployment(fanout.id)
-            client.delete_deployment(partition.id)
+            for deployment in deployments.values():
+                client.delete_deployment(deployment.id)
 
 
 def test_medflow_worker_stops_on_one_sigterm(prefect_harness: None, tmp_path: Path) -> None:
