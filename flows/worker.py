@@ -4,7 +4,7 @@
 into a SIGKILL; the first one cancels nothing that ends its polling loop, so under a process manager
 the worker lives on, keeps taking new runs, and the second signal kills it without cleanup. Here the
 signal cancels the worker's task: it stops polling at once and tears down through Prefect's own exit
-path (about 2 s when idle, measured). A flow-run process it is running is terminated on the way out
+path (in under 3 s, measured). A flow-run process it is running is terminated on the way out
 (Prefect's process handling) and its run stays Running in the API: measured, not marked by Prefect.
 """
 
