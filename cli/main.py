@@ -17,6 +17,7 @@ import typer
 from cli.api import app as api_app
 from cli.api import token as api_token
 from cli.deid import app as deid_app
+from cli.deploy import deploy, worker
 from cli.inference import model_app, triton_app
 from medflow.settings import REPO_ROOT, get_settings
 
@@ -35,6 +36,8 @@ app.add_typer(deid_app, name="deid", help="De-identification: detect PHI spans, 
 app.add_typer(model_app, name="model", help="Build and export the classifier into triton_repo/.")
 app.add_typer(triton_app, name="triton", help="Run the embedded Triton Inference Server.")
 app.add_typer(api_app, name="api", help="Realtime FastAPI gateway.")
+app.command("deploy")(deploy)
+app.command("worker")(worker)
 app.command("token", help="Print a development JWT signed with MEDFLOW_JWT_SECRET (alias of `api token`).")(api_token)
 samples_app = typer.Typer(no_args_is_help=True)
 app.add_typer(samples_app, name="samples", help="Synthetic sample notes with gold PHI spans.")
@@ -182,47 +185,6 @@ def _quarantine_query(run_date: date, output_uri: str) -> str:
     where = f"run_date = '{run_date.isoformat()}'"  # a date: nothing to escape
     sql = f"SELECT source, reason, count(*) AS records FROM quarantine WHERE {where} GROUP BY source, reason"  # noqa: S608
     return f'query "{sql}" --output {shlex.quote(output_uri)}'  # the SQL holds no " or $
-
-
-class PoolType(StrEnum):
-    process = "process"
-    kubernetes = "kubernetes"
-
-
-@app.command()
-def deploy(
-    name: str = typer.Option("local", help="Deployment name of both flows (the environment: local, k8s...)"),
-    pool: str = typer.Option("medflow-local", help="Prefect work pool; created if missing"),
-    pool_type: PoolType = typer.Option(PoolType.process, help="Type of the pool when it has to be created"),
-    cron: str = typer.Option("0 2 * * *", help="Schedule of the nightly run"),
-    timezone: str = typer.Option("Europe/Berlin", help="IANA timezone of the cron schedule"),
-    input_uri: str = typer.Option("data/samples", "--input", help="Input Parquet folder (path, s3://)"),
-    output_uri: str = typer.Option("out/nightly", "--output", help="Output root (path, s3://)"),
-    partitions: int = typer.Option(4, min=1, help="Parallel flow runs per night (one per share of the files)"),
-    image: str | None = typer.Option(None, help="Image of the flow-run pods (Kubernetes pools)"),
-    paused: bool = typer.Option(False, help="Register with the schedule paused"),
-) -> None:
-    """Register the nightly deployments (scheduled fan-out + partition runs) with PREFECT_API_URL."""
-    from flows.deploy import K8S_JOB_TEMPLATE, NightlyDeployment, ensure_work_pool, register_nightly
-    from medflow.storage import absolute_uri
-
-    template = K8S_JOB_TEMPLATE if pool_type is PoolType.kubernetes else None
-    if ensure_work_pool(pool, pool_type.value, template):
-        typer.echo(f"created {pool_type.value} work pool {pool}")
-    spec = NightlyDeployment(
-        name=name,
-        work_pool=pool,
-        input_uri=absolute_uri(input_uri),
-        output_uri=absolute_uri(output_uri),
-        cron=cron,
-        timezone=timezone,
-        partitions=partitions,
-        image=image,
-        paused=paused,
-    )
-    for deployment_name in register_nightly(spec):
-        typer.echo(f"registered {deployment_name} on {pool}")
-    typer.echo(f"schedule: {cron} ({timezone}); start a worker: prefect worker start --pool {pool}")
 
 
 @app.command()

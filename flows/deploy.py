@@ -3,8 +3,11 @@
 Two deployments share one name (the environment, e.g. ``local`` or ``k8s``):
 
 - ``nightly-fanout/<name>``: scheduled (cron + timezone); splits the inputs into partitions and
-  starts one run of the partition deployment per partition;
-- ``nightly-deid-inference/<name>``: not scheduled; one partition per run.
+  starts one run of the partition deployment per partition; on the pool's ``fanout`` queue;
+- ``nightly-deid-inference/<name>``: not scheduled; one partition per run; on the pool's ``partitions``
+  queue, whose concurrency limit is how many partitions run at once. The parent waits for its
+  partitions on another queue, so it never takes one of their slots (with one queue and a limit of N,
+  it would leave N-1, and with a limit of 1 wait forever).
 
 Entrypoints are module paths: the code is installed in the worker's virtualenv (process pool) or in
 the medflow image (Kubernetes pool), so no code storage or pull step is involved. ``prefect.yaml``
@@ -34,6 +37,8 @@ DEFAULT_TIMEZONE = "Europe/Berlin"
 DEFAULT_PARTITIONS = 4
 K8S_JOB_TEMPLATE = REPO_ROOT / "k8s" / "prefect" / "base-job-template.json"
 TAGS = ["medflow", "nightly"]
+FANOUT_QUEUE = "fanout"
+PARTITION_QUEUE = "partitions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class NightlyDeployment:
     cron: str = DEFAULT_CRON
     timezone: str = DEFAULT_TIMEZONE
     partitions: int = DEFAULT_PARTITIONS
+    partition_limit: int | None = None  # partition runs at once (the partitions queue's limit); None: keep
     image: str | None = None  # Kubernetes pools: the medflow image of the flow-run pods
     job_variables: dict[str, Any] = field(default_factory=dict)
     paused: bool = False
@@ -75,8 +81,20 @@ def ensure_work_pool(name: str, pool_type: str, base_job_template: Path | None =
         return True
 
 
+def set_partition_limit(pool: str, limit: int) -> None:
+    """At most ``limit`` partition runs of ``pool`` at once (the ``partitions`` queue, created if missing)."""
+    with get_client(sync_client=True) as client:
+        try:
+            queue = client.read_work_queue_by_name(PARTITION_QUEUE, work_pool_name=pool)
+        except ObjectNotFound:
+            client.create_work_queue(PARTITION_QUEUE, work_pool_name=pool, concurrency_limit=limit)
+            return
+        client.update_work_queue(queue.id, concurrency_limit=limit)
+
+
 def register_nightly(spec: NightlyDeployment) -> dict[str, UUID]:
-    """Create or update both deployments of ``spec``; returns their ids by ``flow/deployment`` name."""
+    """Create or update both deployments of ``spec`` (and the partitions queue's limit if it gives one);
+    returns their ids by ``flow/deployment`` name."""
     shared = {"input_uri": spec.input_uri, "output_uri": spec.output_uri}
     partition = nightly_deid_inference.to_deployment(
         name=spec.name,
@@ -84,6 +102,7 @@ def register_nightly(spec: NightlyDeployment) -> dict[str, UUID]:
         description="One partition of the nightly run (started by nightly-fanout).",
         tags=TAGS,
         work_pool_name=spec.work_pool,
+        work_queue_name=PARTITION_QUEUE,
         job_variables=dict(spec.job_variables),
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
@@ -99,9 +118,12 @@ def register_nightly(spec: NightlyDeployment) -> dict[str, UUID]:
         description="Nightly de-identification and classification, fanned out over partitions of the inputs.",
         tags=TAGS,
         work_pool_name=spec.work_pool,
+        work_queue_name=FANOUT_QUEUE,
         job_variables=dict(spec.job_variables),
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    if spec.partition_limit is not None:
+        set_partition_limit(spec.work_pool, spec.partition_limit)
     return {
         spec.partition_deployment: partition.apply(image=spec.image),
         f"{nightly_fanout.name}/{spec.name}": fanout.apply(image=spec.image),

@@ -30,7 +30,8 @@ from prefect.states import Cancelling, Failed, State
 
 from flows.artifacts import ProgressArtifact, publish_partitions_artifact, publish_run_artifacts
 from flows.nightly import nightly_deid_inference
-from flows.states import committed_state, refused_state, with_quarantine
+from flows.run_logging import quiet_expected_failures
+from flows.states import PartitionsFailed, committed_state, refused_state, with_quarantine
 from medflow.commit import discard_staging
 from medflow.locking import LeaseLost, RunLock
 from medflow.manifest import RunManifest, load_staged_manifest
@@ -39,6 +40,10 @@ from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
 from medflow.storage import absolute_uri
 from tasks.files import commit_run_outputs, list_inputs
+
+
+def _first_line(message: str | None) -> str:
+    return next(iter((message or "").strip().splitlines()), "")
 
 
 def _default_run_date(started_at: datetime) -> date:
@@ -116,6 +121,7 @@ def nightly_fanout(
     when nothing is under ``input_uri`` (unless ``allow_empty``). A rerun skips what the completed
     partitions committed.
     """
+    quiet_expected_failures()
     overrides = {"triton_url": triton_url} if triton_url else {}
     settings = get_settings().model_copy(update=overrides)
     allow_empty = settings.allow_empty_input if allow_empty is None else allow_empty
@@ -163,6 +169,7 @@ def nightly_fanout(
                 run.name,
                 run.state.type.value,
                 load_staged_manifest(output_uri, run_date, str(run.id)) if run.state.is_completed() else None,
+                _first_line(run.state.message),
             )
             for (part, _), run in zip(started, finished, strict=True)
         ]
@@ -175,14 +182,15 @@ def nightly_fanout(
     publish_run_artifacts(merged, key="nightly-fanout", title="Nightly fan-out")
 
     coverage = check_coverage([s.uri for s in sources], child_manifests)
-    failed = [f"{r.partition.spec} ({r.state.lower()})" for r in runs if r.state != "COMPLETED" or r.manifest is None]
+    failed = [r.failure() for r in runs if not r.completed]
     t = merged.totals
     message = f"{len(runs)} partition(s), {t.rows_out}/{t.rows_in} rows written, {t.files_skipped} file(s) skipped"
     if failed or not coverage.complete:
-        problems = [f"partition(s) {', '.join(failed)} did not complete"] if failed else []
+        problems = [f"{len(failed)} partition(s) did not complete: {'; '.join(failed)}"] if failed else []
         if coverage.missing:
             problems.append(f"{len(coverage.missing)} input(s) not processed")
         if coverage.duplicated:
             problems.append(f"{len(coverage.duplicated)} input(s) processed twice")
-        return Failed(message=f"{with_quarantine(message, merged)}; {'; '.join(problems)}", data=merged)
+        summary = f"{with_quarantine(message, merged)}; {'; '.join(problems)}"
+        return Failed(message=summary, data=PartitionsFailed(summary, merged))
     return committed_state(merged, message, settings.quarantine_ok if quarantine_ok is None else quarantine_ok)

@@ -11,6 +11,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.artifacts import ProgressArtifact, publish_run_artifacts
+from flows.run_logging import quiet_expected_failures
 from flows.states import committed_state, refused_state, stopped_state
 from medflow.commit import discard_staging
 from medflow.locking import RunLock
@@ -47,6 +48,7 @@ def nightly_deid_inference(
     ``nightly-fanout`` starts the n shares with ``stage_only``: they stage their outputs and the
     fan-out commits them all at once.
     """
+    quiet_expected_failures()
     part = Partition.parse(partition) if partition else None
     output_uri = absolute_uri(output_uri)
     overrides = {"triton_url": triton_url} if triton_url else {}

@@ -13,9 +13,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from flows.states import PartitionsFailed
+from medflow.outage import TritonOutage
+from medflow.preflight import PreflightError
 from medflow.settings import LogFormat
 
 PREFECT_LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
+# Failures a run reports in its final state's message: expected, so one line and no traceback.
+EXPECTED_FAILURES = (PreflightError, PartitionsFailed, TritonOutage)
 # The batch path's loggers, registered as Prefect extra loggers: their records go to the run's logs too.
 FLOW_LOGGERS = ("medflow", "deid", "inference", "flows")
 
@@ -50,3 +55,23 @@ def configure_logging(log_format: LogFormat) -> None:
     logging.captureWarnings(True)  # library warnings become JSON lines too, not bare stderr text
     with temporary_settings(updates=updates):
         setup_logging(incremental=False)
+
+
+class ExpectedFailureLine(logging.Filter):
+    """A worker's flow-run process resolves the final state after the run and, when it is Failed, logs
+    "Engine execution exited with unexpected exception" with the traceback of the state's exception.
+    For the expected failures that record becomes one ``error:`` line with the state's message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, EXPECTED_FAILURES):
+            record.msg, record.args = "error: %s", (str(exc).splitlines()[0] if str(exc) else type(exc).__name__,)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_expected_failures() -> None:
+    """Install `ExpectedFailureLine` on Prefect's flow-run logger (once per process)."""
+    logger = logging.getLogger("prefect.flow_runs")
+    if not any(isinstance(f, ExpectedFailureLine) for f in logger.filters):
+        logger.addFilter(ExpectedFailureLine())

@@ -8,6 +8,10 @@
 - committed without quarantine: Completed.
 - stopped because Triton stayed unreachable past the outage budget: Failed, named ``TritonUnreachable``;
   nothing was committed.
+- a fan-out whose partitions did not all complete: Failed, ``data`` a ``PartitionsFailed``.
+
+A Failed state's data is an exception: Prefect's engine raises it when it resolves the final state
+(anything else ends in "TypeError: Unexpected result for failed state").
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ from prefect.states import Completed, Failed, State
 from medflow.manifest import RunManifest
 from medflow.outcome import QUARANTINED_STATE, ExitCode, completed_exit_code
 from medflow.preflight import PreflightError
+
+
+class PartitionsFailed(RuntimeError):
+    """A fan-out whose partitions did not all complete; ``manifest``: what the completed ones committed."""
+
+    def __init__(self, message: str, manifest: RunManifest) -> None:
+        super().__init__(message)
+        self.manifest = manifest
 
 
 def refused_state(exc: PreflightError) -> State:

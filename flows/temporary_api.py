@@ -5,11 +5,15 @@ first use; a command killed with SIGKILL leaves it running. Here the same server
 way, up front, from the main thread, with Linux's parent-death signal armed, so it gets SIGTERM when
 the command dies however it dies. Prefect shares one such server per process through the
 ``SubprocessASGIServer`` singleton, which this one takes the place of: every Prefect component of the
-process that would start its own finds this one running.
+process that would start its own finds this one running. Prefect's INFO lines about it ("Starting
+temporary server … running a dedicated Prefect server", "Stopping temporary server") are dropped: no
+Prefect setting silences them alone (they come from the top `prefect` logger, whose level is also the
+flow runs' level), and `medflow run` users did not start a server.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -44,6 +48,11 @@ class _ServerDyingWithUs(SubprocessASGIServer):
         )
 
 
+class _NoTemporaryServerLines(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Starting temporary server on", "Stopping temporary server on"))
+
+
 def start_temporary_api() -> None:
     """Unless ``PREFECT_API_URL`` is set, start the process's temporary API server now, dying with us.
 
@@ -52,6 +61,9 @@ def start_temporary_api() -> None:
     """
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return
+    prefect_logger = logging.getLogger("prefect")
+    if not any(isinstance(f, _NoTemporaryServerLines) for f in prefect_logger.filters):
+        prefect_logger.addFilter(_NoTemporaryServerLines())
     server = _ServerDyingWithUs()
     if isinstance(server, _ServerDyingWithUs):  # else Prefect started its own before us: nothing to replace
         server.start()

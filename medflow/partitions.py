@@ -66,6 +66,15 @@ class PartitionRun:
     flow_run_name: str
     state: str
     manifest: RunManifest | None
+    reason: str = ""  # why it did not complete: the first line of its final state's message
+
+    @property
+    def completed(self) -> bool:
+        return self.state == "COMPLETED" and self.manifest is not None
+
+    def failure(self) -> str:
+        """``1/4 failed: <reason>``, for a partition that did not complete."""
+        return f"{self.partition.spec} {self.state.lower()}: {self.reason or 'no message'}"
 
 
 @dataclass(frozen=True, slots=True)

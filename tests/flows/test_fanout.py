@@ -6,9 +6,11 @@ one commit: every input note exactly once."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -58,7 +60,7 @@ def test_partition_locks_are_independent_but_exclusive_per_partition(tmp_path: P
 
 @pytest.fixture()
 def process_worker(prefect_harness, flow_env: str, tmp_path: Path) -> Iterator[str]:
-    """A process work pool and a real `prefect worker` (subprocess) polling it; yields the pool name.
+    """A process work pool and a real `medflow worker` (subprocess) polling it; yields the pool name.
 
     Flow runs inherit the worker's environment: the test's MEDFLOW_* settings and the harness API URL.
     """
@@ -75,9 +77,9 @@ def process_worker(prefect_harness, flow_env: str, tmp_path: Path) -> Iterator[s
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     log = (tmp_path / "worker.log").open("wb")
-    prefect_cli = Path(sys.executable).parent / "prefect"
+    medflow_cli = Path(sys.executable).parent / "medflow"
     worker = subprocess.Popen(
-        [str(prefect_cli), "worker", "start", "--pool", pool, "--type", "process", "--limit", "2"],
+        [str(medflow_cli), "worker", "--pool", pool],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -225,6 +227,7 @@ def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
 
     from flows.deploy import NightlyDeployment, ensure_work_pool, register_nightly
     from flows.fanout import nightly_fanout
+    from flows.states import PartitionsFailed
     from medflow.settings import get_settings
 
     monkeypatch.setenv("MEDFLOW_FANOUT_PARTITION_TIMEOUT_S", "2")
@@ -244,7 +247,9 @@ def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
         partition_deployment=spec.partition_deployment, poll_interval_s=0.5, return_state=True,
     )
     assert state.is_failed()
-    assert "partition(s) 1/2 (cancelled), 2/2 (cancelled) did not complete" in state.message
+    assert "2 partition(s) did not complete: 1/2 cancelled: " in state.message
+    assert "; 2/2 cancelled: " in state.message
+    assert isinstance(state.result(raise_on_failure=False), PartitionsFailed)
     with get_client(sync_client=True) as client:
         children = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]]))
@@ -253,3 +258,122 @@ def test_fanout_cancels_partitions_not_finished_in_time_and_releases_its_lock(
     logs = [log.message for log in run_logs(state.state_details.flow_run_id)]
     assert any("not finished after 2 s: cancelling them" in message for message in logs), logs
     assert not list(out.rglob("*.lock"))  # the next night (or a rerun) can start
+
+
+def _worker_logged(log: Path, needle: str, deadline_s: float = 120.0) -> str:
+    """The worker's output once ``needle`` is in it (a flow run's process logs its last lines after
+    its final state is set, which is when `run_deployment` returns), or as it is at the deadline."""
+    deadline = time.monotonic() + deadline_s
+    while needle not in (text := log.read_text(errors="replace")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return text
+
+
+def _error_logs(flow_run_id, deadline_s: float = 60.0) -> list[str]:
+    """The ERROR records stored for a flow run, once there are any (its process sends them in batches)."""
+    deadline = time.monotonic() + deadline_s
+    while not (errors := [log.message for log in run_logs(flow_run_id) if log.level >= logging.ERROR]):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    return errors
+
+
+def _run_fanout_deployment(spec, poll_interval_s: float = 1.0):
+    """The fan-out as the scheduler starts it: a deployment run that the worker runs (parent included)."""
+    from prefect.deployments import run_deployment
+
+    return run_deployment(
+        f"nightly-fanout/{spec.name}",
+        parameters={"run_date": RUN_DATE.isoformat(), "poll_interval_s": poll_interval_s},
+        timeout=600,
+        poll_interval=1,
+    )
+
+
+def test_fanout_deployment_run_completes_under_a_partition_limit_of_1(process_worker: str, tmp_path: Path) -> None:
+    """The parent runs on the pool's `fanout` queue, the partitions on `partitions` (limit 1): the parent
+    takes no partition slot, so the partitions run one after the other and nothing waits forever."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    from flows.deploy import NightlyDeployment, register_nightly
+
+    folder = notes_without_gold(tmp_path / "in", n_notes=12, seed=14, n_files=2)
+    out = tmp_path / "out"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=process_worker, input_uri=str(folder), output_uri=str(out),
+        partitions=2, partition_limit=1, paused=True,
+    )
+    ids = register_nightly(spec)
+    parent = _run_fanout_deployment(spec)
+    assert parent.state.is_completed(), parent.state.message
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]]))
+        )
+    assert len(children) == 2 and {c.state.type.value for c in children} == {"COMPLETED"}
+    first, second = sorted(children, key=lambda c: c.start_time)
+    assert first.end_time <= second.start_time  # one at a time: the limit holds
+    assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 12
+
+
+def test_failed_partitions_are_named_with_their_reason_in_one_line(
+    request: pytest.FixtureRequest, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partition 1/2's lock is held by another live run, so it fails after a short wait; the fan-out
+    deployment run fails naming it with its reason, commits what 2/2 staged, and its failure is one
+    `error:` line in its logs, not a traceback (before: `TypeError: Unexpected result for failed state`)."""
+    from flows.deploy import NightlyDeployment, register_nightly
+
+    # Before the worker starts (its flow runs inherit them): 1/2 gives up at once, and the test's lock,
+    # which nothing refreshes, does not go stale for them on a slow machine.
+    monkeypatch.setenv("MEDFLOW_LOCK_WAIT_S", "1")
+    monkeypatch.setenv("MEDFLOW_LOCK_TTL_S", "3600")
+    pool = request.getfixturevalue("process_worker")
+    folder = notes_without_gold(tmp_path / "in", n_notes=12, seed=15, n_files=2)
+    out = tmp_path / "out"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),
+        partitions=2, partition_limit=2, paused=True,
+    )
+    register_nightly(spec)
+    with RunLock(str(out), RUN_DATE, "another-run", ttl_s=3600, scope=Partition(1, 2).lock_scope):
+        parent = _run_fanout_deployment(spec)
+    assert parent.state.is_failed()
+    message = parent.state.message
+    assert "1 partition(s) did not complete: 1/2 failed: " in message, message
+    assert "RunLockedError: " in message and "is held by another-run@" in message, message
+    assert "2/2" not in message
+    assert "\n" not in message
+    assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 6  # 2/2's file, committed
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")
+    assert "TypeError" not in worker_log, worker_log[-4000:]
+    assert f"Flow run '{parent.name}' - Engine execution exited" not in worker_log, worker_log[-4000:]
+    assert _error_logs(parent.id) == [f"error: {message}"]
+
+
+def test_a_deployment_run_refused_by_its_preflight_is_one_error_line_in_the_worker(
+    request: pytest.FixtureRequest, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker lacks MEDFLOW_DEID_HMAC_KEY: the partition deployment's run ends Failed `NotStarted`
+    with the check's message, logged as one `error:` line, and the worker prints no traceback."""
+    from flows.deploy import NightlyDeployment, register_nightly
+
+    monkeypatch.delenv("MEDFLOW_DEID_HMAC_KEY")  # before the worker starts: its flow runs inherit its env
+    pool = request.getfixturevalue("process_worker")
+    folder = notes_without_gold(tmp_path / "in", n_notes=4, seed=16, n_files=1)
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(tmp_path / "out"),
+        partitions=1, paused=True,
+    )
+    register_nightly(spec)
+    from prefect.deployments import run_deployment
+
+    run = run_deployment(spec.partition_deployment, timeout=600, poll_interval=1)
+    assert run.state.is_failed() and run.state.name == "NotStarted", run.state
+    assert "MEDFLOW_DEID_HMAC_KEY" in run.state.message
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{run.name}' - error: ")
+    assert "Traceback" not in worker_log, worker_log[-4000:]
+    assert _error_logs(run.id) == [f"error: {run.state.message}"]
+    assert not (tmp_path / "out").exists()  # nothing was written
