@@ -53,7 +53,7 @@ HEADS = (
     r"clips?|staples?|pouch|bunionectomy|osteotomy|arthrodesis|fracture|neuroma|stockings|dressings?|"
     r"culdoplasty|technique|shaver|taper|burr?|drill|saw|plates?|screws?|rods?|frame|splint|cast|bandages?|"
     r"trocars?|sheath|balloon|stents?|lens|bag|mask|tongs|traction|aphasia|battery|exam|examination|"
-    r"points?|lines?|window|ring|card|filter|shunt|pump|system|criteria|palsy|cyst|malformation|anomaly|"
+    r"point|lines?|window|ring|card|filter|shunt|pump|system|criteria|palsy|cyst|malformation|anomaly|"
     r"sorting|balance|tear|lesion|repair|fixator|nail|anchors?|graft|spreader|sound|dilators?|loupes?|"
     r"snare|port|chisel|mallet|gouge|rasp|punch|irrigation|aspirator|suction|cautery|bolster|collar|brace"
 )
@@ -125,7 +125,7 @@ ORDINAL_NOUN_AFTER = re.compile(
     r"compartment|branch|portion|layer|position|pregnancy|child|baby|stage|set)\b"
 )
 ROOM = re.compile(r"(?i:room|rm|or|bed|bay)\b")
-LIMB = re.compile(r"(?i:rue|lue|rle|lle)\b")
+LIMB = re.compile(r"(?:RUE|LUE|RLE|LLE)\b")  # capitals: `rue du Centre 4` is a street
 PERCENT_AFTER = re.compile(r"[ \t]*(?i:percent|%)")
 
 
@@ -188,7 +188,8 @@ class ClinicalLanguage:
             return False  # `X, MD`, `X is a 78-year-old`; `58901 Dixon Points`, `LEWIS, MAJOR`
         if label == PhiLabel.HOSPITAL and len(words) > 1:
             return False  # several words and no department: an institution's name (`Reading Heart Clinic`)
-        if HEAD_AFTER.match(text, end) or HEAD_BEFORE.search(text, max(0, start - 20), start):
+        single = len(words) == 1 or all(w in self.eponyms for w in words)  # not `Ryan Fernandes points out`
+        if single and (HEAD_AFTER.match(text, end) or HEAD_BEFORE.search(text, max(0, start - 20), start)):
             return True
         if PLACE_PREPOSITION_BEFORE.search(text, max(0, start - 8), start):
             return False  # `at Grady`, `IN LAHEY ED`, `retired from target`
