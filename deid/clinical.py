@@ -65,9 +65,9 @@ HEAD_BEFORE = re.compile(
     r"\b(?i:circle|pouch|space|ligament|angle|canal|triangle|node|islets?|loop|ampulla|sphincter|duct|"
     r"crypts?|plexus|sign|test|maneuver) of[ \t]+\Z"
 )
-_CUES = sorted(TITLES | RELATIONS | ROLES | FIELD_LABELS | GREETINGS | SIGN_OFFS | {"patient", "name is", "and"})
+_CUES = sorted(TITLES | RELATIONS | ROLES | FIELD_LABELS | GREETINGS | SIGN_OFFS | {"patient", "name is"})
 # A person cue right before: a title, relation, role, field label, greeting or sign-off (`Dr. X`, `son X`,
-# `np X`, `Referring: X`, `hi X`, `thanks, X`, `Drs Y and X`).
+# `np X`, `Referring: X`, `hi X`, `thanks, X`).
 TITLE_BEFORE = re.compile(rf"(?i:\b(?:{'|'.join(map(re.escape, _CUES))})\.?)[ \t:,.-]{{0,3}}\Z")
 # A person cue right after: a credential, `is a 78-year-old`.
 PERSON_AFTER = re.compile(

@@ -25,7 +25,7 @@ class PatientInitialsRecognizer(GroupPatternRecognizer):
         Pattern("pt_dotted", rf"\b(?i:pt|patient)\.?[ \t]+(?P<phi>{DOTTED})(?![\w.])", 0.85),
         Pattern(
             "possessive_relation",
-            rf"(?<![\w.])(?!(?i:{_SERVICES})\b)(?P<phi>{DOTTED}|\p{{Lu}}{{2,3}})['’]s[ \t]+(?i:{_RELATIONS})\b",
+            rf"(?<![\w.])(?!(?i:{_SERVICES})\b)(?P<phi>{DOTTED}|\p{{Lu}}{{2,3}})['’][sS][ \t]+(?i:{_RELATIONS})\b",
             0.85,
         ),
     ]
