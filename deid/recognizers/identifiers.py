@@ -105,6 +105,7 @@ class DeviceRecognizer(KeyedIdentifierRecognizer):
 # `plate and four 12 x 4`, `motor vehicle accident`, `skin tag that was`, `end plate spondylosis`).
 VEHICLE_VALUE = (  # written in capitals, as plates are (`from C2 down to C4` is not one)
     r"(?-i:(?=[A-Z0-9]*\d|[A-Z0-9]+[ -][A-Z0-9]*\d)(?![A-Z]*[ -]?\d+(?:\.\d+)?[ -]?(?:mm|cm|hole|holes|x)\b)"
+    r"(?![CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b)"  # a spinal level: `plate C3-C5`
     r"(?=[A-Z0-9 -]{4})[A-Z0-9]{1,17}(?:[ -][A-Z0-9]{1,8})?\b)"
 )
 
