@@ -17,8 +17,8 @@ A span is clinical language, and dropped, when:
   `pupils 3/3`, `+2/2 bilaterally`), a score out of 10 after `pain`/`rated`/`scale`, a drug strength
   before its frequency (`Lotrel 10/20 daily`), a fraction before a length (`5/8-inch`), an ordinal before
   an anatomy, device or course word (`the 7th nerve`, `the 2nd day`, `3rd step`);
-- **an operating room**, not a street (`room #1`), a limb abbreviation read as `rue` (`RUE and RLE`), a
-  sentence break inside, or clinical words before a street type that is a clinical word (`4 Chamber View`);
+- **an operating room**, not a street (`room #1`), a limb abbreviation read as `rue` (`RUE and RLE`), or
+  clinical words before a street type that is a clinical word (`4 Chamber View`);
 - an age followed by `percent`.
 
 Never vetoed: a span after a person cue (title, relation, role, field label, greeting, sign-off), before
@@ -127,7 +127,6 @@ ORDINAL_NOUN_AFTER = re.compile(
 )
 ROOM = re.compile(r"(?i:room|rm|or|bed|bay)\b")
 LIMB = re.compile(r"(?:RUE|LUE|RLE|LLE)\b")  # capitals: `rue du Centre 4` is a street
-SENTENCE_BREAK = re.compile(r"[a-z]\.[ \t]+[A-Z]")
 CLINICAL_STREET_TYPES = frozenset("view loop via line point ring pass".split())
 PERCENT_AFTER = re.compile(r"[ \t]*(?i:percent|%)")
 
@@ -231,9 +230,9 @@ class ClinicalLanguage:
         return text[start:end].islower() and any(c.isupper() for c in window)
 
     def _clinical_street(self, value: str) -> bool:
-        """`room #1`, `RUE and RLE. 3`, a sentence break inside (`625 RBCs. Head CT`), or clinical words
-        before a street type that is a clinical word too (`4 Chamber View`, `0 Vicryl loop`, `2 L via`)."""
-        if ROOM.match(value) or LIMB.match(value) or SENTENCE_BREAK.search(value):
+        """`room #1`, `RUE and RLE. 3`, or clinical words before a street type that is a clinical word too
+        (`4 Chamber View`, `0 Vicryl loop`, `2 L via`)."""
+        if ROOM.match(value) or LIMB.match(value):
             return True
         words = [w.lower() for w in WORD_RE.findall(value)]
         if len(words) < 2 or words[-1] not in CLINICAL_STREET_TYPES:
