@@ -14,7 +14,8 @@ A span is clinical language, and dropped, when:
 - **a department, not an institution** (`Pediatric Surgery Clinic`, `Operative Suite`, `Newborn
   Nursery`): specialty and unit words before a unit word; a facility span that is a title (`at Dr. X`);
 - **a clinical number** read as a date: a grade next to what is graded (`strength 5/5`, `pulses 2/4`,
-  `pupils 3/3`, `+2/2 bilaterally`), a score out of 10 after `pain`/`rated`/`scale`, a drug strength
+  `pupils 3/3`, `+2/2 bilaterally`), a score out of 10 after `pain`/`rated`/`scale`, a named score
+  (`Apgar 8/9`), a drug strength
   before its frequency (`Lotrel 10/20 daily`), a fraction before a length (`5/8-inch`), an ordinal before
   an anatomy, device or course word (`the 7th nerve`, `the 2nd day`, `3rd step`);
 - **an operating room**, not a street (`room #1`), a limb abbreviation read as `rue` (`RUE and RLE`), or
@@ -69,6 +70,7 @@ HEAD_BEFORE = re.compile(
 _CUES = sorted(TITLES | RELATIONS | ROLES | FIELD_LABELS | GREETINGS | SIGN_OFFS | {"patient", "name is"})
 # A person cue right before: a title, relation, role, field label, greeting or sign-off (`Dr. X`, `son X`,
 # `np X`, `Referring: X`, `hi X`, `thanks, X`).
+TITLE_ONLY_BEFORE = re.compile(rf"(?i:\b(?:{'|'.join(sorted(TITLES))})\.?)[ \t:,.-]{{0,3}}\Z")
 TITLE_BEFORE = re.compile(rf"(?i:\b(?:{'|'.join(map(re.escape, _CUES))})\.?)[ \t:,.-]{{0,3}}\Z")
 # A person cue right after: a credential, `is a 78-year-old`.
 PERSON_AFTER = re.compile(
@@ -113,6 +115,7 @@ GRADED_AFTER = re.compile(
 SCORE_OF_TEN = re.compile(r"([1-9]|10)/10")
 SCORED_BEFORE = re.compile(r"(?i:\b(?:pain|rated|rates|scale|score|severity|intensity|about)\b)[^.;\n]{0,16}\Z")
 FRACTION = re.compile(r"\d{1,2}/\d{1,2}")
+SCORE_NAME_BEFORE = re.compile(r"(?i:\b(?:apgars?|gcs|rass|cpot|nihss|score|scores))[ \t:]{1,3}(?:of[ \t]+)?\Z")
 FREQUENCY_AFTER = re.compile(
     r"[ \t]+(?i:daily|bid|b\.i\.d|tid|t\.i\.d|qid|qd|q\.d|qhs|q\.h\.s|po|p\.o|tab|tabs|tablet)\b"
 )
@@ -181,6 +184,9 @@ class ClinicalLanguage:
             return False
         if label == PhiLabel.HOSPITAL and self._department(words):
             return True
+        lower_eponym = self._lower_in_mixed_case(text, start, end) and all(self._eponym(w) for w in words)
+        if lower_eponym and not TITLE_ONLY_BEFORE.search(text, max(0, start - 12), start):
+            return True  # `pulses by doppler`: an eponym in lower case among capitals, after no title
         if TITLE_BEFORE.search(text, max(0, start - 16), start):
             return False
         if label == PhiLabel.NAME and self._lower_in_mixed_case(text, start, end) and all(map(self._known, words)):
@@ -202,11 +208,14 @@ class ClinicalLanguage:
             return False  # initials (`PR/RN`), hospital initialisms
         if any(w in self.names for w in words):
             return False  # a census name keeps the recognizers' own evidence
-        if all(w in self.eponyms or w in MEDICAL_ALLOW_LIST for w in words):
+        if all(self._eponym(w) for w in words):
             return True
         if all(self._known(w) for w in words):
             return True
         return label == PhiLabel.NAME and len(words) == 1 and words[0] not in self.all_names and self.misspelt(words[0])
+
+    def _eponym(self, word: str) -> bool:
+        return word in self.eponyms or word in MEDICAL_ALLOW_LIST
 
     def _known(self, word: str) -> bool:
         """A clinical word, or a hyphenated one whose parts are (`g-tube`, `j-tube`: a letter and a word)."""
@@ -259,6 +268,8 @@ class ClinicalLanguage:
         grade = GRADE.fullmatch(value)
         if grade and int(grade.group(1)) <= int(grade.group(2)) <= 5:
             return bool(GRADED_BEFORE.search(text, before, start) or GRADED_AFTER.match(text, end))
+        if FRACTION.fullmatch(value) and SCORE_NAME_BEFORE.search(text, before, start):
+            return True  # `Apgar 8/9`, `GCS 3/15`
         return bool(SCORE_OF_TEN.fullmatch(value) and SCORED_BEFORE.search(text, before, start))
 
 

@@ -53,6 +53,8 @@ def _veto(text: str, value: str, label: str, occurrence: int = 0) -> bool:
         ("Fetal Heart (4 Chamber View): Normal", "4 Chamber View", "STREET"),
         ("ligated with #0 Vicryl loop suture", "0 Vicryl loop", "STREET"),
         ("95% on 2 L via nasal cannula", "2 L via", "STREET"),
+        ("positive Kernig, neg Homans, Apgar 8/9", "8/9", "DATE"),
+        ("Pulses by doppler, cap refill < 2 s", "doppler", "NAME"),
     ],
 )
 def test_clinical_language_is_vetoed(text: str, value: str, label: str) -> None:
@@ -64,6 +66,8 @@ def test_clinical_language_is_vetoed(text: str, value: str, label: str) -> None:
     [
         # Precision traps the other way: the same words are PHI with a person or date cue.
         ("seen by Dr. Kocher today", "Kocher", "NAME"),
+        ("Seen by dr foley today", "foley", "NAME"),
+        ("Apgar done on 8/9 at birth", "8/9", "DATE"),
         ("Mrs. Clear was seen", "Clear", "NAME"),
         ("per Kocher, MD", "Kocher", "NAME"),
         ("son Willis at bedside", "Willis", "NAME"),
