@@ -96,15 +96,22 @@ def evaluate(
         None, "--eval-dir", file_okay=False, help="Shared evaluation sets (default: Settings.deid_eval_dir)"
     ),
     json_out: Path | None = typer.Option(None, "--json", "--json-out", help="Also write the report as JSON here"),
+    mtsamples: Path | None = typer.Option(
+        None, "--mtsamples", dir_okay=False,
+        help="MTSamples reports for the precision benchmark (default: mtsamples/mtsamples-dev.parquet beside "
+        "the eval dir); skipped with a message when absent or with --gold",
+    ),
 ) -> None:
     """Token-level, type-blind recall / precision / F2, false-redaction rate on PHI-free records and
-    chars/s per gold set, per-label recall, and per-kind scores for sets whose records carry a kind."""
+    chars/s per gold set, per-label recall, and per-kind scores for sets whose records carry a kind.
+    Then the MTSamples benchmark: redacted tokens per 1,000 by label and the reviewed sample re-scored."""
     from deid.engine import get_engine
     from deid.goldsets import GoldSet, known_gold_sets, read_gold_jsonl
     from deid.scoring import score, score_by_kind
     from medflow.settings import get_settings
 
-    known = known_gold_sets(samples_dir, eval_dir or get_settings().deid_eval_dir)
+    eval_dir = eval_dir or get_settings().deid_eval_dir
+    known = known_gold_sets(samples_dir, eval_dir)
     if gold:
         sets = [GoldSet(path.name, path, "given with --gold", read_gold_jsonl) for path in gold]
         sets += [s for s in known if presidio_synth and s.name == "presidio-research"]
@@ -132,10 +139,64 @@ def evaluate(
                 for kind, scores in score_by_kind(records, predicted).items()
             },
         }
+    if not gold:
+        report["mtsamples-dev"] = _mtsamples_benchmark(
+            engine, mtsamples or eval_dir.parent / "mtsamples" / "mtsamples-dev.parquet",
+            samples_dir / "mtsamples-review.csv",
+        )
     _print_report(report)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def _mtsamples_benchmark(engine: Any, reports_path: Path, review_path: Path) -> dict[str, object]:
+    """Redaction rates on the MTSamples reports and the reviewed sample re-scored (`deid.mtsamples`)."""
+    from deid.mtsamples import read_reports, read_review, redaction_rates, rescore_review
+
+    if not reports_path.is_file():
+        return {"found": False, "path": str(reports_path), "benchmark": True,
+                "origin": "MTSamples (CC0) reports, shared read-only (--mtsamples); the precision benchmark is skipped"}
+    reports = read_reports(reports_path)
+    ids = list(reports)
+    started = time.perf_counter()
+    spans = engine.detect([reports[i] for i in ids])
+    seconds = time.perf_counter() - started
+    detected = {i: [(s.start, s.end, s.label) for s in found] for i, found in zip(ids, spans, strict=True)}
+    rates = redaction_rates(reports, detected)
+    result: dict[str, object] = {"found": True, "benchmark": True, "path": str(reports_path), "records": len(ids),
+                                 "chars_per_second": round(sum(map(len, reports.values())) / max(seconds, 1e-9))}
+    result |= rates
+    if review_path.is_file():
+        result["review"] = rescore_review(read_review(review_path), reports, detected,
+                                          float(rates["redacted_per_1000"]))  # type: ignore[arg-type]
+    return result
+
+
+def _print_benchmark(console: Any, name: str, r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Redacted tokens per 1,000: {name}")
+    table.add_column("label")
+    table.add_column("per 1,000", justify="right")
+    table.add_row("all", f"{r['redacted_per_1000']:.3f}")
+    for label, rate in r["per_label_per_1000"].items():
+        table.add_row(label, f"{rate:.3f}")
+    console.print(table)
+    console.print(f"{name}: {r['records']:,} reports, {r['tokens']:,} tokens, {r['chars_per_second']:,} chars/s",
+                  highlight=False)
+    review = r.get("review")
+    if review:
+        still = review["still_redacted_spans"]
+        console.print(
+            f"Reviewed sample ({review['sample_spans']} redactions, {review['sample_wrong_spans']} judged wrong): "
+            f"still redacted {still['right']} right, {still['wrong']} wrong; precision {review['precision']:.4f}; "
+            f"wrong redactions about {review['wrong_per_1000_estimated']:.3f} per 1,000 tokens; wrong by label "
+            f"{review['wrong_spans_by_label']}",
+            highlight=False, soft_wrap=True,
+        )
+    else:
+        console.print(f"{name}: no reviewed sample (mtsamples-review.csv in the samples dir)", highlight=False)
 
 
 def _print_report(report: dict[str, dict[str, Any]]) -> None:
@@ -143,6 +204,8 @@ def _print_report(report: dict[str, dict[str, Any]]) -> None:
     from rich.table import Table
 
     console = Console(file=sys.stdout, width=120)
+    benchmarks = {name: r for name, r in report.items() if r.get("benchmark")}
+    report = {name: r for name, r in report.items() if not r.get("benchmark")}
     found = {name: r for name, r in report.items() if r["found"]}
     summary = Table(title="De-identification, token level (type-blind)")
     for column in ["set", "records", "recall", "precision", "F2", "false-redaction (PHI-free records)", "chars/s"]:
@@ -182,3 +245,8 @@ def _print_report(report: dict[str, dict[str, Any]]) -> None:
                 f"{k['false_redaction_rate']:.4f} ({k['phi_free_records']})" if k["phi_free_records"] else "",
             )
         console.print(kinds)
+    for name, r in benchmarks.items():
+        if r["found"]:
+            _print_benchmark(console, name, r)
+        else:
+            console.print(f"{name}: not found at {r['path']}; {r['origin']}", highlight=False, soft_wrap=True)

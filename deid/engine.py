@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine
 
+from deid.clinical import clinical_language
 from deid.config import DEFAULT_LANGUAGES, DeidConfig
 from deid.context import WindowContextEnhancer
 from deid.coverage import is_unsupported_script
@@ -128,6 +129,7 @@ class DeidEngine:
         }
         segments = [(i, seg) for i, view in enumerate(views) if i not in incomplete for seg in split_text(view.view)]
         found: list[list[PhiSpan]] = [[] for _ in texts]
+        clinical = clinical_language()
         artifacts = self._nlp.pipe(seg.text for _, seg in segments)
         for (i, seg), nlp_artifacts in zip(segments, artifacts, strict=True):
             if i in incomplete or not seg.text.strip():
@@ -148,6 +150,8 @@ class DeidEngine:
                 logger.warning("de-identification of a note %s; the note is withheld", what)
                 continue
             for r in results:
+                if clinical.vetoes(seg.text, r.start, r.end, r.entity_type):
+                    continue  # clinical language, not PHI (deid.clinical)
                 start, end = r.start + seg.offset, r.end + seg.offset
                 if seg.owned_start <= start < seg.owned_end:
                     start, end = views[i].to_original(start, end)

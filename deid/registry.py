@@ -10,6 +10,7 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 
 from deid.recognizers.age import AgeOver89Recognizer
+from deid.recognizers.buildings import BuildingNameRecognizer
 from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecognizer, UrlRecognizer
 from deid.recognizers.dates import DateRecognizer
 from deid.recognizers.facilities import FacilityNameRecognizer
@@ -24,6 +25,7 @@ from deid.recognizers.identifiers import (
     SsnRecognizer,
     VehicleRecognizer,
 )
+from deid.recognizers.initials import PatientInitialsRecognizer
 from deid.recognizers.lexicon import EnglishVocabulary
 from deid.recognizers.locations import (
     CityRecognizer,
@@ -47,6 +49,7 @@ def clinical_recognizers(
     vocabulary = vocabulary or philter_vocabulary()
     return [
         NameRecognizer(english, vocabulary),
+        PatientInitialsRecognizer(),
         DateRecognizer(),
         AgeOver89Recognizer(),
         PhoneRecognizer(),
@@ -68,6 +71,7 @@ def clinical_recognizers(
         ZipRecognizer(),
         HospitalRecognizer(english),
         FacilityNameRecognizer(english, vocabulary),
+        BuildingNameRecognizer(english, vocabulary),
         NonLatinRecognizer(),
         NerRecognizer(english),
     ]

@@ -29,6 +29,12 @@ class AgeOver89Recognizer(GroupPatternRecognizer):
         ),
         # `Rosa Q., 93, ...`: the age after a name in the question style (first name and initial).
         Pattern("age_after_name", rf"\b\p{{Lu}}\.,[ \t]+(?P<phi>{OVER_89})(?=[ \t]*,)", 0.7),
+        # A bare age opening a line (`91 F with CHF`; not `Temp: 99 F`), per the chart
+        # (`per chart 96`), a birthday (`her 95th birthday`).
+        Pattern("age_sex_spaced", rf"^[ \t]*(?P<phi>{OVER_89})[ \t]+(?-i:[MF])\b", 0.7),
+        Pattern("age_per_chart", rf"\b(?:per[ \t]+chart|chart[ \t]+says|stated[ \t]+age)[ \t:]*(?P<phi>{OVER_89})\b"
+                r"(?![ \t]*(?:%|mg|kg|lbs?|cm|mm|bpm))", 0.7),
+        Pattern("age_birthday", rf"(?<![\w.])(?P<phi>{OVER_89})(?:st|nd|rd|th)[ \t]+birthday", 0.8),
         Pattern("age_keyed", rf"\b(?:age|aged|age/sex|age/gender)\s*:?\s*(?P<phi>{OVER_89}|{OVER_89_WORDS})\b", 0.85),
     ]
 

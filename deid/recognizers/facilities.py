@@ -46,11 +46,12 @@ FACILITY_CUE = regex.compile(
     r"\b(?:"
     r"(?:transferr?(?:ed|ing)?|xferr?(?:ed)?|trans|admit(?:ted)?|readmit(?:ted)?|sent|back|returned|return|"
     r"returning|go|going|goes|went|came|comes|arrived|brought|taken|transported|discharged|d/c'?d|dc'?d|d/c|"
-    r"seen|treated|hospitali[sz]ed|accepted|spent|stay(?:s|ed|ing)?|outpatient|bed|transfer|presented|presenting)"
+    r"seen|treated|hospitali[sz]ed|accepted|spent|stay(?:s|ed|ing)?|outpatient|bed|transfer|presented|presenting|"
+    r"flown|flew|(?:med|life)?-?flighted|airlifted)"
     # `admitted 1/11 from`, `ADMITTED THE 24TH FROM`, `came to us from`, `sent back over to`.
     r"(?:[ \t]+(?:back|over|here|there|him|her|them|out|up|pt|patient|to[ \t]+us|the[ \t]+\d\d?(?:st|nd|rd|th)|"
     r"\d[\d/]*(?:st|nd|rd|th)?(?:[ \t]+\p{L}{3,9}\.?)?|\p{L}{3,9}\.?[ \t]+\d\d?(?:st|nd|rd|th)?))?"
-    r"[ \t]+(?:to|from|at|in)"
+    r"[ \t]+(?:to|from|at|in|into)"
     r"|(?:f/u|follow(?:ed|ing)?[ -]up)[ \t]+(?:at|with|in)"
     r")[ \t]+(?:the[ \t]+)?",
     regex.IGNORECASE,
@@ -58,7 +59,7 @@ FACILITY_CUE = regex.compile(
 # Cues that also introduce diseases and services (`screening for colon cancer`, `referred to cardiology`):
 # only proper words or a facility head make a name after them (`screening for hebrew seniorlife`).
 WEAK_FACILITY_CUE = regex.compile(
-    r"\b(?:screening|screened|refer|referred|referral|placement|bed[ \t]+offer(?:ed)?)[ \t]+(?:for|to|at)"
+    r"\b(?:screening|screened|refer|referred|referral|placement|bed[ \t]+offer(?:ed)?)[ \t]+(?:for|to|at|by)"
     r"[ \t]+(?:the[ \t]+)?",
     regex.IGNORECASE,
 )

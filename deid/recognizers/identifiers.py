@@ -101,10 +101,19 @@ class DeviceRecognizer(KeyedIdentifierRecognizer):
     ]
 
 
+# A plate or VIN: one or two groups of letters and digits with a digit in them, not a size (`plate 14-mm`,
+# `plate and four 12 x 4`, `motor vehicle accident`, `skin tag that was`, `end plate spondylosis`).
+VEHICLE_VALUE = (  # written in capitals, as plates are (`from C2 down to C4` is not one)
+    r"(?-i:(?=[A-Z0-9]*\d|[A-Z0-9]+[ -][A-Z0-9]*\d)(?![A-Z]*[ -]?\d+(?:\.\d+)?[ -]?(?:mm|cm|hole|holes|x)\b)"
+    r"(?![CTLS]\d{1,2}(?:-[CTLS]?\d{1,2})?\b)"  # a spinal level: `plate C3-C5`
+    r"(?=[A-Z0-9 -]{4})[A-Z0-9]{1,17}(?:[ -][A-Z0-9]{1,8})?\b)"
+)
+
+
 class VehicleRecognizer(KeyedIdentifierRecognizer):
     LABEL = PhiLabel.VEHICLE
     PATTERNS = [
-        keyed("vehicle", r"vin|vehicle|license plate|plate|tag", 0.85, r"[A-Z0-9][A-Z0-9 -]{3,16}[A-Z0-9]\b"),
+        keyed("vehicle", r"vin|vehicle|license plate|plate|tag", 0.85, VEHICLE_VALUE),
         Pattern("vin", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.4),
     ]
 

@@ -61,6 +61,18 @@ MEDICAL_ALLOW_LIST: frozenset[str] = frozenset(
     """.split()
 )
 
+# Specialties and services: a clinic or unit named by them is a department, not an institution.
+SPECIALTIES: frozenset[str] = frozenset(
+    """
+    cardiology neurology ophthalmology dermatology urology gastroenterology gi pulmonary pulmonology nephrology
+    oncology hematology endocrinology rheumatology orthopedic orthopedics orthopaedic pediatric pediatrics
+    obstetrics gynecology ob gyn ob/gyn ent otolaryngology psychiatry psychology physiatry podiatry surgery
+    surgical medicine medical internal family general trauma neurosurgery anesthesia anesthesiology radiology
+    infectious allergy immunology geriatric geriatrics neonatal newborn vascular cardiothoracic thoracic
+    plastic hand spine sleep wound pain transplant dialysis cancer breast eye diabetes coumadin
+    """.split()
+)
+
 # Ordinary English words that are also in name lists; they count as names only with a cue
 # (title, "MD", relation word) or next to another name. The last line: words of clinical notes
 # (`max dose`, `2 WEEKS`, `gene panel`, `Bishop score`, `Marsh grade`) that name lists also hold.

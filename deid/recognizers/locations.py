@@ -528,7 +528,7 @@ class HospitalRecognizer(GroupPatternRecognizer):
         # Initialisms of facilities (`SMH`, `QVMC`) where a facility is expected.
         Pattern(
             "facility_initialism",
-            r"\b(?i:at|to|from|in|clinic|facility|hospital|location|site|transferred|admitted|accepted)\s*:?\s+"
+            r"\b(?i:at|to|from|in|into|clinic|facility|hospital|location|site|transferred|admitted|accepted)\s*:?\s+"
             r"(?P<phi>(?!(?:ICU|CCU|MICU|SICU|NICU|PICU|PACU|CVICU|ED|ER|OR|IR|PT|OT|MD|RN|NP|PA|DO|ICD|CT|MRI|"
             r"EKG|ECG|EEG|EMS|GI|ENT|ID|OB|PCP|SNF|LTAC|ALF|HOH|BR|BID|TID|QID|PRN|AM|PM|US|VA|PMH|HPI|ROS|"
             r"DVT|CBC|BMP|CMP|LFT|ABG|VBG|UA|UTI|CHF|COPD|HTN|DM|CKD|ESRD|MI|CVA|TIA|PE|GERD|BPH|OSA|HOB|"

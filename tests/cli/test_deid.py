@@ -110,7 +110,8 @@ def test_eval_without_gold_scores_every_known_set_and_lists_absent_ones(tmp_path
                                  "--json", str(report)])
     assert result.exit_code == 0, result.output
     scores = json.loads(report.read_text())
-    assert list(scores) == ["project", "challenge", "nursing-shorthand", "presidio-research"]
+    assert list(scores) == ["project", "challenge", "nursing-shorthand", "presidio-research", "mtsamples-dev"]
+    assert scores["mtsamples-dev"]["found"] is False and "precision benchmark is skipped" in result.output
     assert scores["project"]["found"] and scores["project"]["records"] == 1
     challenge = scores["challenge"]
     assert list(challenge["per_kind"]) == ["clinician", "trap-number"]
@@ -135,3 +136,31 @@ def test_eval_with_gold_and_presidio_flag_reports_an_absent_shared_set(tmp_path)
     scores = json.loads(report.read_text())
     assert list(scores) == ["mine.jsonl", "presidio-research"]
     assert scores["mine.jsonl"]["false_redaction_rate"] == 0.0 and scores["presidio-research"]["found"] is False
+
+
+def test_eval_runs_the_mtsamples_benchmark_and_rescores_the_reviewed_sample(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("MEDFLOW_DEID_PROCESSES", "1")
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    # Invented reports: one PHI-like name and date, one eponym (clinical language).
+    reports = ["Seen by Dr. Quennell on 3/4/2021.", "The fascia was opened with Metzenbaum scissors."]
+    pq.write_table(pa.table({"record_id": [7, 9], "transcription": reports}), tmp_path / "reports.parquet")
+    (samples / "mtsamples-review.csv").write_text(
+        "record_id,start,end,label,verdict\n7,12,20,NAME,right\n7,24,32,DATE,right\n9,28,38,NAME,wrong\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, ["eval", "--samples-dir", str(samples), "--eval-dir", str(tmp_path / "none"),
+                                 "--mtsamples", str(tmp_path / "reports.parquet"), "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    bench = json.loads(report.read_text())["mtsamples-dev"]
+    assert bench["found"] and bench["records"] == 2 and bench["tokens"] == 15
+    assert set(bench["per_label_per_1000"]) == {"NAME", "DATE"}  # the eponym is not redacted
+    review = bench["review"]
+    assert review["still_redacted_spans"] == {"right": 2, "wrong": 0}
+    assert review["precision"] == 1.0 and review["wrong_per_1000_estimated"] == 0.0
+    assert "Reviewed sample (3 redactions, 1 judged wrong)" in result.output
+    assert "Quennell" not in result.output and "Metzenbaum" not in result.output

@@ -15,8 +15,10 @@ from deid.labels import ALL_LABELS
 from samplegen.challenge import PHI_FREE_PREFIX, gold_jsonl, parse_challenge
 
 CHALLENGE = Path(__file__).resolve().parents[2] / "data" / "samples" / "challenge"
-PHI_KINDS = {"facility", "clinician", "relative", "phone", "history-date", "question", "other-phi"}
-TRAP_KINDS = {"trap-abbrev", "trap-cue", "trap-number", "trap-word"}
+PHI_KINDS = {
+    "facility", "clinician", "relative", "phone", "history-date", "question", "other-phi", "place-age-initials",
+}
+TRAP_KINDS = {"trap-abbrev", "trap-cue", "trap-number", "trap-word", "trap-clinical"}
 
 
 @pytest.fixture(scope="module")

@@ -207,3 +207,28 @@ def test_employers_after_a_trade_or_its_verb(found, rec, text, facilities, case)
 )
 def test_trades_without_employers(found, rec, text, case):
     assert found(rec, _cased(text, case)) == []
+
+
+# Issue 20: flight and `into` movements, and `screened by` (invented examples), in any case.
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        ("Pt came into Norbrook with chest pain.", ["Norbrook"]),
+        ("Was airlifted to Kestrel Valley overnight.", ["Kestrel Valley"]),
+        ("Med-flighted from Harrowgate after the fall.", ["Harrowgate"]),
+        ("Screened by Oakhollow Rehab today.", ["Oakhollow"]),
+    ],
+)
+def test_facility_after_flight_into_and_screening_cues(found, rec, text, facilities, case):
+    assert found(rec, _cased(text, case)) == [_cased(f, case) for f in facilities]
+
+
+@pytest.mark.parametrize("case", ["as is", "upper", "lower"])
+@pytest.mark.parametrize(
+    "text",
+    ["Came into the room agitated.", "Screened by cardiology for ablation.",
+     "Airlifted to the ED.", "Came into contact with bleach."],
+)
+def test_movement_to_care_places_and_words_is_not_a_facility(found, rec, text, case):
+    assert found(rec, _cased(text, case)) == []

@@ -45,3 +45,16 @@ def test_not_identifiers(found, text):
 def test_clinical_values_are_not_identifiers(found, text):
     for recognizer in (VehicleRecognizer(), OtherIdRecognizer()):
         assert found(recognizer, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["end plate spondylosis", "motor vehicle accident on MM/DD/YYYY", "skin tag that was removed",
+     "locking plate C3-C5 placed", "plate with 14-mm screws", "the plate from C2 down to C4", "plate and four 12 x 4"],
+)
+def test_clinical_plates_and_vehicles_are_not_vehicle_ids(found, text):
+    assert found(VehicleRecognizer(), text) == []
+
+
+def test_a_plate_in_capitals_is_found(found):
+    assert found(VehicleRecognizer(), "license plate 7KQF 219, blue sedan") == ["7KQF 219"]
