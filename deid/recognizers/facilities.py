@@ -20,7 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.labels import PhiLabel
-from deid.recognizers.base import other_occurrences
+from deid.recognizers.base import case_is_informative, other_occurrences
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import (
     CALENDAR_WORDS,
@@ -30,14 +30,7 @@ from deid.recognizers.lexicon import (
     is_allow_listed,
     last_names,
 )
-from deid.recognizers.names import (
-    EPONYM_HEADS,
-    NON_NAME_WORDS,
-    ROLES,
-    SERVICE_INITIALISMS,
-    TITLES,
-    case_is_informative,
-)
+from deid.recognizers.lexicon.people import EPONYM_HEADS, NON_NAME_WORDS, ROLES, SERVICE_INITIALISMS, TITLES
 from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 # Verbs of moving and care, of following up, and of work, each with the prepositions that introduce a

@@ -16,7 +16,7 @@ from deid.recognizers.base import GroupPatternRecognizer, case_insensitive_view,
 from deid.recognizers.dates import MONTH
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
-from deid.recognizers.names import RELATIONS, TITLES
+from deid.recognizers.lexicon.people import RELATIONS, TITLES
 from deid.recognizers.vocabulary import PhilterVocabulary, philter_vocabulary
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE

@@ -24,8 +24,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span
 
 from deid.labels import PhiLabel
+from deid.recognizers.base import case_is_informative
 from deid.recognizers.lexicon import EnglishVocabulary, first_names, is_allow_listed, last_names
-from deid.recognizers.names import EPONYM_HEADS, case_is_informative
+from deid.recognizers.lexicon.people import EPONYM_HEADS
 
 # OntoNotes label -> PHI label. GPE (cities, states, countries) and LOC (regions) count as CITY: the
 # scorer is type-blind and the anonymiser tags them alike. FAC/ORG are not used: hospitals have their
