@@ -60,3 +60,24 @@ TIME_WORDS = frozenset("today tonight tomorrow yesterday am pm now later soon mo
 ALTERNATIVES = frozenset({"vs", "vs.", "versus", "v."})  # `hebrew seniorlife vs kindred ltach`
 HOLIDAYS = frozenset("christmas easter thanksgiving xmas hanukkah ramadan passover halloween".split())
 DETERMINERS = frozenset("a an his her their my our your its this that some another himself herself self".split())
+STREET_ABBREVIATIONS = "st ave rd blvd ln dr ct pl ter cir pkwy hwy sq trl".split()
+STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+).split()
+STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
+    "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|"
+    "Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|"
+    "New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|"
+    "South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|"
+    "Wisconsin|Wyoming|Puerto Rico"
+)
+# `3 UNITS FFP VIA PIV`, `S/P 3 VESSEL BYPASS`, `6 MINUTE WALK`: in an ALL CAPS (or all lower-case)
+# note a count, some words and a street-type word is usually clinical. There, only these street types
+# count without an address cue before them; other ones (via, run, bypass, port, point, walk, falls, ...)
+# need the cue, or the title case of a mixed-case note.
+PLAIN_STREET_TYPES = frozenset(
+    "street st avenue ave road rd drive dr lane ln boulevard blvd court ct place pl terrace ter parkway pkwy "
+    "highway hwy circle cir square trl turnpike expressway freeway crescent".split()  # not sq: `6U REG SQ`
+)

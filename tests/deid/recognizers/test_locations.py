@@ -1,13 +1,8 @@
 import pytest
 
-from deid.recognizers.locations import (
-    CityRecognizer,
-    HospitalRecognizer,
-    StateRecognizer,
-    StreetAddressRecognizer,
-    ZipRecognizer,
-    initialism,
-)
+from deid.recognizers.addresses import StreetAddressRecognizer
+from deid.recognizers.hospitals import HospitalRecognizer, initialism
+from deid.recognizers.locations import CityRecognizer, StateRecognizer, ZipRecognizer
 
 
 def test_us_address_parts(found):
