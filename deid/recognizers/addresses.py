@@ -102,6 +102,8 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
         Pattern("unit_alone", rf",\s*(?!#)(?P<phi>{UNIT_DESIGNATOR})", 0.5),
     ]
 
+    CONTEXT = ["address", "lives", "resides", "street", "home"]
+
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
         super().__init__(
@@ -109,7 +111,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
             patterns=self.PATTERNS,
             name="StreetAddressRecognizer",
             global_regex_flags=CASE_SENSITIVE,
-            context=["address", "lives", "resides", "street", "home"],
+            context=self.CONTEXT,
         )
 
     def analyze(

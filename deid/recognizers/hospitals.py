@@ -64,6 +64,8 @@ class HospitalRecognizer(GroupPatternRecognizer):
         ),
     ]
 
+    CONTEXT = ["transferred", "admitted", "hospital", "facility"]
+
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
         super().__init__(
@@ -71,7 +73,7 @@ class HospitalRecognizer(GroupPatternRecognizer):
             patterns=self.PATTERNS,
             name="HospitalRecognizer",
             global_regex_flags=CASE_SENSITIVE,
-            context=["transferred", "admitted", "hospital", "facility"],
+            context=self.CONTEXT,
         )
 
     def analyze(

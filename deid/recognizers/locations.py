@@ -83,6 +83,8 @@ class CityRecognizer(GroupPatternRecognizer):
         ),
     ]
 
+    CONTEXT = ["city", "town", "lives", "resides"]
+
     def __init__(
         self, english: EnglishVocabulary | None = None, vocabulary: PhilterVocabulary | None = None
     ) -> None:
@@ -93,7 +95,7 @@ class CityRecognizer(GroupPatternRecognizer):
             patterns=self.PATTERNS,
             name="CityRecognizer",
             global_regex_flags=CASE_SENSITIVE,
-            context=["city", "town", "lives", "resides"],
+            context=self.CONTEXT,
         )
 
     def analyze(

@@ -1,4 +1,4 @@
-"""Names and places from spaCy's statistical NER (`Settings.deid_ner`), for the PHI the lists and cues
+"""Names and places from spaCy's statistical NER (`DeidConfig.ner`), for the PHI the lists and cues
 miss: names that are in no list and have no cue (`She named him Tobiah`), foreign cities and countries.
 
 The NER entities come from the NLP artifacts (`deid.nlp` runs the `ner` component when enabled; when
