@@ -25,13 +25,7 @@ from deid.recognizers.facility_phrases import GAP, PLACE_WORD, POSSESSIVE_SUFFIX
 from deid.recognizers.gazetteer import country_names, is_place
 from deid.recognizers.lexicon import EnglishVocabulary
 from deid.recognizers.lexicon.people import EPONYM_HEADS
-from deid.recognizers.lexicon.places import (
-    CARE_PLACES,
-    CARE_TIMES,
-    GENERIC_EMPLOYERS,
-    HOLIDAYS,
-    HOSPITAL_NAME_WORDS,
-)
+from deid.recognizers.lexicon.places import CARE_PLACES, CARE_TIMES, GENERIC_EMPLOYERS, HOLIDAYS, HOSPITAL_NAME_WORDS
 from deid.recognizers.vocabulary import PhilterVocabulary
 
 # Verbs of moving and care, of following up, and of work, each with the prepositions that introduce a

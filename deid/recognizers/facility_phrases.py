@@ -7,9 +7,7 @@ import regex
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.recognizers.facility_words import FacilityWords
-from deid.recognizers.lexicon import (
-    CALENDAR_WORDS,
-)
+from deid.recognizers.lexicon import CALENDAR_WORDS
 from deid.recognizers.lexicon.people import EPONYM_HEADS, NON_NAME_WORDS, ROLES, TITLES
 from deid.recognizers.lexicon.places import (
     ADMITTING_SERVICES,

@@ -9,11 +9,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
-from deid.recognizers.address_patterns import (
-    CAP,
-    CASE_SENSITIVE,
-    WORD_START,
-)
+from deid.recognizers.address_patterns import CAP, CASE_SENSITIVE, WORD_START
 from deid.recognizers.base import GroupPatternRecognizer
 from deid.recognizers.lexicon import EnglishVocabulary
 

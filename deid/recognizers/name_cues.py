@@ -3,10 +3,7 @@ before a credential, a role in parentheses or a clinician's action, on a signatu
 
 from __future__ import annotations
 
-from deid.recognizers.lexicon import (
-    CALENDAR_WORDS,
-    is_allow_listed,
-)
+from deid.recognizers.lexicon import CALENDAR_WORDS, is_allow_listed
 from deid.recognizers.lexicon.people import (
     ADDRESS_CUES,
     AGE_WORD_PREFIXES,

@@ -6,13 +6,8 @@ from __future__ import annotations
 from presidio_analyzer import RecognizerResult
 
 from deid.labels import PhiLabel
-from deid.recognizers.lexicon import (
-    CALENDAR_WORDS,
-    is_allow_listed,
-)
-from deid.recognizers.lexicon.people import (
-    CREDENTIALS,
-)
+from deid.recognizers.lexicon import CALENDAR_WORDS, is_allow_listed
+from deid.recognizers.lexicon.people import CREDENTIALS
 from deid.recognizers.name_cues import NameCues
 from deid.recognizers.name_words import (
     CONJUNCTIONS,

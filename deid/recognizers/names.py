@@ -19,16 +19,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import case_is_informative
-from deid.recognizers.lexicon import (
-    CALENDAR_WORDS,
-    EnglishVocabulary,
-    is_allow_listed,
-)
-from deid.recognizers.lexicon.people import (
-    CLINICIAN_ACTIONS,
-    RELATIONS,
-    ROLES,
-)
+from deid.recognizers.lexicon import CALENDAR_WORDS, EnglishVocabulary, is_allow_listed
+from deid.recognizers.lexicon.people import CLINICIAN_ACTIONS, RELATIONS, ROLES
 from deid.recognizers.name_joining import NameJoining
 from deid.recognizers.name_words import (
     SCORE_CUE,
