@@ -39,7 +39,7 @@ from pathlib import Path
 
 from deid.labels import PhiLabel
 from deid.recognizers.lexicon import MEDICAL_ALLOW_LIST, SPECIALTIES, first_names, last_names, strong_names
-from deid.recognizers.names import FIELD_LABELS, GREETINGS, RELATIONS, ROLES, SIGN_OFFS, TITLES
+from deid.recognizers.lexicon.people import FIELD_LABELS, GREETINGS, RELATIONS, ROLES, SIGN_OFFS, TITLES
 
 LISTS = Path(__file__).parent / "recognizers"
 # A clinical word at least this frequent is a target for the one-edit (misspelling) check.

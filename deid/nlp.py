@@ -2,10 +2,10 @@
 `nlp.pipe`.
 
 The clinical recognizers need tokens (names, context words), not tagger/parser: those components
-cost most of the time and are never loaded. The NER (`Settings.deid_ner`) is optional: it finds names
+cost most of the time and are never loaded. The NER (`DeidConfig.ner`) is optional: it finds names
 and places that are in no list and have no cue, at a large cost in speed (see deid/README.md). In the
 small English models it has its own internal tok2vec, so it runs without the shared `tok2vec`. The
-spaCy model is loaded by name (`Settings.spacy_model`) so a site's tokenizer customisations apply."""
+spaCy model is loaded by name (`DeidConfig.spacy_model`) so a site's tokenizer customisations apply."""
 
 from __future__ import annotations
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 
+from deid.recognizers.addresses import StreetAddressRecognizer
 from deid.recognizers.age import AgeOver89Recognizer
 from deid.recognizers.buildings import BuildingNameRecognizer
 from deid.recognizers.contact import EmailRecognizer, IpRecognizer, PhoneRecognizer, UrlRecognizer
 from deid.recognizers.dates import DateRecognizer
 from deid.recognizers.facilities import FacilityNameRecognizer
 from deid.recognizers.gazetteer import CityGazetteerRecognizer
+from deid.recognizers.hospitals import HospitalRecognizer
 from deid.recognizers.identifiers import (
     AccountRecognizer,
     DeviceRecognizer,
@@ -27,13 +29,7 @@ from deid.recognizers.identifiers import (
 )
 from deid.recognizers.initials import PatientInitialsRecognizer
 from deid.recognizers.lexicon import EnglishVocabulary
-from deid.recognizers.locations import (
-    CityRecognizer,
-    HospitalRecognizer,
-    StateRecognizer,
-    StreetAddressRecognizer,
-    ZipRecognizer,
-)
+from deid.recognizers.locations import CityRecognizer, StateRecognizer, ZipRecognizer
 from deid.recognizers.names import NameRecognizer
 from deid.recognizers.ner import NerRecognizer
 from deid.recognizers.scripts import NonLatinRecognizer

@@ -6,9 +6,10 @@ format of the value (its case, separators, digit and letter positions) and nothi
 addresses, URLs, street lines and IPs are whole synthetic values; identifiers get new letters as well
 as new digits; SSNs are valid-looking (area 001-899 but not 666, group 01-99, serial 0001-9999).
 
-The key comes from the environment / a Kubernetes secret (`Settings.deid_hmac_key`); it is never logged
-or stored. `ephemeral()` gives the same generator under a fresh random key: a note without a patient id
-gets one of its own, so nobody can learn a shared offset or read back surrogates of chosen values."""
+The key comes in as configuration (`DeidConfig.hmac_key`, which callers read from the environment or a
+Kubernetes secret); it is never logged or stored. `ephemeral()` gives the same generator under a fresh
+random key: a note without a patient id gets one of its own, so nobody can learn a shared offset or
+read back surrogates of chosen values."""
 
 from __future__ import annotations
 

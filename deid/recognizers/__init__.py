@@ -1,2 +1,2 @@
 """Clinical PHI recognizers for Presidio: one small class per identifier kind, assembled by
-`deid.registry`. Tests live beside each recognizer (`test_*.py`)."""
+`deid.registry`; their word lists are in `lexicon`, their tests in `tests/deid/recognizers/`."""

@@ -19,6 +19,8 @@ PHI_GROUP = "phi"
 UPPER = regex.compile(r"[A-Z]")
 # Fewer capitals than this share of characters: an all-lower-case note (patient messages).
 LOWER_CASE_SHARE = 0.01
+CAPS_WORD_SHARE = 0.6  # more ALL-CAPS words than this: an ALL CAPS note
+LOWER_CAPITALISED_SHARE = 0.03  # fewer capitalised words than this: an all-lower-case note
 
 
 def case_insensitive_view(text: str) -> str:
@@ -28,6 +30,22 @@ def case_insensitive_view(text: str) -> str:
         return text
     upper = text.upper()
     return upper if len(upper) == len(text) else text
+
+
+def case_is_informative(words: list[str]) -> bool:
+    """False for ALL CAPS or all-lower-case text, where capitalisation says nothing about names."""
+    alpha = [w for w in words if w.isalpha()]
+    if len(alpha) < 3:
+        return True
+    upper = sum(w.isupper() and len(w) > 1 for w in alpha) / len(alpha)
+    # A capital letter alone is a side or an initial (`R groin`), not capitalisation.
+    capitalised = sum(w[0].isupper() and len(w) > 1 for w in alpha) / len(alpha)
+    if upper >= CAPS_WORD_SHARE or capitalised < LOWER_CAPITALISED_SHARE:
+        return False
+    # A lower-case note with a few capitalised words (`pt's husband works at Corvane`): its sentences
+    # start in lower case.
+    starts = [w for before, w in zip(["."] + words, words) if before[-1:] in ".!?" and w[:1].isalpha()]  # noqa: B905
+    return len(starts) < 2 or 2 * sum(w[0].isupper() for w in starts) >= len(starts)
 
 
 def other_occurrences(

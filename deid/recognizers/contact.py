@@ -92,12 +92,14 @@ class PhoneRecognizer(GroupPatternRecognizer):
         Pattern("pairs", r"(?<![\w./:-])\d{2}-\d{2}-\d{2}-\d{2}(?![\w/-])", 0.6),
     ]
 
+    CONTEXT = ["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"]
+
     def __init__(self) -> None:
         super().__init__(
             supported_entity=PhiLabel.PHONE.value,
             patterns=self.PATTERNS,
             name="ClinicalPhoneRecognizer",
-            context=["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"],
+            context=self.CONTEXT,
         )
 
     def validate_result(self, pattern_text: str) -> bool | None:
@@ -191,12 +193,14 @@ class IpRecognizer(GroupPatternRecognizer):
         Pattern("ipv6", r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?::[0-9a-f]{1,4}){0,6}(?![\w:])", 0.6),
     ]
 
+    CONTEXT = ["ip", "address", "host", "server"]
+
     def __init__(self) -> None:
         super().__init__(
             supported_entity=PhiLabel.IP.value,
             patterns=self.PATTERNS,
             name="IpRecognizer",
-            context=["ip", "address", "host", "server"],
+            context=self.CONTEXT,
         )
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -209,12 +209,14 @@ class DateRecognizer(GroupPatternRecognizer):
         Pattern("year_apos", r"(?<=\s)['’]\d\d\b(?!\s*(?:s|\"|in|ft))", 0.5),
     ]
 
+    CONTEXT = ["date", "dob", "born", "admitted", "discharged", "seen", "on", "since", "visit"]
+
     def __init__(self) -> None:
         super().__init__(
             supported_entity=PhiLabel.DATE.value,
             patterns=self.PATTERNS,
             name="ClinicalDateRecognizer",
-            context=["date", "dob", "born", "admitted", "discharged", "seen", "on", "since", "visit"],
+            context=self.CONTEXT,
         )
 
     def analyze(

@@ -17,7 +17,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
 from deid.recognizers.lexicon import EnglishVocabulary, is_allow_listed
-from deid.recognizers.names import EPONYM_HEADS
+from deid.recognizers.lexicon.people import EPONYM_HEADS
 
 MIN_CITY_POPULATION = 15000
 MAX_PLACE_WORDS = 4

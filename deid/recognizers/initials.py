@@ -11,7 +11,7 @@ from presidio_analyzer import Pattern
 
 from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
-from deid.recognizers.names import RELATIONS, SERVICE_INITIALISMS
+from deid.recognizers.lexicon.people import RELATIONS, SERVICE_INITIALISMS
 
 DOTTED = r"\p{Lu}\.[ \t]?\p{Lu}\.(?:[ \t]?\p{Lu}\.)?"
 _RELATIONS = "|".join(sorted(map(regex.escape, RELATIONS), key=len, reverse=True))

@@ -1,4 +1,4 @@
-"""Names and places from spaCy's statistical NER (`Settings.deid_ner`), for the PHI the lists and cues
+"""Names and places from spaCy's statistical NER (`DeidConfig.ner`), for the PHI the lists and cues
 miss: names that are in no list and have no cue (`She named him Tobiah`), foreign cities and countries.
 
 The NER entities come from the NLP artifacts (`deid.nlp` runs the `ner` component when enabled; when
@@ -24,8 +24,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span
 
 from deid.labels import PhiLabel
+from deid.recognizers.base import case_is_informative
 from deid.recognizers.lexicon import EnglishVocabulary, first_names, is_allow_listed, last_names
-from deid.recognizers.names import EPONYM_HEADS, case_is_informative
+from deid.recognizers.lexicon.people import EPONYM_HEADS
 
 # OntoNotes label -> PHI label. GPE (cities, states, countries) and LOC (regions) count as CITY: the
 # scorer is type-blind and the anonymiser tags them alike. FAC/ORG are not used: hospitals have their

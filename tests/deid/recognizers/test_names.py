@@ -1,6 +1,7 @@
 import pytest
 
-from deid.recognizers.names import NameRecognizer, case_is_informative
+from deid.recognizers.base import case_is_informative
+from deid.recognizers.names import NameRecognizer
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Word lists the recognizers share: person names (from Faker's maintained, census-derived locale
 lists), and the words that look like names but are ordinary or medical vocabulary (allow-list).
 
-Lists are built once per process (they are module-level caches), lower-cased."""
+Lists are built once per process (they are module-level caches), lower-cased. The words around a
+person's name are in `people`, those around a facility's or an employer's name in `places`."""
 
 from __future__ import annotations
 
