@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
     """The model directory, after building the offline demo model into it if it has no version yet."""
-    from inference.export import build_demo, sample_note_texts
+    from inference.build.export import build_demo, sample_note_texts
     from medflow.model_wiring import model_version_dir
 
     model_dir = Path(settings.model_repository) / settings.triton_model

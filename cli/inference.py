@@ -37,7 +37,13 @@ def build(
     """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
     from itertools import islice
 
-    from inference.export import DemoArchitecture, ModelSourceError, build_demo, build_pretrained, sample_note_texts
+    from inference.build.export import (
+        DemoArchitecture,
+        ModelSourceError,
+        build_demo,
+        build_pretrained,
+        sample_note_texts,
+    )
 
     have_samples = any(samples.glob("*.parquet"))
     check_texts = list(islice(sample_note_texts(samples), INT8_CHECK_TEXTS)) if have_samples else []

@@ -29,7 +29,7 @@ from inference.model_files import (
     ModelInfo,
     write_model_info,
 )
-from inference.quant_check import compare_precisions
+from inference.build.quant_check import compare_precisions
 
 if TYPE_CHECKING:
     import tokenizers
@@ -39,7 +39,7 @@ DEMO_MODEL_NAME = "demo-random-distilbert"
 OPSET = 17
 HUB_CONNECT_TIMEOUT_S = 3.0
 # The committed production config; seeds repositories built elsewhere (tests, other --repo paths).
-PRODUCTION_CONFIG = Path(__file__).resolve().parent.parent / "triton_repo" / "distilbert" / CONFIG_FILE
+PRODUCTION_CONFIG = Path(__file__).resolve().parents[2] / "triton_repo" / "distilbert" / CONFIG_FILE
 
 
 class ModelSourceError(RuntimeError):
