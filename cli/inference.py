@@ -8,8 +8,12 @@ from typing import Annotated
 
 import typer
 
+from cli.model_train import evaluate, train
+
 model_app = typer.Typer(no_args_is_help=True)
 triton_app = typer.Typer(no_args_is_help=True)
+model_app.command("train")(train)
+model_app.command("eval")(evaluate)
 
 DEFAULT_REPO = Path("triton_repo")
 DEFAULT_SAMPLES = Path("data/samples")
