@@ -45,13 +45,16 @@ def train(
     epochs: Annotated[int, typer.Option(help="Full-batch epochs of the head")] = 400,
     validation_fraction: Annotated[float, typer.Option(help="Notes held out for thresholds and calibration")] = 0.15,
     seed: int = 0,
+    head_out: Annotated[
+        Path | None, typer.Option(help="Also save the head alone here (weights, labels, thresholds, metrics)")
+    ] = None,
 ) -> None:
     """Train the multi-label head on de-identified notes and write REPO/NAME/1/ (ONNX FP32 + INT8)."""
     import torch
 
     from inference.build.encoder import default_encoder_dir
     from inference.build.head import HeadConfig
-    from inference.build.train import train_head, write_version
+    from inference.build.train import save_trained, train_head, write_version
     from inference.build.weights_install import ENCODER_LICENSE, ENCODER_NAME, WEIGHTS_SHA256
     from medflow.settings import get_settings
 
@@ -74,6 +77,8 @@ def train(
         "training_data": {"file": input_file.name, "sha256": notes.sha256, "notes": len(notes.texts)},
         "chunking": {"max_length": settings.max_length, "stride": settings.chunk_stride},
     }
+    if head_out:
+        save_trained(trained, head_out, provenance)
     version_dir = write_version(
         trained,
         encoder_dir=encoder_dir,
