@@ -28,12 +28,19 @@ CLASSIFIER_MODEL = "classifier"
 
 
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
-    """The model directory the demo serves, built if it has no version yet: the real classifier (the
-    pretrained encoder + the shipped head) when the encoder is installed (`make` does), else the
-    random-weight DistilBERT stand-in. The demo's flow is pointed at it (MEDFLOW_TRITON_MODEL)."""
+    """The model directory the demo serves: the configured model when it is built (a model of your own,
+    or the DistilBERT stand-in built by an earlier demo); else the real classifier (the pretrained encoder
+    + the shipped head, built on first use) when the encoder is installed (`make` does), with the demo's
+    flow pointed at it (MEDFLOW_TRITON_MODEL); else the random-weight DistilBERT stand-in, built."""
     from inference.build.encoder import WEIGHTS_FILE, default_encoder_dir
     from inference.model_files import MODEL_INFO_FILE
+    from medflow.model_wiring import model_version_dir
 
+    try:
+        model_version_dir(settings)
+        return Path(settings.model_repository) / settings.triton_model
+    except FileNotFoundError:
+        pass
     if (SHIPPED_HEAD / "head.json").exists() and (default_encoder_dir() / WEIGHTS_FILE).exists():
         model_dir = Path(settings.model_repository) / CLASSIFIER_MODEL
         if not (model_dir / "1" / MODEL_INFO_FILE).exists():
@@ -50,18 +57,14 @@ def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -
 
 
 def ensure_stand_in_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
-    """The random-weight DistilBERT's directory, after building it if it has no version yet."""
+    """The random-weight DistilBERT, built into the configured model directory."""
     from inference.build.export import build_demo, sample_note_texts
-    from medflow.model_wiring import model_version_dir
 
     model_dir = Path(settings.model_repository) / settings.triton_model
-    try:
-        model_version_dir(settings)
-    except FileNotFoundError:
-        console.print(f"[yellow]No model in {model_dir}: building the offline demo model (random weights)…")
-        result = build_demo(repo=Path(settings.model_repository), name=settings.triton_model,
-                            corpus=sample_note_texts(samples_dir))
-        console.print(f"built {result.info.model_name} into {result.version_dir}")
+    console.print(f"[yellow]No model in {model_dir}: building the offline demo model (random weights)…")
+    result = build_demo(repo=Path(settings.model_repository), name=settings.triton_model,
+                        corpus=sample_note_texts(samples_dir))
+    console.print(f"built {result.info.model_name} into {result.version_dir}")
     return model_dir
 
 
