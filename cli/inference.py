@@ -93,7 +93,7 @@ def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str]) -
         encoder_dir=default_encoder_dir(),
         repo=repo,
         name=name,
-        model_name=head.name,
+        model_name=str(provenance.get("model_name", head.name)),
         max_length=int(provenance["chunking"]["max_length"]),  # type: ignore[index]
         provenance=provenance,
         check_texts=check_texts,

@@ -73,6 +73,7 @@ def train(
         progress=StageProgress(),
     )
     provenance = {
+        "model_name": f"{Path(ENCODER_NAME).name}+head",
         "base_weights": {"name": ENCODER_NAME, "sha256": WEIGHTS_SHA256, "licence": ENCODER_LICENSE},
         "training_data": {"file": input_file.name, "sha256": notes.sha256, "notes": len(notes.texts)},
         "chunking": {"max_length": settings.max_length, "stride": settings.chunk_stride},
@@ -84,7 +85,7 @@ def train(
         encoder_dir=encoder_dir,
         repo=repo,
         name=name,
-        model_name=f"{Path(ENCODER_NAME).name}+head",
+        model_name=str(provenance["model_name"]),
         max_length=settings.max_length,
         provenance=provenance,
         check_texts=notes.texts[:INT8_CHECK_TEXTS],
