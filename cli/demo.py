@@ -16,25 +16,55 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from cli.report import progress_bar
-from medflow.settings import Settings, get_settings
+from medflow.settings import REPO_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
     from prefect.states import State
 
 
+# The shipped classifier: a head trained on MTSamples (CC0) for the pinned all-MiniLM-L6-v2 encoder.
+SHIPPED_HEAD = REPO_ROOT / "models" / "mtsamples-minilm"
+CLASSIFIER_MODEL = "classifier"
+
+
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
-    """The model directory, after building the offline demo model into it if it has no version yet."""
-    from inference.export import build_demo, sample_note_texts
+    """The model directory the demo serves: the configured model when it is built (a model of your own,
+    or the DistilBERT stand-in built by an earlier demo); else the real classifier (the pretrained encoder
+    + the shipped head, built on first use) when the encoder is installed (`make` does), with the demo's
+    flow pointed at it (MEDFLOW_TRITON_MODEL); else the random-weight DistilBERT stand-in, built."""
+    from inference.build.encoder import WEIGHTS_FILE, default_encoder_dir
+    from inference.model_files import MODEL_INFO_FILE
     from medflow.model_wiring import model_version_dir
 
-    model_dir = Path(settings.model_repository) / settings.triton_model
     try:
         model_version_dir(settings)
+        return Path(settings.model_repository) / settings.triton_model
     except FileNotFoundError:
-        console.print(f"[yellow]No model in {model_dir}: building the offline demo model (random weights)…")
-        result = build_demo(repo=Path(settings.model_repository), name=settings.triton_model,
-                            corpus=sample_note_texts(samples_dir))
-        console.print(f"built {result.info.model_name} into {result.version_dir}")
+        pass
+    if (SHIPPED_HEAD / "head.json").exists() and (default_encoder_dir() / WEIGHTS_FILE).exists():
+        model_dir = Path(settings.model_repository) / CLASSIFIER_MODEL
+        if not (model_dir / "1" / MODEL_INFO_FILE).exists():
+            console.print(f"Building the classifier (pretrained all-MiniLM-L6-v2 + {SHIPPED_HEAD.name} head)…")
+            from cli.inference import build_from_head
+
+            build_from_head(SHIPPED_HEAD, model_dir.parent, model_dir.name, [])
+        os.environ["MEDFLOW_TRITON_MODEL"] = CLASSIFIER_MODEL
+        get_settings.cache_clear()
+        return model_dir
+    console.print("[yellow]No pretrained encoder installed (`make` installs it): the demo uses the random-weight "
+                  "DistilBERT stand-in, whose labels mean nothing.")
+    return ensure_stand_in_model(settings, samples_dir, console)
+
+
+def ensure_stand_in_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
+    """The random-weight DistilBERT, built into the configured model directory."""
+    from inference.build.export import build_demo, sample_note_texts
+
+    model_dir = Path(settings.model_repository) / settings.triton_model
+    console.print(f"[yellow]No model in {model_dir}: building the offline demo model (random weights)…")
+    result = build_demo(repo=Path(settings.model_repository), name=settings.triton_model,
+                        corpus=sample_note_texts(samples_dir))
+    console.print(f"built {result.info.model_name} into {result.version_dir}")
     return model_dir
 
 
@@ -70,3 +100,28 @@ def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Co
                 input_uri=str(samples_dir), output_uri=output_uri, triton_url=triton.grpc_url, force=True,
                 return_state=True,
             )
+
+
+KIND_VS_LABEL = (
+    "SELECT note_type AS kind, label AS predicted, COUNT(*) AS notes FROM predictions "
+    "GROUP BY note_type, label ORDER BY note_type, notes DESC"
+)
+
+
+def print_kind_vs_label(output_uri: str, console: Console, per_kind: int = 3) -> None:
+    """Each sample kind's most frequent predicted labels (a radiology report should come out as Radiology)."""
+    from rich.table import Table
+
+    from medflow.query import run_query
+    from medflow.storage import absolute_uri
+
+    rows = run_query(KIND_VS_LABEL, absolute_uri(output_uri), None).to_dicts()
+    table = Table(title="Sample kind vs predicted label (top 3 per kind)")
+    for column in ("kind", "predicted", "notes"):
+        table.add_column(column, justify="right" if column == "notes" else "left")
+    shown: dict[str, int] = {}
+    for row in rows:
+        shown[row["kind"]] = shown.get(row["kind"], 0) + 1
+        if shown[row["kind"]] <= per_kind:
+            table.add_row(str(row["kind"]), str(row["predicted"]), str(row["notes"]))
+    console.print(table)

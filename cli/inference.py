@@ -8,8 +8,12 @@ from typing import Annotated
 
 import typer
 
+from cli.model_train import evaluate, train
+
 model_app = typer.Typer(no_args_is_help=True)
 triton_app = typer.Typer(no_args_is_help=True)
+model_app.command("train")(train)
+model_app.command("eval")(evaluate)
 
 DEFAULT_REPO = Path("triton_repo")
 DEFAULT_SAMPLES = Path("data/samples")
@@ -33,14 +37,27 @@ def build(
     fp16: Annotated[
         bool, typer.Option("--fp16", help="Also the GPU variant model.fp16.onnx (fused kernels, FP16 weights)")
     ] = False,
+    head: Annotated[
+        Path | None,
+        typer.Option(help="A head saved by `medflow model train --head-out`: built on the pinned pretrained encoder"),
+    ] = None,
 ) -> None:
     """Export the classifier to ONNX (FP32 + dynamic INT8) with its tokenizer into REPO/NAME/1/."""
     from itertools import islice
 
-    from inference.export import DemoArchitecture, ModelSourceError, build_demo, build_pretrained, sample_note_texts
+    from inference.build.export import (
+        DemoArchitecture,
+        ModelSourceError,
+        build_demo,
+        build_pretrained,
+        sample_note_texts,
+    )
 
     have_samples = any(samples.glob("*.parquet"))
     check_texts = list(islice(sample_note_texts(samples), INT8_CHECK_TEXTS)) if have_samples else []
+    if head is not None:
+        build_from_head(head, repo, name, check_texts)
+        return
     try:
         if demo:
             corpus = sample_note_texts(samples)
@@ -63,6 +80,25 @@ def build(
             f"INT8 vs FP32 on {check['sequences']:.0f} sample notes: label agreement {check['label_agreement']:.1%}, "
             f"max |logit diff| {check['max_abs_logit_diff']:.3f} (FP32 logit range {check['fp32_logit_range']:.3f})"
         )
+
+
+def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str]) -> None:
+    """The pinned pretrained encoder + a trained head -> REPO/NAME/1/ (what `make demo` runs on a fresh clone)."""
+    from inference.build.encoder import default_encoder_dir
+    from inference.build.train import load_trained, write_version
+
+    trained, provenance = load_trained(head)
+    version_dir = write_version(
+        trained,
+        encoder_dir=default_encoder_dir(),
+        repo=repo,
+        name=name,
+        model_name=str(provenance.get("model_name", head.name)),
+        max_length=int(provenance["chunking"]["max_length"]),  # type: ignore[index]
+        provenance=provenance,
+        check_texts=check_texts,
+    )
+    typer.echo(f"built {head.name} ({len(trained.labels)} labels) into {version_dir}")
 
 
 @triton_app.command("serve")

@@ -196,12 +196,13 @@ def demo(
     every run). Exit codes as `medflow run`."""
     from rich.console import Console
 
-    from cli.demo import run_demo
+    from cli.demo import print_kind_vs_label, run_demo
 
     _refuse_old_layout(output_uri)
     console = Console()
     code = _run_exit_code(run_demo(get_settings(), samples, output_uri, console), False, console)
     if code == 0:
+        print_kind_vs_label(output_uri, console)
         typer.echo(f"Tables written under {output_uri}/. Try: {_this_medflow()} {EXAMPLE_QUERY}")
     raise typer.Exit(code)
 

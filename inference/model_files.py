@@ -13,6 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+# How a model's logits become probabilities: softmax (one label per note, e.g. a Hugging Face
+# classifier) or sigmoid (multi-label: each label on its own, reported where it passes its threshold).
+Activation = Literal["softmax", "sigmoid"]
+
 MODEL_INFO_FILE = "medflow_model.json"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.pbtxt"
@@ -34,6 +38,8 @@ class ModelInfo:
     labels: tuple[str, ...]
     max_length: int
     source: str
+    activation: Activation = "softmax"
+    thresholds: tuple[float, ...] = ()  # per label (sigmoid models); empty: only the top label is reported
 
 
 def load_model_info(version_dir: Path) -> ModelInfo:
@@ -44,6 +50,8 @@ def load_model_info(version_dir: Path) -> ModelInfo:
         labels=tuple(raw["labels"]),
         max_length=int(raw["max_length"]),
         source=raw["source"],
+        activation=raw.get("activation", "softmax"),
+        thresholds=tuple(float(t) for t in raw.get("thresholds", ())),
     )
 
 
@@ -56,7 +64,11 @@ def write_model_info(version_dir: Path, info: ModelInfo, extra: Mapping[str, obj
         for p in sorted(version_dir.iterdir())
         if p.is_file() and p.name != MODEL_INFO_FILE
     }
-    payload = asdict(info) | {"labels": list(info.labels), "sha256": checksums} | dict(extra or {})
+    payload = (
+        asdict(info)
+        | {"labels": list(info.labels), "thresholds": list(info.thresholds), "sha256": checksums}
+        | dict(extra or {})
+    )
     path = version_dir / MODEL_INFO_FILE
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path

@@ -38,7 +38,7 @@ def synthetic_notes() -> Callable[[int, int], list[str]]:
 @pytest.fixture(scope="session")
 def tiny_model_arch() -> object:
     """The DemoArchitecture of `tiny_model_repo` (same seed: rebuilding it gives the same weights)."""
-    from inference.export import DemoArchitecture
+    from inference.build.export import DemoArchitecture
 
     return DemoArchitecture(**TINY_ARCH_KW)
 
@@ -46,7 +46,7 @@ def tiny_model_arch() -> object:
 @pytest.fixture(scope="session")
 def tiny_model_repo(tmp_path_factory: pytest.TempPathFactory, tiny_model_arch) -> Path:
     """A Triton repository `<repo>/distilbert/{config.pbtxt, 1/...}` holding a tiny random DistilBERT."""
-    from inference.export import build_demo
+    from inference.build.export import build_demo
 
     repo = tmp_path_factory.mktemp("triton_repo")
     build_demo(

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from inference.classify import aggregate_chunks, predictions_from_logits, softmax
+from inference.classify import aggregate_chunks, labels_above, predictions_from_logits, sigmoid, softmax
+from inference.model_files import ModelInfo
+
+
+def _info(labels, activation="softmax", thresholds=()):
+    return ModelInfo("m", "1", tuple(labels), 128, "test", activation, tuple(thresholds))
 
 
 def test_single_chunk_is_its_softmax():
@@ -24,13 +29,35 @@ def test_chunks_weighted_by_real_tokens():
 def test_predictions_split_per_note():
     chunks_per_note = [[np.zeros(5)], [np.zeros(30), np.zeros(30), np.zeros(12)], [np.zeros(2)]]
     logits = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 1.0], [5.0, 0.0], [0.0, 0.0]], dtype=np.float32)
-    first, second, third = predictions_from_logits(chunks_per_note, logits, ("NEG", "POS"))
+    first, second, third = predictions_from_logits(chunks_per_note, logits, _info(("NEG", "POS")))
     assert (first.label, first.n_chunks, first.n_tokens) == ("NEG", 1, 5)
     assert first.score == pytest.approx(softmax(np.array([2.0, 0.0]))[0])
     assert (second.label, second.n_chunks, second.n_tokens) == ("POS", 3, 72)
     assert third.n_chunks == 1 and third.score == pytest.approx(0.5)
+    assert first.labels == (("NEG", first.score),)  # no thresholds: the top label alone
+
+
+def test_sigmoid_chunks_are_independent_labels_weighted_by_tokens():
+    logits = np.array([[3.0, 3.0, -3.0], [-3.0, 3.0, -3.0]])
+    probs = aggregate_chunks(logits, [52, 12], "sigmoid")
+    np.testing.assert_allclose(probs, (50 * sigmoid(logits[0]) + 10 * sigmoid(logits[1])) / 60)
+    assert probs.sum() > 1.0  # not a distribution: a note can carry several labels
+
+
+def test_labels_above_thresholds_best_first_else_top_label():
+    probs = np.array([0.30, 0.90, 0.45, 0.05])
+    labels = ("Surgery", "Orthopedic", "Consult", "Dentistry")
+    assert labels_above(probs, labels, (0.25, 0.5, 0.5, 0.5)) == (("Orthopedic", 0.90), ("Surgery", 0.30))
+    assert labels_above(probs, labels, (0.95, 0.95, 0.95, 0.95)) == (("Orthopedic", 0.90),)
+
+
+def test_multilabel_prediction_reports_every_label_above_its_threshold():
+    info = _info(("A", "B", "C"), "sigmoid", (0.5, 0.5, 0.99))
+    (pred,) = predictions_from_logits([[np.zeros(7)]], np.array([[2.0, 1.0, 3.0]], np.float32), info)
+    assert pred.label == "C" and pred.score == pytest.approx(float(sigmoid(np.array(3.0))))
+    assert [name for name, _ in pred.labels] == ["A", "B"]  # C is the top label but misses its 0.99
 
 
 def test_label_count_mismatch_is_an_error():
     with pytest.raises(ValueError):
-        predictions_from_logits([[np.zeros(3)]], np.zeros((1, 3), np.float32), ("A", "B"))
+        predictions_from_logits([[np.zeros(3)]], np.zeros((1, 3), np.float32), _info(("A", "B")))

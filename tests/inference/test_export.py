@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.export import ModelSourceError, build_demo, build_demo_model
+from inference.build.export import ModelSourceError, build_demo, build_demo_model
 from inference.length_buckets import pad_batch
 from inference.model_files import load_model_info, sha256_file
 from inference.onnx_model import load_session, run_logits
@@ -49,7 +49,7 @@ def test_model_info_and_checksums(version_dir: Path):
 
 
 def test_int8_check_recorded(version_dir: Path, synthetic_notes):
-    from inference.quant_check import compare_precisions
+    from inference.build.quant_check import compare_precisions
 
     recorded = json.loads((version_dir / "medflow_model.json").read_text())["int8_check"]
     assert recorded == compare_precisions(version_dir, synthetic_notes(16, 99))
@@ -137,7 +137,7 @@ def test_build_from_local_checkpoint_directory(tmp_path: Path, tiny_model_arch, 
     """The non-demo path (hub id or local dir), offline: a saved transformers checkpoint is exported."""
     from transformers import PreTrainedTokenizerFast
 
-    from inference.export import build_pretrained, train_demo_tokenizer
+    from inference.build.export import build_pretrained, train_demo_tokenizer
 
     checkpoint = tmp_path / "my-classifier"
     model = build_demo_model(tiny_model_arch)

