@@ -321,9 +321,13 @@ def test_fanout_deployment_run_completes_under_a_partition_limit_of_1(process_wo
 def test_failed_partitions_are_named_with_their_reason_in_one_line(
     request: pytest.FixtureRequest, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Partition 1/2's lock is held by another live run, so it fails after a short wait; the fan-out
-    deployment run fails naming it with its reason, commits what 2/2 staged, and its failure is one
-    `error:` line in its logs, not a traceback (before: `TypeError: Unexpected result for failed state`)."""
+    """Partition 1/2's lock is held by another live run, so it fails after a short wait, as Failed
+    `Locked` with one `error:` line; the fan-out deployment run fails naming it with its reason,
+    commits what 2/2 staged, and its failure is one `error:` line in its logs too. The worker prints no
+    traceback (before: `TypeError: Unexpected result for failed state`, and RunLockedError's traceback)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
     from flows.deploy import NightlyDeployment, register_nightly
 
     # Before the worker starts (its flow runs inherit them): 1/2 gives up at once, and the test's lock,
@@ -337,20 +341,28 @@ def test_failed_partitions_are_named_with_their_reason_in_one_line(
         name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),
         partitions=2, partition_limit=2, paused=True,
     )
-    register_nightly(spec)
+    ids = register_nightly(spec)
     with RunLock(str(out), RUN_DATE, "another-run", ttl_s=3600, scope=Partition(1, 2).lock_scope):
         parent = _run_fanout_deployment(spec)
     assert parent.state.is_failed()
     message = parent.state.message
     assert "1 partition(s) did not complete: 1/2 failed: " in message, message
-    assert "RunLockedError: " in message and "is held by another-run@" in message, message
+    assert "is held by another-run@" in message and "another run of this date is active" in message, message
     assert "2/2" not in message
     assert "\n" not in message
     assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 6  # 2/2's file, committed
-    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")
-    assert "TypeError" not in worker_log, worker_log[-4000:]
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]]))
+        )
+    (locked,) = [c for c in children if c.state.is_failed()]
+    assert locked.state.name == "Locked" and "is held by another-run@" in locked.state.message, locked.state
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")  # the last to end
+    assert f"Flow run '{locked.name}' - error: " in worker_log, worker_log[-4000:]
+    assert "Traceback" not in worker_log, worker_log[-4000:]
     assert f"Flow run '{parent.name}' - Engine execution exited" not in worker_log, worker_log[-4000:]
     assert _error_logs(parent.id) == [f"error: {message}"]
+    assert _error_logs(locked.id) == [f"error: {locked.state.message}"]
 
 
 def test_a_deployment_run_refused_by_its_preflight_is_one_error_line_in_the_worker(
