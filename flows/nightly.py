@@ -73,10 +73,12 @@ def nightly_deid_inference(
     )
     logger = get_run_logger()
     with ExitStack() as held:
-        lock_args = (output_uri, ctx.run_date, ctx.run_id)
+        scope = part.lock_scope if part else None
         try:
-            lock = held.enter_context(RunLock(*lock_args, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s,
-                                              scope=part.lock_scope if part else None))
+            lock = held.enter_context(
+                RunLock(output_uri, ctx.run_date, ctx.run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s,
+                        scope=scope)
+            )
         except RunLockedError as exc:  # another live run of this date (or partition): expected, one line
             return locked_state(exc)
         # Only a run holding the whole date's lock may sweep what killed runs of the date staged; a
