@@ -1,5 +1,5 @@
 """`medflow deploy` registers the nightly deployments with a Prefect API; `medflow worker` runs them on
-a process work pool. Heavy imports stay inside the commands so `medflow --help` stays fast."""
+a work pool. Heavy imports stay inside the commands so `medflow --help` stays fast."""
 
 from __future__ import annotations
 
@@ -64,13 +64,20 @@ def deploy(
 
 
 def worker(
-    pool: str = typer.Option("medflow-local", help="Process work pool to poll"),
+    pool: str = typer.Option("medflow-local", help="Work pool to poll"),
+    worker_type: PoolType = typer.Option(
+        PoolType.process, "--type", help="The pool's type; kubernetes runs flow runs as Jobs (the `k8s` extra)"
+    ),
     work_queue: list[str] | None = typer.Option(None, help="Only these queues of the pool (default: all)"),
     limit: int | None = typer.Option(
         None, min=1, help="Flow runs at once in this worker, the fan-out parent included (default: no limit)"
     ),
+    with_healthcheck: bool = typer.Option(
+        False, help="Serve Prefect's worker health endpoint (port PREFECT_WORKER_WEBSERVER_PORT)"
+    ),
 ) -> None:
-    """Run the pool's flow runs as processes (a Prefect process worker) until the first SIGTERM or SIGINT."""
-    from flows.worker import run_process_worker
+    """Run the pool's flow runs until the first SIGTERM or SIGINT; a process worker then marks the runs it
+    had in flight Crashed (their processes end with it)."""
+    from flows.worker import run_worker
 
-    run_process_worker(pool, work_queue or None, limit)
+    run_worker(pool, worker_type.value, work_queue or None, limit, with_healthcheck)

@@ -391,3 +391,7 @@ def bench(
         verdict = "met" if check["met"] else "MISSED"
         typer.echo(f"{name:40} {check['value']!s:>10} (target {check['target']}): {verdict}")
     typer.echo(f"wrote {json_out} and {chart} in {report['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    app()

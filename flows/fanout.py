@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -31,9 +32,9 @@ from prefect.states import Cancelling, Failed, State
 from flows.artifacts import ProgressArtifact, publish_partitions_artifact, publish_run_artifacts
 from flows.nightly import nightly_deid_inference
 from flows.run_logging import quiet_expected_failures
-from flows.states import PartitionsFailed, committed_state, refused_state, with_quarantine
+from flows.states import PartitionsFailed, committed_state, locked_state, refused_state, with_quarantine
 from medflow.commit import discard_staging
-from medflow.locking import LeaseLost, RunLock
+from medflow.locking import LeaseLost, RunLock, RunLockedError
 from medflow.manifest import RunManifest, load_staged_manifest
 from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.preflight import PreflightError, preflight
@@ -135,7 +136,13 @@ def nightly_fanout(
     run_id = str(flow_run.id or uuid.uuid4())
     run_date = run_date or _default_run_date(started_at)
     target = partition_deployment or _sibling_deployment()
-    with RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s) as lock:
+    with ExitStack() as held:
+        try:
+            lock = held.enter_context(
+                RunLock(output_uri, run_date, run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s)
+            )
+        except RunLockedError as exc:  # another live run of this date: expected, one line
+            return locked_state(exc)
         if removed := discard_staging(output_uri, run_date):
             logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
         sources = list_inputs(input_uri)

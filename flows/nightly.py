@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger
@@ -12,9 +13,9 @@ from prefect.states import State
 
 from flows.artifacts import ProgressArtifact, publish_run_artifacts
 from flows.run_logging import quiet_expected_failures
-from flows.states import committed_state, refused_state, stopped_state
+from flows.states import committed_state, locked_state, refused_state, stopped_state
 from medflow.commit import discard_staging
-from medflow.locking import RunLock
+from medflow.locking import RunLock, RunLockedError
 from medflow.manifest import build_manifest, committed_reports
 from medflow.partitions import Partition
 from medflow.pipeline import FileReport, RunContext
@@ -71,14 +72,15 @@ def nightly_deid_inference(
         max_note_chars=settings.max_note_chars,
     )
     logger = get_run_logger()
-    with RunLock(
-        output_uri,
-        ctx.run_date,
-        ctx.run_id,
-        ttl_s=settings.lock_ttl_s,
-        wait_s=settings.lock_wait_s,
-        scope=part.lock_scope if part else None,
-    ) as lock:
+    with ExitStack() as held:
+        scope = part.lock_scope if part else None
+        try:
+            lock = held.enter_context(
+                RunLock(output_uri, ctx.run_date, ctx.run_id, ttl_s=settings.lock_ttl_s, wait_s=settings.lock_wait_s,
+                        scope=scope)
+            )
+        except RunLockedError as exc:  # another live run of this date (or partition): expected, one line
+            return locked_state(exc)
         # Only a run holding the whole date's lock may sweep what killed runs of the date staged; a
         # fan-out parent sweeps before it starts its partitions.
         if part is None and (removed := discard_staging(output_uri, ctx.run_date)):

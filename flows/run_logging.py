@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from flows.states import PartitionsFailed
+from medflow.locking import RunLockedError
 from medflow.outage import TritonOutage
 from medflow.preflight import PreflightError
 from medflow.settings import LogFormat
 
 PREFECT_LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
 # Failures a run reports in its final state's message: expected, so one line and no traceback.
-EXPECTED_FAILURES = (PreflightError, PartitionsFailed, TritonOutage)
+EXPECTED_FAILURES = (PreflightError, PartitionsFailed, TritonOutage, RunLockedError)
 # The batch path's loggers, registered as Prefect extra loggers: their records go to the run's logs too.
 FLOW_LOGGERS = ("medflow", "deid", "inference", "flows")
 

@@ -9,6 +9,8 @@
 - stopped because Triton stayed unreachable past the outage budget: Failed, named ``TritonUnreachable``;
   nothing was committed.
 - a fan-out whose partitions did not all complete: Failed, ``data`` a ``PartitionsFailed``.
+- another live run held the lock of the date (or partition) past the wait: Failed, named ``Locked``;
+  nothing was written.
 
 A Failed state's data is an exception: Prefect's engine raises it when it resolves the final state
 (anything else ends in "TypeError: Unexpected result for failed state").
@@ -18,8 +20,9 @@ from __future__ import annotations
 
 from prefect.states import Completed, Failed, State
 
+from medflow.locking import RunLockedError
 from medflow.manifest import RunManifest
-from medflow.outcome import QUARANTINED_STATE, ExitCode, completed_exit_code
+from medflow.outcome import LOCKED_STATE, QUARANTINED_STATE, ExitCode, completed_exit_code
 from medflow.preflight import PreflightError
 
 
@@ -34,6 +37,11 @@ class PartitionsFailed(RuntimeError):
 def refused_state(exc: PreflightError) -> State:
     """The state of a run the pre-flight checks stopped (``data``: the error, raised by ``state.result()``)."""
     return Failed(name=exc.state_name, message="; ".join(p.message for p in exc.problems), data=exc)
+
+
+def locked_state(exc: RunLockedError) -> State:
+    """The state of a run that gave up waiting for its lock (``data``: the error, raised by ``state.result()``)."""
+    return Failed(name=LOCKED_STATE, message=str(exc), data=exc)
 
 
 def stopped_state(task_state: State) -> State:

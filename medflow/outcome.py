@@ -22,6 +22,7 @@ QUARANTINED_STATE = "Quarantined"
 NO_INPUT_STATE = "NoInput"
 NOT_STARTED_STATE = "NotStarted"
 TRITON_UNREACHABLE_STATE = "TritonUnreachable"
+LOCKED_STATE = "Locked"  # another live run of the date (or partition) held the lock past the wait
 
 
 def completed_exit_code(run_status: str, quarantine_ok: bool) -> ExitCode:

@@ -240,3 +240,26 @@ def test_a_run_behind_another_runs_lock_says_what_it_waits_for(
     assert "held by run-other@host" in lines[waiting] and "stale in" in lines[waiting]
     (took_over,) = [i for i, line in enumerate(lines) if "took over the stale lock" in line]
     assert waiting < took_over
+
+
+def test_a_run_that_gives_up_waiting_for_the_lock_is_one_error_line(
+    prefect_harness: None, flow_env: str, notes: Path, tmp_path: Path
+) -> None:
+    """Another live run holds the date's lock past MEDFLOW_LOCK_WAIT_S: the flow ends Failed `Locked`,
+    `python -m cli.main run` exits 1 with one `error:` line naming the holder, no traceback, nothing written."""
+    from prefect.settings import PREFECT_API_URL
+
+    from medflow.locking import RunLock
+
+    out = tmp_path / "out"
+    env = _env(flow_env, PREFECT_API_URL=PREFECT_API_URL.value(), MEDFLOW_LOCK_WAIT_S="1")
+    command = [sys.executable, "-m", "cli.main", "run", "--input", str(notes), "--output", str(out),
+               "--run-date", RUN_DATE.isoformat()]
+    with RunLock(str(out), RUN_DATE, "another-run", ttl_s=3600):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == ExitCode.FAILED, output[-4000:]
+    assert "Traceback" not in output, output[-4000:]
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert "(Locked)" in line and "is held by another-run@" in line, line
+    assert sorted(p.name for p in out.iterdir()) == ["_locks"]

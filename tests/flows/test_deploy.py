@@ -201,30 +201,44 @@ def test_the_commands_of_prefect_yaml_run_as_written(prefect_harness: None) -> N
                 client.delete_deployment(deployment.id)
 
 
-def test_medflow_worker_stops_on_one_sigterm(prefect_harness: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("pool_type", ["process", "kubernetes"])
+def test_medflow_worker_stops_on_one_sigterm(prefect_harness: None, tmp_path: Path, pool_type: str) -> None:
     """`prefect worker start` needs a second signal (its first SIGTERM becomes a SIGINT that ends
-    nothing); `medflow worker` deregisters and exits on the first."""
+    nothing); `medflow worker` deregisters and exits on the first. The cluster's worker
+    (`--type kubernetes --with-healthcheck`, k8s/base/prefect-worker-deployment.yaml) answers its
+    liveness probe's `/health` meanwhile (no cluster is needed until a run comes)."""
+    import urllib.request
+
     from process_tree import descendants, wait_until_gone
 
     from flows.deploy import ensure_work_pool
+    from inference.local_process import free_port
 
-    pool = "signal-test-pool"
-    ensure_work_pool(pool, "process")
+    pool = f"signal-test-{pool_type}"
+    ensure_work_pool(pool, pool_type)
+    port = free_port()
     log = tmp_path / "worker.log"
+    command = [str(Path(sys.executable).parent / "medflow"), "worker", "--pool", pool, "--type", pool_type]
+    if pool_type == "kubernetes":
+        command.append("--with-healthcheck")
     with log.open("wb") as out:
-        worker = subprocess.Popen([str(Path(sys.executable).parent / "medflow"), "worker", "--pool", pool],
-                                  env=_cli_env(PREFECT_API_URL=_api_url()), stdout=out, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen(command, env=_cli_env(PREFECT_API_URL=_api_url(),
+                                                        PREFECT_WORKER_WEBSERVER_PORT=str(port)),
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while "started!" not in log.read_text() and worker.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
         assert "started!" in log.read_text(), log.read_text()
+        if pool_type == "kubernetes":
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=30) as health:
+                assert health.status == 200
         children = descendants(worker.pid)
         worker.send_signal(signal.SIGTERM)  # once
         assert worker.wait(timeout=60) == 0, log.read_text()
         assert not wait_until_gone(children, 30)
-        assert "stopped" in log.read_text().splitlines()[-1]
+        # Its own last line (Prefect's events client may still log a line while the process exits).
+        assert any(line.startswith("worker ") and line.endswith(" stopped") for line in log.read_text().splitlines())
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)

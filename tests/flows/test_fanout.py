@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import pyarrow.parquet as pq
 import pytest
@@ -64,37 +65,36 @@ def process_worker(prefect_harness, flow_env: str, tmp_path: Path) -> Iterator[s
 
     Flow runs inherit the worker's environment: the test's MEDFLOW_* settings and the harness API URL.
     """
-    from prefect.settings import PREFECT_API_URL
-
     from flows.deploy import ensure_work_pool
 
     pool = f"medflow-test-{uuid.uuid4().hex[:8]}"
     assert ensure_work_pool(pool, "process")
+    with (tmp_path / "worker.log").open("wb") as log:
+        worker = _start_worker(pool, log, tmp_path)
+        try:
+            yield pool
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
+def _start_worker(pool: str, log: IO[bytes], cwd: Path) -> subprocess.Popen[bytes]:
+    """A real `medflow worker` (subprocess) polling ``pool`` every second, its output to ``log``."""
+    from prefect.settings import PREFECT_API_URL
+
     env = {
         **os.environ,
         "PREFECT_API_URL": PREFECT_API_URL.value(),
         "PREFECT_WORKER_QUERY_SECONDS": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
-    log = (tmp_path / "worker.log").open("wb")
     medflow_cli = Path(sys.executable).parent / "medflow"
-    worker = subprocess.Popen(
-        [str(medflow_cli), "worker", "--pool", pool],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-    )
-    try:
-        yield pool
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
+    return subprocess.Popen([str(medflow_cli), "worker", "--pool", pool], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, cwd=cwd)
 
 
 def _input_note_ids(folder: Path) -> list[str]:
@@ -321,9 +321,13 @@ def test_fanout_deployment_run_completes_under_a_partition_limit_of_1(process_wo
 def test_failed_partitions_are_named_with_their_reason_in_one_line(
     request: pytest.FixtureRequest, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Partition 1/2's lock is held by another live run, so it fails after a short wait; the fan-out
-    deployment run fails naming it with its reason, commits what 2/2 staged, and its failure is one
-    `error:` line in its logs, not a traceback (before: `TypeError: Unexpected result for failed state`)."""
+    """Partition 1/2's lock is held by another live run, so it fails after a short wait, as Failed
+    `Locked` with one `error:` line; the fan-out deployment run fails naming it with its reason,
+    commits what 2/2 staged, and its failure is one `error:` line in its logs too. The worker prints no
+    traceback (before: `TypeError: Unexpected result for failed state`, and RunLockedError's traceback)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
     from flows.deploy import NightlyDeployment, register_nightly
 
     # Before the worker starts (its flow runs inherit them): 1/2 gives up at once, and the test's lock,
@@ -337,20 +341,28 @@ def test_failed_partitions_are_named_with_their_reason_in_one_line(
         name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),
         partitions=2, partition_limit=2, paused=True,
     )
-    register_nightly(spec)
+    ids = register_nightly(spec)
     with RunLock(str(out), RUN_DATE, "another-run", ttl_s=3600, scope=Partition(1, 2).lock_scope):
         parent = _run_fanout_deployment(spec)
     assert parent.state.is_failed()
     message = parent.state.message
     assert "1 partition(s) did not complete: 1/2 failed: " in message, message
-    assert "RunLockedError: " in message and "is held by another-run@" in message, message
+    assert "is held by another-run@" in message and "another run of this date is active" in message, message
     assert "2/2" not in message
     assert "\n" not in message
     assert DeltaTable(str(out / "predictions")).to_pyarrow_table().num_rows == 6  # 2/2's file, committed
-    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")
-    assert "TypeError" not in worker_log, worker_log[-4000:]
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[spec.partition_deployment]]))
+        )
+    (locked,) = [c for c in children if c.state.is_failed()]
+    assert locked.state.name == "Locked" and "is held by another-run@" in locked.state.message, locked.state
+    worker_log = _worker_logged(tmp_path / "worker.log", f"Flow run '{parent.name}' - error: ")  # the last to end
+    assert f"Flow run '{locked.name}' - error: " in worker_log, worker_log[-4000:]
+    assert "Traceback" not in worker_log, worker_log[-4000:]
     assert f"Flow run '{parent.name}' - Engine execution exited" not in worker_log, worker_log[-4000:]
     assert _error_logs(parent.id) == [f"error: {message}"]
+    assert _error_logs(locked.id) == [f"error: {locked.state.message}"]
 
 
 def test_a_deployment_run_refused_by_its_preflight_is_one_error_line_in_the_worker(
@@ -377,3 +389,56 @@ def test_a_deployment_run_refused_by_its_preflight_is_one_error_line_in_the_work
     assert "Traceback" not in worker_log, worker_log[-4000:]
     assert _error_logs(run.id) == [f"error: {run.state.message}"]
     assert not (tmp_path / "out").exists()  # nothing was written
+
+
+def test_a_run_in_flight_when_its_worker_stops_ends_crashed_not_running(
+    prefect_harness: None, flow_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment run waits for the date's lock, which another live run holds (so it stays in flight
+    as long as the test wants); one SIGTERM to its `medflow worker` ends the worker, its flow-run
+    process with it, and the run is Crashed with a message naming the signal (before: left Running)."""
+    import signal
+
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from process_tree import descendants, wait_until_gone
+
+    from flows.deploy import NightlyDeployment, ensure_work_pool, register_nightly
+
+    # Before the worker starts (its flow runs inherit them): the run waits, and the test's lock, which
+    # nothing refreshes within the hour, does not go stale for it on a slow machine.
+    monkeypatch.setenv("MEDFLOW_LOCK_WAIT_S", "3600")
+    monkeypatch.setenv("MEDFLOW_LOCK_TTL_S", "3600")
+    pool = f"medflow-test-{uuid.uuid4().hex[:8]}"
+    assert ensure_work_pool(pool, "process")
+    folder = notes_without_gold(tmp_path / "in", n_notes=4, seed=17, n_files=1)
+    out = tmp_path / "out"
+    spec = NightlyDeployment(
+        name=f"test-{uuid.uuid4().hex[:6]}", work_pool=pool, input_uri=str(folder), output_uri=str(out),
+        partitions=1, paused=True,
+    )
+    register_nightly(spec)
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log, RunLock(str(out), RUN_DATE, "another-run", ttl_s=3600):
+        worker = _start_worker(pool, log, tmp_path)
+        try:
+            run = run_deployment(spec.partition_deployment, parameters={"run_date": RUN_DATE.isoformat()}, timeout=0)
+            waiting = _worker_logged(log_path, "waiting up to 3600 s for the lock", deadline_s=300)
+            assert "waiting up to 3600 s for the lock" in waiting, waiting[-4000:]
+            with get_client(sync_client=True) as client:
+                assert client.read_flow_run(run.id).state.is_running()
+            children = descendants(worker.pid)
+            assert children  # the flow-run process
+            worker.send_signal(signal.SIGTERM)  # once
+            assert worker.wait(timeout=120) == 0, log_path.read_text()[-4000:]
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert not wait_until_gone(children, 30)
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run.id).state
+    assert state.is_crashed(), state
+    assert "medflow worker stopped on SIGTERM while this run was in flight" in state.message, state.message
+    assert f"flow run {run.id} was in flight: now Crashed" in log_path.read_text()
+    assert not (out / "predictions").exists()

@@ -14,13 +14,16 @@ from tests.k8s.manifests import (
 
 def test_dockerfile_installs_the_project_as_a_non_root_medflow_entrypoint():
     dockerfile = (K8S / "Dockerfile").read_text()
-    assert "pip install -c constraints.txt ." in dockerfile
+    # With the `k8s` extra: the Prefect worker (`medflow worker --type kubernetes`) runs from this image.
+    assert 'pip install -c constraints.txt ".[k8s]"' in dockerfile
+    assert re.search(r'^k8s = \[\n    "prefect-kubernetes==', (REPO_ROOT / "pyproject.toml").read_text(), re.MULTILINE)
     assert "--require-hashes -r requirements-spacy-model.txt" in dockerfile
     assert re.search(r'^ENTRYPOINT \["medflow"\]$', dockerfile, re.MULTILINE)
     (user,) = re.findall(r"^USER (\d+):(\d+)$", dockerfile, re.MULTILINE)
     api_pod = one("base", "Deployment", "medflow-api")["spec"]["template"]["spec"]["securityContext"]
     flow_pod = flow_run_job("medflow")["spec"]["template"]["spec"]["securityContext"]
-    assert int(user[0]) == api_pod["runAsUser"] == flow_pod["runAsUser"] != 0
+    worker_pod = one("base", "Deployment", "prefect-worker")["spec"]["template"]["spec"]["securityContext"]
+    assert int(user[0]) == api_pod["runAsUser"] == flow_pod["runAsUser"] == worker_pod["runAsUser"] != 0
 
     # Every COPY source exists, and every package setuptools installs is copied into the build.
     sources = [s for line in re.findall(r"^COPY (?!--from)(.+)$", dockerfile, re.MULTILINE)

@@ -123,7 +123,8 @@ def test_flow_run_pods_log_json_through_prefect_with_the_project_loggers(overlay
 def test_prefect_worker_may_run_flow_jobs_and_flow_pods_reach_triton(overlay):
     worker = one(overlay, "Deployment", "prefect-worker")["spec"]["template"]
     (container,) = worker["spec"]["containers"]
-    assert container["command"] == ["prefect", "worker", "start"]
+    # `medflow worker`, which stops on one signal, in the medflow image (renamed by the overlay).
+    assert container["command"] == ["medflow", "worker"] and "/medflow:" in container["image"]
     assert "kubernetes" in container["args"] and "--with-healthcheck" in container["args"]
     settings = one(overlay, "ConfigMap", "prefect-worker-settings")["data"]
     assert settings["PREFECT_API_URL"].endswith("/api")
