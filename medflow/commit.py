@@ -31,7 +31,7 @@ from deltalake.transaction import CommitProperties
 
 from medflow.manifest import RunManifest, run_status, summarize, write_manifest
 from medflow.pipeline import STAGING_FOLDER, FileReport, no_lease_check
-from medflow.schema import QUARANTINE_SCHEMA
+from medflow.schema import QUARANTINE_SCHEMA, output_columns
 from medflow.storage import filesystem_for, iter_record_batches, join_uri
 from medflow.tables import (
     PARTITION_COLUMN,
@@ -131,7 +131,8 @@ def _predictions_stream(
             for batch in _iter_batches(report.output):
                 if i in dropped:
                     batch = batch.filter(pc.invert(pc.is_in(batch["note_id"], pa.array(dropped[i], pa.string()))))
-                columns = [batch[name] for name in schema.names if name != PARTITION_COLUMN]
+                # Objects staged by the previous version lack the columns added since: null there.
+                columns = output_columns(batch)
                 yield pa.RecordBatch.from_arrays([*columns, _run_date_column(batch.num_rows, run_date)], schema=schema)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
@@ -222,6 +223,7 @@ def commit_run(
                 predicate="t.note_id = s.note_id",
                 source_alias="s",
                 target_alias="t",
+                merge_schema=True,  # a table created before a column was added gains it (old rows: null)
                 streamed_exec=True,
                 commit_properties=commit,
             )

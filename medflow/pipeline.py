@@ -31,7 +31,7 @@ from fsspec import AbstractFileSystem
 
 from deid.outcomes import DeidIncomplete
 from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
-from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
+from medflow.schema import LABELS_TYPE, OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
     atomic_write,
@@ -61,6 +61,7 @@ class PredictionOutput(Protocol):
     score: float
     n_chunks: int
     n_tokens: int
+    labels: Sequence[tuple[str, float]]  # every label above its threshold, best first
 
 
 def no_lease_check() -> None:
@@ -171,6 +172,7 @@ def _output_batch(
             pa.array([d.text for d in deid], pa.string()),
             pa.array([p.label for p in predictions], pa.string()),
             pa.array([p.score for p in predictions], pa.float32()),
+            labels_column(predictions),
             pa.array([p.n_chunks for p in predictions], pa.int32()),
             pa.array([ctx.model_name] * n, pa.string()),
             pa.array([ctx.model_version] * n, pa.string()),
@@ -179,6 +181,12 @@ def _output_batch(
         ],
         schema=OUTPUT_SCHEMA,
     )
+
+
+def labels_column(predictions: Sequence[PredictionOutput]) -> pa.Array:
+    """The ``labels`` column: each note's labels above their thresholds as ``{label, score}``, best first."""
+    rows = [[{"label": label, "score": score} for label, score in p.labels] for p in predictions]
+    return pa.array(rows, LABELS_TYPE)
 
 
 def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudonymize: Pseudonymize) -> pa.Table:
