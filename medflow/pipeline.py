@@ -125,7 +125,8 @@ class FileReport:
     chunks: int = 0
     tokens: int = 0
     entities: dict[str, int] = field(default_factory=dict)
-    labels: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, int] = field(default_factory=dict)  # notes per top label
+    labels_above: dict[str, int] = field(default_factory=dict)  # notes per label among all above their threshold
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -287,6 +288,7 @@ def _stream_file(
 ) -> None:
     entities: Counter[str] = Counter()
     labels: Counter[str] = Counter()
+    labels_above: Counter[str] = Counter()
     rejected: list[RejectedRow] = []
     seen_note_ids: set[str] = set()
     out_uri = ctx.prediction_uri(source)
@@ -301,6 +303,7 @@ def _stream_file(
             before_write()
             writer.write_batch(batch.append_column(STAGED_PREDICTIONS_SCHEMA.field("row_index"), row_index))
         labels.update(p.label for p in predictions)
+        labels_above.update(label for p in predictions for label, _ in p.labels)
         report.chunks += sum(p.n_chunks for p in predictions)
         report.tokens += sum(p.n_tokens for p in predictions)
         report.rows_out += len(predictions)
@@ -351,6 +354,7 @@ def _stream_file(
     report.output = out_uri
     report.entities = dict(sorted(entities.items()))
     report.labels = dict(sorted(labels.items()))
+    report.labels_above = dict(sorted(labels_above.items()))
     report.rows_quarantined = len(rejected)
     if rejected:
         report.status = "partial"
@@ -374,7 +378,7 @@ def _fail_file(
     report.output = None
     report.rows_out = 0
     report.rows_quarantined = report.rows_in
-    report.entities, report.labels, report.chunks, report.tokens = {}, {}, 0, 0
+    report.entities, report.labels, report.labels_above, report.chunks, report.tokens = {}, {}, {}, 0, 0
     report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)], pseudonymize, before_write)
     report.seconds = timer.seconds
     return report

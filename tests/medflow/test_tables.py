@@ -144,7 +144,7 @@ def test_a_table_of_the_previous_schema_gains_labels_and_keeps_its_rows(two_file
 def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_notes(folder / "a.parquet", [note(i) for i in range(3)])
-    write_notes(folder / "b.parquet", [note(5), note(1, "a later copy of n1"), note(6)])
+    write_notes(folder / "b.parquet", [note(5), note(1, "a later copy of n1, xx"), note(6)])
     out = tmp_path / "out"
     manifest = run_once(folder, out, "run-1", NIGHT_1)
 
@@ -163,6 +163,8 @@ def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_
         "partial", 2, 1
     )
     assert sum(by_file["b.parquet"].labels.values()) == 2
+    # The quarantined copy's labels (LONG, MENTIONS_XX) no longer count.
+    assert by_file["b.parquet"].labels == by_file["b.parquet"].labels_above == {"SHORT": 2}
     assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined == 6
 
 
