@@ -134,8 +134,9 @@ def test_a_table_of_the_previous_schema_gains_labels_and_keeps_its_rows(two_file
     assert len(rows) == 11 and rows["note-of-the-previous-version"]["labels"] is None
     assert all(rows[pseudonym(f"n{i}")]["labels"] == [{"label": "SHORT", "score": 0.75}] for i in range(10))
     exploded = run_query(  # the README's query of every label above its threshold
-        "SELECT l.label AS label, count(*) AS notes, min(l.score) AS min_score FROM "
-        "(SELECT UNNEST(labels) AS l FROM predictions WHERE labels IS NOT NULL) GROUP BY l.label",
+        "SELECT l.label AS label, count(*) AS notes, avg(l.score) AS mean_score "
+        "FROM (SELECT UNNEST(labels) AS l FROM predictions WHERE labels IS NOT NULL) "
+        "GROUP BY l.label ORDER BY notes DESC",
         str(out),
     )
     assert exploded.rows() == [("SHORT", 10, 0.75)]
