@@ -140,6 +140,12 @@ def test_a_table_of_the_previous_schema_gains_labels_and_keeps_its_rows(two_file
         str(out),
     )
     assert exploded.rows() == [("SHORT", 10, 0.75)]
+    as_csv = CliRunner().invoke(  # CSV has no nested values: the list is written as JSON text
+        app, ["query", "SELECT labels FROM predictions WHERE labels IS NOT NULL LIMIT 1", "--output", str(out),
+              "--format", "csv"],
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_csv.output.splitlines() == ["labels", '"[{""label"": ""SHORT"", ""score"": 0.75}]"']
 
 
 def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_path: Path) -> None:
