@@ -15,6 +15,7 @@ from api.schemas import (
     ClassifyResponse,
     ClassifyResult,
     ErrorResponse,
+    LabelScore,
     ReadinessResponse,
     request_models,
 )
@@ -157,6 +158,7 @@ def _result(note: ClassifiedNote, principal: Principal) -> ClassifyResult:
     return ClassifyResult(
         label=note.label,
         score=note.score,
+        labels=[LabelScore(label=label, score=score) for label, score in note.labels],
         entity_counts=note.entity_counts,
         deid_text=note.deid_text if principal.has_scope(SCOPE_DEID_TEXT) else None,
     )

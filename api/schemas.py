@@ -15,9 +15,18 @@ NON_BLANK = r"\S"
 NOTE_TYPE_PATTERN = r"^[A-Za-z0-9_.\- ]{1,64}$"
 
 
+class LabelScore(BaseModel):
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
 class ClassifyResult(BaseModel):
-    label: str = Field(description="Predicted class")
+    label: str = Field(description="Predicted class (the most probable label)")
     score: float = Field(ge=0.0, le=1.0, description="Probability of the predicted class")
+    labels: list[LabelScore] = Field(
+        description="Every label whose probability reaches its threshold, with it, best first "
+        "(the predicted class alone when none does)"
+    )
     entity_counts: dict[str, int] = Field(description="PHI entities removed, by type")
     deid_text: str | None = Field(None, description="De-identified text; only with the `classify:deid-text` scope")
 

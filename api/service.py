@@ -41,6 +41,8 @@ class NotePrediction(Protocol):
     def label(self) -> str: ...
     @property
     def score(self) -> float: ...
+    @property
+    def labels(self) -> Sequence[tuple[str, float]]: ...  # every label above its threshold, best first
 
 
 class NoteClassifier(Protocol):
@@ -79,6 +81,7 @@ class UnsupportedLanguage(UnsupportedScript):
 class ClassifiedNote:
     label: str
     score: float
+    labels: Sequence[tuple[str, float]]
     entity_counts: dict[str, int]
     deid_text: str
 
@@ -154,7 +157,9 @@ class ClassifyService:
         clean_texts = [r.text for r in deidentified]
         predictions = await self._classify_clean(clean_texts)
         return [
-            ClassifiedNote(label=p.label, score=p.score, entity_counts=dict(r.entity_counts), deid_text=r.text)
+            ClassifiedNote(
+                label=p.label, score=p.score, labels=p.labels, entity_counts=dict(r.entity_counts), deid_text=r.text
+            )
             for p, r in zip(predictions, deidentified, strict=True)
         ]
 

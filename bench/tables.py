@@ -56,6 +56,7 @@ class _Prediction:
     score: float
     n_chunks: int
     n_tokens: int
+    labels: tuple[tuple[str, float], ...]
 
 
 @cache
@@ -64,7 +65,7 @@ def _instant_stages() -> Stages:
     random pseudonym key for the whole benchmark, as a site has one key."""
     return Stages(
         deidentify=lambda texts, _ids: [_Deid(t, {}) for t in texts],
-        classify=lambda texts: [_Prediction("LABEL_0", 0.5, 1, len(t) // 4) for t in texts],
+        classify=lambda texts: [_Prediction("LABEL_0", 0.5, 1, len(t) // 4, (("LABEL_0", 0.5),)) for t in texts],
         pseudonymize=Pseudonyms(secrets.token_bytes(32)),
     )
 

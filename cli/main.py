@@ -222,7 +222,7 @@ def query(
     import polars as pl
     from deltalake.exceptions import DeltaError
 
-    from medflow.query import parse_as_of, run_query
+    from medflow.query import csv_ready, parse_as_of, run_query
     from medflow.storage import absolute_uri
     from medflow.tables import LegacyLayoutError
 
@@ -231,7 +231,7 @@ def query(
     except (FileNotFoundError, LegacyLayoutError, ValueError, DeltaError, pl.exceptions.PolarsError) as exc:
         raise _fail(exc) from exc
     if fmt is OutputFormat.csv:
-        typer.echo(frame.write_csv(), nl=False)
+        typer.echo(csv_ready(frame).write_csv(), nl=False)
     elif fmt is OutputFormat.json:
         typer.echo(frame.write_json())
     else:

@@ -116,7 +116,11 @@ def summary_markdown(manifest: RunManifest, title: str = "Nightly run") -> str:
         "to more than the wall time.",
         bar_chart(t.seconds_by_stage, unit=" s", fmt="{:.1f}"),
         "## Predicted labels",
+        "Notes by their top label.",
         bar_chart(t.label_counts),
+        "## Every label above its threshold",
+        "Notes carrying each label (a note counts under each of its labels: the `labels` column).",
+        bar_chart(t.labels_above_counts),
     ]
     if quarantined:
         parts.append("## Quarantine")

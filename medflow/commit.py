@@ -31,7 +31,7 @@ from deltalake.transaction import CommitProperties
 
 from medflow.manifest import RunManifest, run_status, summarize, write_manifest
 from medflow.pipeline import STAGING_FOLDER, FileReport, no_lease_check
-from medflow.schema import QUARANTINE_SCHEMA
+from medflow.schema import LABELS_TYPE, QUARANTINE_SCHEMA, output_columns
 from medflow.storage import filesystem_for, iter_record_batches, join_uri
 from medflow.tables import (
     PARTITION_COLUMN,
@@ -57,18 +57,21 @@ class Duplicate:
     note_id: str
     row_index: int | None
     label: str
+    labels: tuple[str, ...]  # every label above its threshold (none in objects staged before the column)
 
 
 def _staged_keys(uri: str) -> pa.Table:
-    """``note_id``, ``row_index`` and ``label`` of a staged predictions object (``row_index`` null in
-    objects of the old layout, which did not stage it)."""
+    """``note_id``, ``row_index``, ``label`` and ``labels`` of a staged predictions object (null where
+    objects of an older layout did not stage them)."""
     fs, path = filesystem_for(uri)
     with fs.open(path, "rb") as f:
         parquet = pq.ParquetFile(f)
-        has_row_index = STAGED_ROW_INDEX in parquet.schema_arrow.names
-        keys = parquet.read(columns=["note_id", "label", *([STAGED_ROW_INDEX] if has_row_index else [])])
-    if not has_row_index:
-        keys = keys.append_column(STAGED_ROW_INDEX, pa.nulls(keys.num_rows, pa.int64()))
+        optional = {STAGED_ROW_INDEX: pa.int64(), "labels": LABELS_TYPE}
+        present = [c for c in optional if c in parquet.schema_arrow.names]
+        keys = parquet.read(columns=["note_id", "label", *present])
+    for column, data_type in optional.items():
+        if column not in present:
+            keys = keys.append_column(column, pa.nulls(keys.num_rows, data_type))
     return keys
 
 
@@ -86,10 +89,15 @@ def find_duplicates(reports: Sequence[FileReport]) -> list[Duplicate]:
     if not parts:
         return []
     staged = pa.concat_tables(parts)
+    staged = staged.append_column("position", pa.array(range(staged.num_rows), pa.int64()))
     first = staged.group_by("note_id").aggregate([("report", "min")])
-    joined = staged.join(first, "note_id")
+    joined = staged.drop_columns(["labels"]).join(first, "note_id")  # Arrow joins cannot carry list columns
     later = joined.filter(pc.not_equal(joined["report"], joined["report_min"]))
-    found = [Duplicate(r["report"], r["note_id"], r[STAGED_ROW_INDEX], r["label"]) for r in later.to_pylist()]
+    labels = staged["labels"].take(later["position"]).to_pylist()
+    found = [
+        Duplicate(r["report"], r["note_id"], r[STAGED_ROW_INDEX], r["label"], tuple(e["label"] for e in above or ()))
+        for r, above in zip(later.to_pylist(), labels, strict=True)
+    ]
     return sorted(found, key=lambda d: (d.report_index, d.row_index or 0, d.note_id))
 
 
@@ -102,12 +110,15 @@ def _with_duplicates_quarantined(reports: list[FileReport], duplicates: list[Dup
         r = reports[i]
         labels = Counter(r.labels)
         labels.subtract(d.label for d in dups)
+        labels_above = Counter(r.labels_above)
+        labels_above.subtract(label for d in dups for label in d.labels)
         updated[i] = dataclasses.replace(
             r,
             status="partial" if r.status == "ok" else r.status,
             rows_out=r.rows_out - len(dups),
             rows_quarantined=r.rows_quarantined + len(dups),
             labels={k: v for k, v in sorted(labels.items()) if v > 0},
+            labels_above={k: v for k, v in sorted(labels_above.items()) if v > 0},
         )
     return updated
 
@@ -131,7 +142,8 @@ def _predictions_stream(
             for batch in _iter_batches(report.output):
                 if i in dropped:
                     batch = batch.filter(pc.invert(pc.is_in(batch["note_id"], pa.array(dropped[i], pa.string()))))
-                columns = [batch[name] for name in schema.names if name != PARTITION_COLUMN]
+                # Objects staged by the previous version lack the columns added since: null there.
+                columns = output_columns(batch)
                 yield pa.RecordBatch.from_arrays([*columns, _run_date_column(batch.num_rows, run_date)], schema=schema)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
@@ -222,6 +234,7 @@ def commit_run(
                 predicate="t.note_id = s.note_id",
                 source_alias="s",
                 target_alias="t",
+                merge_schema=True,  # a table created before a column was added gains it (old rows: null)
                 streamed_exec=True,
                 commit_properties=commit,
             )

@@ -35,7 +35,8 @@ class RunTotals(BaseModel):
     chunks: int
     tokens: int
     entities_by_type: dict[str, int]
-    label_counts: dict[str, int]
+    label_counts: dict[str, int]  # notes per top label
+    labels_above_counts: dict[str, int] = {}  # notes per label among all above their threshold (absent: old run)
     seconds_by_stage: dict[str, float]
     wall_seconds: float
     notes_per_s: float
@@ -67,10 +68,12 @@ def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
     reports = [r for r in all_reports if r.status != "skipped"]
     entities: Counter[str] = Counter()
     labels: Counter[str] = Counter()
+    labels_above: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
     for r in reports:
         entities.update(r.entities)
         labels.update(r.labels)
+        labels_above.update(r.labels_above)
         seconds.update(r.seconds)
     rows_out = sum(r.rows_out for r in reports)
     tokens = sum(r.tokens for r in reports)
@@ -85,6 +88,7 @@ def summarize(all_reports: list[FileReport], wall_seconds: float) -> RunTotals:
         tokens=tokens,
         entities_by_type=dict(sorted(entities.items())),
         label_counts=dict(sorted(labels.items())),
+        labels_above_counts=dict(sorted(labels_above.items())),
         seconds_by_stage={k: round(v, 3) for k, v in sorted(seconds.items())},
         wall_seconds=round(wall_seconds, 3),
         notes_per_s=round(rows_out / wall_seconds, 2) if wall_seconds > 0 else 0.0,

@@ -32,7 +32,7 @@ from medflow.commit import commit_run, discard_staging
 from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
 from medflow.manifest import RunManifest, load_manifests
 from medflow.pipeline import FileReport, RunContext
-from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA
+from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, output_columns
 from medflow.storage import atomic_write, filesystem_for, iter_record_batches, join_uri
 from medflow.tables import PREDICTIONS, QUARANTINE, ensure_tables, is_legacy_layout, open_table
 
@@ -70,7 +70,7 @@ def _deidentified_predictions(
     """An old predictions batch as the batch path writes it now: pseudonyms, shifted ``created_at``."""
     patient_ids = batch.column("patient_id").to_pylist()
     scopes = [surrogates.for_note(p) for p in patient_ids]
-    columns = {name: batch.column(name) for name in OUTPUT_SCHEMA.names}
+    columns = dict(zip(OUTPUT_SCHEMA.names, output_columns(batch), strict=True))
     columns["note_id"] = pseudonym_column("note_id", columns["note_id"], pseudonymize)
     columns["patient_id"] = pseudonym_column("patient_id", columns["patient_id"], pseudonymize)
     columns["created_at"] = shifted_times(columns["created_at"], [g.shift_days(scope) for g, scope in scopes])

@@ -31,7 +31,7 @@ from fsspec import AbstractFileSystem
 
 from deid.outcomes import DeidIncomplete
 from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
-from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
+from medflow.schema import LABELS_TYPE, OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
 from medflow.storage import (
     InputObject,
     atomic_write,
@@ -61,6 +61,7 @@ class PredictionOutput(Protocol):
     score: float
     n_chunks: int
     n_tokens: int
+    labels: Sequence[tuple[str, float]]  # every label above its threshold, best first
 
 
 def no_lease_check() -> None:
@@ -124,7 +125,8 @@ class FileReport:
     chunks: int = 0
     tokens: int = 0
     entities: dict[str, int] = field(default_factory=dict)
-    labels: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, int] = field(default_factory=dict)  # notes per top label
+    labels_above: dict[str, int] = field(default_factory=dict)  # notes per label among all above their threshold
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -171,6 +173,7 @@ def _output_batch(
             pa.array([d.text for d in deid], pa.string()),
             pa.array([p.label for p in predictions], pa.string()),
             pa.array([p.score for p in predictions], pa.float32()),
+            labels_column(predictions),
             pa.array([p.n_chunks for p in predictions], pa.int32()),
             pa.array([ctx.model_name] * n, pa.string()),
             pa.array([ctx.model_version] * n, pa.string()),
@@ -179,6 +182,12 @@ def _output_batch(
         ],
         schema=OUTPUT_SCHEMA,
     )
+
+
+def labels_column(predictions: Sequence[PredictionOutput]) -> pa.Array:
+    """The ``labels`` column: each note's labels above their thresholds as ``{label, score}``, best first."""
+    rows = [[{"label": label, "score": score} for label, score in p.labels] for p in predictions]
+    return pa.array(rows, LABELS_TYPE)
 
 
 def _quarantine_table(source: str, rows: list[RejectedRow], run_id: str, pseudonymize: Pseudonymize) -> pa.Table:
@@ -279,6 +288,7 @@ def _stream_file(
 ) -> None:
     entities: Counter[str] = Counter()
     labels: Counter[str] = Counter()
+    labels_above: Counter[str] = Counter()
     rejected: list[RejectedRow] = []
     seen_note_ids: set[str] = set()
     out_uri = ctx.prediction_uri(source)
@@ -293,6 +303,7 @@ def _stream_file(
             before_write()
             writer.write_batch(batch.append_column(STAGED_PREDICTIONS_SCHEMA.field("row_index"), row_index))
         labels.update(p.label for p in predictions)
+        labels_above.update(label for p in predictions for label, _ in p.labels)
         report.chunks += sum(p.n_chunks for p in predictions)
         report.tokens += sum(p.n_tokens for p in predictions)
         report.rows_out += len(predictions)
@@ -343,6 +354,7 @@ def _stream_file(
     report.output = out_uri
     report.entities = dict(sorted(entities.items()))
     report.labels = dict(sorted(labels.items()))
+    report.labels_above = dict(sorted(labels_above.items()))
     report.rows_quarantined = len(rejected)
     if rejected:
         report.status = "partial"
@@ -366,7 +378,7 @@ def _fail_file(
     report.output = None
     report.rows_out = 0
     report.rows_quarantined = report.rows_in
-    report.entities, report.labels, report.chunks, report.tokens = {}, {}, 0, 0
+    report.entities, report.labels, report.labels_above, report.chunks, report.tokens = {}, {}, {}, 0, 0
     report.quarantine = _write_quarantine(ctx, source, [RejectedRow(None, None, reason)], pseudonymize, before_write)
     report.seconds = timer.seconds
     return report

@@ -7,6 +7,7 @@ refused before anything is opened (``medflow.sql_sandbox``).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -24,6 +25,16 @@ def parse_as_of(value: str) -> int | datetime:
     except ValueError:
         raise ValueError(f"--as-of takes a table version or an ISO timestamp, got {value!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with nested columns (``labels``) as JSON text: CSV has no nested values."""
+    nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+    return frame.with_columns(
+        pl.col(name).map_elements(lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v),
+                                  return_dtype=pl.String)
+        for name in nested
+    )
 
 
 def run_query(sql: str, output_uri: str, as_of: int | datetime | None = None) -> pl.DataFrame:

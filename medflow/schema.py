@@ -16,6 +16,14 @@ INPUT_SCHEMA = pa.schema(
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("note_id", "note_text")
 
+# Every label above its threshold with its probability, best first (the top label alone for a
+# single-label model). Added after the first release: rows committed before it hold null.
+LABEL_SCORE = pa.struct(
+    [pa.field("label", pa.string(), nullable=False), pa.field("score", pa.float32(), nullable=False)]
+)
+LABELS_TYPE = pa.list_(pa.field("item", LABEL_SCORE, nullable=False))
+ADDED_COLUMNS: tuple[str, ...] = ("labels",)
+
 # The predictions table analysts query. Raw note_text is never part of it.
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -26,6 +34,7 @@ OUTPUT_SCHEMA = pa.schema(
         pa.field("deid_text", pa.string(), nullable=False),
         pa.field("label", pa.string(), nullable=False),
         pa.field("score", pa.float32(), nullable=False),
+        pa.field("labels", LABELS_TYPE),
         pa.field("n_chunks", pa.int32(), nullable=False),
         pa.field("model_name", pa.string(), nullable=False),
         pa.field("model_version", pa.string(), nullable=False),
@@ -45,6 +54,16 @@ QUARANTINE_SCHEMA = pa.schema(
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
+
+
+def output_columns(batch: pa.RecordBatch) -> list[pa.Array]:
+    """``batch``'s columns in ``OUTPUT_SCHEMA`` order; a column added since (``ADDED_COLUMNS``) is null
+    when ``batch`` was written before it existed (staged by the previous version, the old layout)."""
+    present = set(batch.schema.names)
+    return [
+        pa.nulls(batch.num_rows, f.type) if f.name in ADDED_COLUMNS and f.name not in present else batch[f.name]
+        for f in OUTPUT_SCHEMA
+    ]
 
 
 def _is_text(data_type: pa.DataType) -> bool:

@@ -54,6 +54,7 @@ def test_classify_returns_prediction_model_and_counts(api, token):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["label"] == "PAIN"
+    assert body["labels"] == [{"label": "PAIN", "score": 0.75}]
     assert body["model_name"] == "fake-model"
     assert body["model_version"] == "7"
     assert body["entity_counts"] == {"NAME": 1, "SSN": 1, "MRN": 1, "PHONE": 1, "EMAIL": 1}
@@ -61,11 +62,12 @@ def test_classify_returns_prediction_model_and_counts(api, token):
 
 
 def test_batch_keeps_order_and_per_note_counts(api, token):
-    notes = [{"text": "no complaints today"}, {"text": CANARY_NOTE}, {"text": "knee pain after fall"}]
+    notes = [{"text": "no complaints today"}, {"text": CANARY_NOTE}, {"text": "knee pain after fall, fever"}]
     response = api.client.post("/v1/classify/batch", json={"notes": notes}, headers=bearer(token))
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [r["label"] for r in results] == ["OTHER", "PAIN", "PAIN"]
+    assert [[e["label"] for e in r["labels"]] for r in results] == [["OTHER"], ["PAIN"], ["PAIN", "FEVER"]]
     assert [sum(r["entity_counts"].values()) for r in results] == [0, 5, 0]
     assert api.deid.calls == 3, "note by note: an expired deadline stops the work between notes"
 

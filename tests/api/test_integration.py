@@ -17,6 +17,7 @@ import httpx
 import numpy as np
 import pytest
 from api_support import SECRET, ApiServer, bearer, make_token
+from label_checks import assert_labels_above_thresholds
 
 from inference.model_files import latest_version_dir, load_model_info
 from inference.triton_client import TritonInferenceError
@@ -59,6 +60,7 @@ def test_classify_end_to_end(api, model_info):
     body = response.json()
     assert body["label"] in model_info.labels
     assert 1 / len(model_info.labels) <= body["score"] <= 1
+    assert_labels_above_thresholds(body["labels"], body["label"], body["score"], model_info)
     assert (body["model_name"], body["model_version"]) == (model_info.model_name, model_info.model_version)
     assert body["entity_counts"] == {"NAME": 1, "SSN": 1, "MRN": 1, "PHONE": 1, "EMAIL": 1}
     assert "chest pain" in body["deid_text"]
@@ -93,6 +95,7 @@ def test_batch_matches_single_calls(api):
     for from_batch, single in zip(batch.json()["results"], singles, strict=True):
         assert from_batch["label"] == single["label"]
         assert from_batch["score"] == pytest.approx(single["score"], abs=1e-5)
+        assert [e["label"] for e in from_batch["labels"]] == [e["label"] for e in single["labels"]]
         assert from_batch["entity_counts"] == single["entity_counts"]
         assert "deid_text" not in from_batch
 

@@ -23,9 +23,11 @@ def _manifest():
     ctx = RunContext("run-1", RUN_DATE, "s3://out", "demo", "3", start)
     reports = [
         FileReport("s3://in/a.parquet", "f1", output="o1", rows_in=10, rows_out=10,
-                   entities={"NAME": 8, "DATE": 2}, labels={"LABEL_0": 10}, seconds={"deid": 1.5, "classify": 0.5}),
+                   entities={"NAME": 8, "DATE": 2}, labels={"Radiology": 10},
+                   labels_above={"Radiology": 10, "Orthopedic": 3}, seconds={"deid": 1.5, "classify": 0.5}),
         FileReport("s3://in/b.parquet", "f2", output="o2", status="partial", rows_in=5, rows_out=4,
-                   rows_quarantined=1, entities={"NAME": 4, "MRN": 1}, labels={"LABEL_1": 4}, seconds={"deid": 1.0}),
+                   rows_quarantined=1, entities={"NAME": 4, "MRN": 1}, labels={"Surgery": 4},
+                   labels_above={"Surgery": 4, "Orthopedic": 1}, seconds={"deid": 1.0}),
         FileReport("s3://in/c.parquet", "f3", status="failed", error="unreadable Parquet (ArrowInvalid)",
                    rows_in=7, rows_quarantined=7),
     ]
@@ -61,6 +63,12 @@ def test_files_table_and_summary_reconcile_with_the_manifest() -> None:
     assert [line.split()[0] for line in lines] == ["NAME", "DATE", "MRN"]  # largest first
     assert lines[0].count("█") == 30
     assert "`c.parquet`: failed, 7 row(s) (unreadable Parquet (ArrowInvalid))" in md
+    # Top labels, then every label above its threshold (a note under each of its labels).
+    assert manifest.totals.labels_above_counts == {"Orthopedic": 4, "Radiology": 10, "Surgery": 4}
+    top, above = bar_chart({"Radiology": 10, "Surgery": 4}), bar_chart(manifest.totals.labels_above_counts)
+    assert md.index("## Predicted labels") < md.index(top) < md.index("## Every label above its threshold")
+    assert md.index("## Every label above its threshold") < md.index(above)
+    assert [line.split()[0] for line in above.splitlines()[1:-1]] == ["Radiology", "Orthopedic", "Surgery"]
 
 
 def test_nightly_flow_publishes_table_and_summary_without_phi(

@@ -15,11 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 from deid_support import ERROR_TRIGGER, TIMEOUT_TRIGGER, trapped
 from deltalake import DeltaTable
+from label_checks import assert_labels_above_thresholds
 from prefect_support import TEST_DEID_KEY, note_pseudonym, run_artifacts
 from typer.testing import CliRunner
 
 from cli.main import app
 from deid.surrogates import Surrogates
+from inference.model_files import latest_version_dir, load_model_info
 from medflow.manifest import load_manifests
 from medflow.tables import TABLE_SCHEMAS
 
@@ -99,6 +101,7 @@ def _phi_canaries(gold: list[dict]) -> set[str]:
 def test_nightly_flow_end_to_end(
     prefect_harness: None,
     flow_env: str,
+    tiny_model_repo: Path,
     sample_input: tuple[Path, list[dict]],
     tmp_path: Path,
     all_logs: list[str],
@@ -125,6 +128,9 @@ def test_nightly_flow_end_to_end(
     assert sorted(table.column("note_id").to_pylist()) == sorted(note_pseudonym(r["id"]) for r in gold)
     assert set(table.column("model_name").to_pylist()) == {"demo-random-distilbert"}
     assert set(table.column("label").to_pylist()) <= {"LABEL_0", "LABEL_1"}
+    info = load_model_info(latest_version_dir(tiny_model_repo / "distilbert"))
+    for row in table.select(["label", "score", "labels"]).to_pylist():
+        assert_labels_above_thresholds(row["labels"], row["label"], row["score"], info)
     assert set(table.column("run_id").to_pylist()) == {manifest.run_id}
 
     # Manifest: the run's report, naming the versions it committed; counts reconcile; the corrupt

@@ -31,6 +31,7 @@ class FakePrediction:
     score: float
     n_chunks: int
     n_tokens: int
+    labels: tuple[tuple[str, float], ...]
 
 
 def fake_shift(patient_id):
@@ -50,7 +51,13 @@ def fake_deidentify(texts, patient_ids):
 
 def fake_classify(texts):
     assert all("SECRET" not in t for t in texts), "raw text reached the classifier"
-    return [FakePrediction("LONG" if len(t) > 20 else "SHORT", 0.75, 1 + len(t) // 50, len(t) // 4) for t in texts]
+    def prediction(text: str) -> FakePrediction:
+        label = "LONG" if len(text) > 20 else "SHORT"
+        # A second label above its threshold when the note mentions one (multi-label, best first).
+        labels = ((label, 0.75), ("MENTIONS_XX", 0.5)) if "xx" in text else ((label, 0.75),)
+        return FakePrediction(label, 0.75, 1 + len(text) // 50, len(text) // 4, labels)
+
+    return [prediction(t) for t in texts]
 
 
 PSEUDONYMS = Pseudonyms(b"unit-test-deid-key")
@@ -105,6 +112,11 @@ def test_clean_file_streams_all_rows_with_output_schema(tmp_path: Path) -> None:
     assert not any("SECRET" in t for t in table.column("deid_text").to_pylist())
     assert report.entities == {"NAME": 10}
     assert report.labels == {"LONG": 3, "SHORT": 7}  # len('[NAME] ' + 2i x) > 20 for i >= 7
+    top = ["LONG" if i >= 7 else "SHORT" for i in range(10)]
+    assert table.column("labels").to_pylist() == [
+        [{"label": t, "score": 0.75}] + ([{"label": "MENTIONS_XX", "score": 0.5}] if i else [])
+        for i, t in enumerate(top)
+    ]
     assert set(report.seconds) >= {"read", "validate", "deid", "classify", "write"}
     assert report.quarantine is None
 

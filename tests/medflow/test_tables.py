@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -97,10 +97,61 @@ def test_two_nights_over_the_same_inputs_keep_one_row_per_note(two_files: Path, 
     assert second.totals.rows_in == second.totals.rows_out + second.totals.rows_quarantined == 11
 
 
+def test_a_table_of_the_previous_schema_gains_labels_and_keeps_its_rows(two_files: Path, tmp_path: Path) -> None:
+    """Tables and staged objects written before the `labels` column stay readable and writable."""
+    out = tmp_path / "out"
+    previous = pa.schema([f for f in TABLE_SCHEMAS["predictions"] if f.name != "labels"])
+    old_row = {
+        "note_id": "note-of-the-previous-version", "patient_id": None, "note_type": "nursing",
+        "created_at": None, "deid_text": "old [NAME] text", "label": "SHORT", "score": 0.5, "n_chunks": 1,
+        "model_name": "fake", "model_version": "6", "run_id": "run-0",
+        "processed_at": datetime(2026, 11, 20, tzinfo=UTC), "run_date": NIGHT_1,
+    }
+    write_deltalake(str(out / "predictions"), pa.Table.from_pylist([old_row], schema=previous),
+                    partition_by=["run_date"])
+
+    # The upgrade lands mid-run: a.parquet was staged by the previous version (no `labels`), b.parquet by this one.
+    ctx = make_ctx(out, run_id="run-1", run_date=NIGHT_2)
+    reports = [process_file(source, ctx, STAGES) for source in list_parquet_objects(str(two_files))]
+    staged_by_previous = reports[0].output
+    assert staged_by_previous and Path(staged_by_previous).name.startswith("a-")
+    pq.write_table(pq.read_table(staged_by_previous).drop_columns(["labels"]), staged_by_previous)
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    commit_manifest(build_manifest(ctx, str(two_files), reports, started, started))
+
+    table = delta(out, "predictions")
+    assert "labels" in pa.schema(table.schema()).names
+    rows = {r["note_id"]: r for r in table.to_pyarrow_table().to_pylist()}
+    assert rows["note-of-the-previous-version"]["label"] == "SHORT"
+    assert rows["note-of-the-previous-version"]["labels"] is None
+    assert all(rows[pseudonym(f"n{i}")]["labels"] is None for i in range(6))  # staged by the previous version
+    assert [rows[pseudonym(f"n{i}")]["labels"] for i in range(6, 10)] == [[{"label": "SHORT", "score": 0.75}]] * 4
+    assert DeltaTable(str(out / "predictions"), version=0).to_pyarrow_table().to_pylist() == [old_row]
+
+    # Writable again by this version: a rerun fills every note's labels, the old row stays.
+    run_once(two_files, out, "run-2", NIGHT_2)
+    rows = {r["note_id"]: r for r in delta(out, "predictions").to_pyarrow_table().to_pylist()}
+    assert len(rows) == 11 and rows["note-of-the-previous-version"]["labels"] is None
+    assert all(rows[pseudonym(f"n{i}")]["labels"] == [{"label": "SHORT", "score": 0.75}] for i in range(10))
+    exploded = run_query(  # the README's query of every label above its threshold
+        "SELECT l.label AS label, count(*) AS notes, avg(l.score) AS mean_score "
+        "FROM (SELECT UNNEST(labels) AS l FROM predictions WHERE labels IS NOT NULL) "
+        "GROUP BY l.label ORDER BY notes DESC",
+        str(out),
+    )
+    assert exploded.rows() == [("SHORT", 10, 0.75)]
+    as_csv = CliRunner().invoke(  # CSV has no nested values: the list is written as JSON text
+        app, ["query", "SELECT labels FROM predictions WHERE labels IS NOT NULL LIMIT 1", "--output", str(out),
+              "--format", "csv"],
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_csv.output.splitlines() == ["labels", '"[{""label"": ""SHORT"", ""score"": 0.75}]"']
+
+
 def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_notes(folder / "a.parquet", [note(i) for i in range(3)])
-    write_notes(folder / "b.parquet", [note(5), note(1, "a later copy of n1"), note(6)])
+    write_notes(folder / "b.parquet", [note(5), note(1, "a later copy of n1, xx"), note(6)])
     out = tmp_path / "out"
     manifest = run_once(folder, out, "run-1", NIGHT_1)
 
@@ -119,6 +170,8 @@ def test_a_note_in_two_input_objects_is_kept_once_and_the_later_quarantined(tmp_
         "partial", 2, 1
     )
     assert sum(by_file["b.parquet"].labels.values()) == 2
+    # The quarantined copy's labels (LONG, MENTIONS_XX) no longer count.
+    assert by_file["b.parquet"].labels == by_file["b.parquet"].labels_above == {"SHORT": 2}
     assert manifest.totals.rows_in == manifest.totals.rows_out + manifest.totals.rows_quarantined == 6
 
 
@@ -230,7 +283,8 @@ def _legacy_output(tmp_path: Path) -> Path:
                     target = out / kind / "run_date=2026-11-21" / f"{run_id}-{Path(staged).name}"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     table = pq.read_table(staged)
-                    pq.write_table(table.drop_columns(["row_index"]) if kind == "predictions" else table, target)
+                    old_columns = table.drop_columns(["row_index", "labels"]) if kind == "predictions" else table
+                    pq.write_table(old_columns, target)
                     setattr(report, "output" if kind == "predictions" else "quarantine", str(target))
         manifest_path = out / "manifests" / "run_date=2026-11-21" / f"{run_id}.json"
         manifest_path.parent.mkdir(parents=True, exist_ok=True)

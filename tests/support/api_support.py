@@ -155,9 +155,14 @@ class FakeClassifier:
         if self.mode == "crash":
             # A careless library error that quotes its input: must not reach logs or responses.
             raise RuntimeError(f"cannot handle input {texts[0]!r}")
-        return [
-            Prediction("PAIN" if re.search(r"\bpain\b", t) else "OTHER", 0.75, 1, len(t.split()) + 2) for t in texts
-        ]
+        return [self._prediction(t) for t in texts]
+
+    @staticmethod
+    def _prediction(text: str) -> Prediction:
+        label = "PAIN" if re.search(r"\bpain\b", text) else "OTHER"
+        # A second label above its threshold for a note that also mentions a fever (multi-label, best first).
+        labels = ((label, 0.75), ("FEVER", 0.6)) if re.search(r"\bfever\b", text) else ((label, 0.75),)
+        return Prediction(label, 0.75, 1, len(text.split()) + 2, labels)
 
     async def is_ready(self) -> bool:
         if self.mode == "hang":
