@@ -31,6 +31,7 @@ class _ServerDyingWithUs(SubprocessASGIServer):
         # Prefect 3.8's own command and environment, plus the parent-death signal.
         return subprocess.Popen(
             args=[
+                *die_with_parent(),
                 sys.executable, "-m", "uvicorn",
                 "--app-dir", str(prefect.__module_path__.parent),
                 "--factory", "prefect.server.api.server:create_app",
@@ -44,7 +45,6 @@ class _ServerDyingWithUs(SubprocessASGIServer):
                 "PREFECT__SERVER_FINAL": "1",
                 **get_current_settings().to_environment_variables(exclude_unset=True),
             },
-            preexec_fn=die_with_parent(),
         )
 
 

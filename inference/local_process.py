@@ -3,15 +3,12 @@ children that die with the process that started them."""
 
 from __future__ import annotations
 
-import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def free_port() -> int:
@@ -53,21 +50,17 @@ def stop_process(process: subprocess.Popen[bytes], timeout_s: float, *, whole_gr
     return process.returncode
 
 
-def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> Callable[[], None] | None:
-    """A ``preexec_fn`` for ``subprocess.Popen``: the child gets ``sig`` when its parent dies, even by SIGKILL.
+def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> list[str]:
+    """A command prefix: the command it starts gets ``sig`` when its parent dies, even by SIGKILL.
 
-    Linux's parent-death signal (``prctl(PR_SET_PDEATHSIG)``); it survives the child's ``exec``. The
-    kernel sends it when the *thread* that started the child exits, so start servers from a thread
-    that lives as long as they should (the main thread). None (no ``preexec_fn``) on other systems.
+    Linux's parent-death signal (``prctl(PR_SET_PDEATHSIG)``), armed by util-linux's ``setpriv`` before
+    it execs the command (same pid); the signal survives ``exec``. The kernel sends it when the
+    *thread* that started the child exits, so start servers from a thread that lives as long as they
+    should (the main thread). A prefix rather than a ``preexec_fn``: that one forces ``fork()``, whose
+    atfork handlers deadlock once gRPC's threads run in the parent (a Triton restarted mid-run hung
+    there), while a plain command is started with ``vfork``. Empty where there is no ``setpriv``.
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork: the child only calls it
-    parent = os.getpid()
-
-    def set_parent_death_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(sig))
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os.kill(os.getpid(), sig)
-
-    return set_parent_death_signal
+    setpriv = shutil.which("setpriv")
+    if not sys.platform.startswith("linux") or setpriv is None:
+        return []
+    return [setpriv, f"--pdeathsig={sig.name.removeprefix('SIG')}", "--"]

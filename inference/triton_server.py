@@ -297,6 +297,7 @@ class EmbeddedTriton:
         )
         backends = prepare_backend_dir(self.work_dir / "backends")
         command = [
+            *die_with_parent(),
             str(pytriton_dir() / "bin" / "tritonserver"),
             f"--model-repository={repo}",
             f"--backend-directory={backends}",
@@ -325,7 +326,6 @@ class EmbeddedTriton:
                 stdin=subprocess.DEVNULL,
                 env=server_environment(),
                 start_new_session=True,
-                preexec_fn=die_with_parent(),
             )
         atexit.register(self.stop)
         try:
