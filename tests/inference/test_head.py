@@ -94,10 +94,19 @@ def test_subset_renumbers_notes():
 def test_thresholds_maximise_each_labels_f1():
     probs = np.array([[0.9, 0.3], [0.7, 0.35], [0.2, 0.1], [0.6, 0.05]])
     targets = np.array([[1, 1], [1, 1], [0, 0], [0, 0]], np.float32)
-    low, _ = choose_thresholds(probs, targets)
+    low, high = choose_thresholds(probs, targets, per_label_weight=1.0)
     assert 0.6 < low <= 0.7  # separates 0.7 from 0.6: the highest such threshold on the grid
-    assert choose_thresholds(probs, targets)[1] <= 0.3
-    assert choose_thresholds(probs, np.zeros_like(targets))[0] == 0.5  # no positives: the default
+    assert high <= 0.3
+    assert choose_thresholds(probs, np.zeros_like(targets), per_label_weight=1.0)[0] == 0.5  # no positives
+
+
+def test_thresholds_shrink_toward_the_global_micro_f1_optimum():
+    probs = np.array([[0.9, 0.3], [0.7, 0.35], [0.2, 0.1], [0.6, 0.05]])
+    targets = np.array([[1, 1], [1, 1], [0, 0], [0, 0]], np.float32)
+    own = choose_thresholds(probs, targets, per_label_weight=1.0)
+    shared = choose_thresholds(probs, targets, per_label_weight=0.0)
+    assert shared[0] == shared[1] and 0.05 < shared[0] <= 0.3  # one threshold; 0.3 and 0.35 must pass it
+    np.testing.assert_allclose(choose_thresholds(probs, targets, per_label_weight=0.25), 0.25 * own + 0.75 * shared)
 
 
 def test_temperature_softens_overconfident_scores():
