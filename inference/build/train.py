@@ -93,7 +93,7 @@ def classifier_module(encoder_dir: Path, head: Any) -> Any:
     """(input_ids, attention_mask) -> logits: the frozen encoder's mean pooling, then the head (exported)."""
     import torch
 
-    pooled = load_mean_pooled(encoder_dir)
+    pooled = load_mean_pooled(encoder_dir).cpu()  # exported on the CPU, beside the head
 
     class EncoderWithHead(torch.nn.Module):
         def __init__(self) -> None:
