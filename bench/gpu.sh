@@ -76,6 +76,11 @@ if [ ! -f "$mtsamples" ]; then
     exit 0
 fi
 train_dir=out/gpu/train
+# The lock's torch is the CPU build; the encoder runs on the GPU with PyPI's CUDA build of that version.
+step "installing torch 2.13.0 with CUDA (PyPI) for the encoder"
+"$venv/bin/pip" uninstall --quiet --yes torch
+"${pip[@]}" "torch==2.13.0"
+"$venv/bin/python" -c 'import torch; print(f"bench/gpu.sh: torch {torch.__version__}, CUDA: {torch.cuda.is_available()}")'
 step "training the head on 80 % of $mtsamples (encoder on the GPU), evaluating on the other 20 %"
 "$venv/bin/python" - "$mtsamples" "$train_dir" <<'PY'
 import sys
