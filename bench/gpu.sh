@@ -76,10 +76,12 @@ if [ ! -f "$mtsamples" ]; then
     exit 0
 fi
 train_dir=out/gpu/train
-# The lock's torch is the CPU build; the encoder runs on the GPU with PyPI's CUDA build of that version.
-step "installing torch 2.13.0 with CUDA (PyPI) for the encoder"
-"$venv/bin/pip" uninstall --quiet --yes torch
-"${pip[@]}" "torch==2.13.0"
+# The encoder runs on the GPU: if the installed torch is a CPU build, PyPI's CUDA build of that version.
+if ! "$venv/bin/python" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'; then
+    step "installing torch 2.13.0 with CUDA (PyPI) for the encoder"
+    "$venv/bin/pip" uninstall --quiet --yes torch
+    "${pip[@]}" "torch==2.13.0"
+fi
 "$venv/bin/python" -c 'import torch; print(f"bench/gpu.sh: torch {torch.__version__}, CUDA: {torch.cuda.is_available()}")'
 step "training the head on 80 % of $mtsamples (encoder on the GPU), evaluating on the other 20 %"
 "$venv/bin/python" - "$mtsamples" "$train_dir" <<'PY'
