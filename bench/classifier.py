@@ -16,14 +16,19 @@ from bench.run import ratio
 from inference.model_files import MODEL_INFO_FILE, Precision, onnx_path
 
 STAND_IN, SHIPPED = "distilbert_stand_in", "shipped_classifier"
+BUILT_PRECISIONS = ("fp32", "int8")  # what `build_from_head` writes
 NOTE_MAX_LENGTH = 512  # the short notes fit one chunk of either tokenizer
 
 
-def shipped_version_dir(built: Path | None, head: Path | None, encoder_dir: Path, work: Path) -> Path | str:
+def shipped_version_dir(
+    built: Path | None, head: Path | None, encoder_dir: Path, work: Path, precision: Precision
+) -> Path | str:
     """The shipped classifier's version directory: `built` when it is, else built from `head` on the
     pinned encoder into `work`; else why it cannot be measured (a string for the report)."""
     if built is not None and (built / "1" / MODEL_INFO_FILE).exists():
         return built / "1"
+    if precision not in BUILT_PRECISIONS:
+        return f"a classifier built from its head has no {precision} variant"
     if head is None or not (head / "head.json").exists():
         return "no shipped classifier head given"
     from inference.build.encoder import WEIGHTS_FILE

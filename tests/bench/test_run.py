@@ -160,7 +160,7 @@ def test_without_the_encoder_the_classifier_section_says_why(tmp_path: Path) -> 
     from cli.demo import SHIPPED_HEAD
 
     missing = tmp_path / "no-encoder"
-    shipped = shipped_version_dir(tmp_path / "not-built", SHIPPED_HEAD, missing, tmp_path)
+    shipped = shipped_version_dir(tmp_path / "not-built", SHIPPED_HEAD, missing, tmp_path, "int8")
     assert isinstance(shipped, str) and "encoder is not installed" in shipped
     section = classifier_section(shipped, tmp_path, "int8", ["a note"], (1,), TINY.load)
     assert section == {"measured": False, "reason": shipped}
