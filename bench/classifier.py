@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import serving
-from bench.run import ratio
+from bench.run import BenchConfig, ratio
 from inference.model_files import MODEL_INFO_FILE, Precision, onnx_path
 
 STAND_IN, SHIPPED = "distilbert_stand_in", "shipped_classifier"
@@ -85,4 +85,21 @@ def classifier_section(
         return {"measured": False, "reason": shipped}
     return {"measured": True} | compare_models(
         {STAND_IN: stand_in, SHIPPED: shipped}, precision, texts, batch_sizes, plan, progress
+    )
+
+
+def bench_classifier(
+    config: BenchConfig, stand_in: Path, texts: list[str], work: Path, progress: Callable[[str], None]
+) -> dict[str, Any]:
+    """The report's `classifier` section for one bench run (its precision, sizes and rounds)."""
+    from inference.build.encoder import default_encoder_dir
+
+    progress("classifier: the shipped model beside the DistilBERT stand-in (each model alone, interleaved)")
+    encoder_dir = config.encoder_dir or default_encoder_dir()
+    precision, sizes = config.precision, config.sizes
+    shipped = shipped_version_dir(
+        config.classifier_dir, config.classifier_head, encoder_dir, work, precision  # type: ignore[arg-type]
+    )
+    return classifier_section(
+        shipped, stand_in, precision, texts, sizes.raw_batch_sizes, sizes.load, progress  # type: ignore[arg-type]
     )

@@ -101,6 +101,7 @@ def machine_info() -> dict[str, object]:
 
 def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     from bench import batch_path, serving
+    from bench.classifier import bench_classifier
     from bench.memory import memory_growth
     from bench.notes import sample_table, short_notes, write_sample_copies
     from bench.servers import ServerProcess, medflow_command, python_module_command
@@ -205,7 +206,7 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
         api_server.stop()
         unbatched.stop()
         inproc_server.stop()
-        report["classifier"] = _classifier(config, version_dir, notes.deid_texts, work, progress)
+        report["classifier"] = bench_classifier(config, version_dir, notes.deid_texts, work, progress)
         progress("batch path: raw model vs process_file (without / with de-identification)")
         batch_settings = settings.model_copy(update={"triton_url": triton.grpc_url})
         input_dir = work / "batch-input"
@@ -295,23 +296,6 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
     } | config.extra
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
-
-
-def _classifier(
-    config: BenchConfig, stand_in: Path, texts: list[str], work: Path, progress: Callable[[str], None]
-) -> dict[str, Any]:
-    from bench.classifier import classifier_section, shipped_version_dir
-    from inference.build.encoder import default_encoder_dir
-
-    progress("classifier: the shipped model beside the DistilBERT stand-in (each model alone, interleaved)")
-    encoder_dir = config.encoder_dir or default_encoder_dir()
-    precision, sizes = config.precision, config.sizes
-    shipped = shipped_version_dir(
-        config.classifier_dir, config.classifier_head, encoder_dir, work, precision  # type: ignore[arg-type]
-    )
-    return classifier_section(
-        shipped, stand_in, precision, texts, sizes.raw_batch_sizes, sizes.load, progress  # type: ignore[arg-type]
-    )
 
 
 def _gpu_name() -> str | None:
