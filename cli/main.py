@@ -359,6 +359,10 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="Smaller counts and a subset of the samples (< 3 min)"),
     precision: str = typer.Option("int8", help="Model variant: int8 or fp32 (CPU), fp16 (GPU)"),
     model_dir: Path = typer.Option(REPO_ROOT / "triton_repo" / "distilbert", help="Built model directory"),
+    classifier_dir: Path = typer.Option(
+        REPO_ROOT / "triton_repo" / "classifier",
+        help="The shipped classifier, measured beside MODEL_DIR (built for the run from its head when not built here)",
+    ),
     samples: Path = typer.Option(SAMPLES_DIR, help="Synthetic sample notes"),
     triton_instances: int = typer.Option(0, help="Model instances in the embedded Triton (0: its default)"),
     triton_threads: int = typer.Option(0, help="ONNX Runtime threads per Triton instance (0: its default)"),
@@ -371,6 +375,7 @@ def bench(
 
     from bench.chart import write_chart
     from bench.run import FULL, QUICK, BenchConfig, run_bench
+    from cli.demo import SHIPPED_HEAD
 
     if precision not in ("int8", "fp32", "fp16"):
         raise typer.BadParameter("precision must be int8, fp32 or fp16")
@@ -382,6 +387,8 @@ def bench(
         triton_instances=triton_instances or None,
         triton_threads=triton_threads or None,
         triton_session_threads=triton_session_threads or None,
+        classifier_dir=classifier_dir,
+        classifier_head=SHIPPED_HEAD,
     )
     report = run_bench(config, progress=lambda step: typer.echo(f"bench: {step}", err=True))
     json_out.parent.mkdir(parents=True, exist_ok=True)

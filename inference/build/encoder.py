@@ -34,7 +34,8 @@ def encoder_tokenizer(encoder_dir: Path) -> Tokenizer:
 
 
 def load_mean_pooled(encoder_dir: Path) -> Any:
-    """A torch module (input_ids, attention_mask) -> mean-pooled last hidden states, in eval mode."""
+    """A torch module (input_ids, attention_mask) -> mean-pooled last hidden states, in eval mode, on the
+    GPU when torch sees one (`bench/gpu.sh` trains there), else on the CPU."""
     import torch
     from transformers import AutoModel
 
@@ -55,7 +56,7 @@ def load_mean_pooled(encoder_dir: Path) -> Any:
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
-    return MeanPooled().eval()
+    return MeanPooled().eval().to("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def embed_chunks(
@@ -70,10 +71,11 @@ def embed_chunks(
     import torch
 
     out = np.zeros((len(chunks), pooled.encoder.config.hidden_size), np.float32)
+    device = next(pooled.parameters()).device
     with torch.inference_mode():
         for indices in bucket_by_length([len(c) for c in chunks], 256, token_budget):
             ids, mask = pad_batch([chunks[i] for i in indices], pad_id)
-            out[indices] = pooled(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+            out[indices] = pooled(torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)).cpu().numpy()
             progress(len(indices))
     return out
 

@@ -93,7 +93,7 @@ def classifier_module(encoder_dir: Path, head: Any) -> Any:
     """(input_ids, attention_mask) -> logits: the frozen encoder's mean pooling, then the head (exported)."""
     import torch
 
-    pooled = load_mean_pooled(encoder_dir)
+    pooled = load_mean_pooled(encoder_dir).cpu()  # exported on the CPU, beside the head
 
     class EncoderWithHead(torch.nn.Module):
         def __init__(self) -> None:
@@ -190,3 +190,18 @@ def load_trained(folder: Path) -> tuple[TrainedHead, dict[str, object]]:
         load_head(Path(folder)), tuple(raw["labels"]), tuple(raw["thresholds"]), raw["validation"], raw["training"]
     )
     return trained, raw["provenance"]
+
+
+def build_from_head(head: Path, encoder_dir: Path, repo: Path, name: str, check_texts: list[str]) -> Path:
+    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves)."""
+    trained, provenance = load_trained(head)
+    return write_version(
+        trained,
+        encoder_dir=encoder_dir,
+        repo=repo,
+        name=name,
+        model_name=str(provenance.get("model_name", head.name)),
+        max_length=int(provenance["chunking"]["max_length"]),  # type: ignore[index]
+        provenance=provenance,
+        check_texts=check_texts,
+    )

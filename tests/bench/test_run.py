@@ -34,7 +34,14 @@ TINY = BenchSizes(
 
 @pytest.fixture(scope="module")
 def bench_report(tiny_model_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
-    config = BenchConfig(model_dir=tiny_model_repo / "distilbert", samples_dir=SAMPLES, precision="fp32", sizes=TINY)
+    # The tiny model stands in for the shipped classifier too: the section's plumbing, not its speed.
+    config = BenchConfig(
+        model_dir=tiny_model_repo / "distilbert",
+        samples_dir=SAMPLES,
+        precision="fp32",
+        sizes=TINY,
+        classifier_dir=tiny_model_repo / "distilbert",
+    )
     report = run_bench(config)
     png = write_chart(report, tmp_path_factory.mktemp("bench") / "bench.png")
     return report, png
@@ -126,6 +133,38 @@ def test_targets_are_evaluated_against_their_thresholds(bench_report: tuple[dict
         op, threshold = check["target"].split()
         expected = check["value"] >= float(threshold) if op == ">=" else check["value"] <= float(threshold)
         assert check["met"] is expected
+
+
+def test_classifier_section_has_both_models_and_their_ratio_from_the_same_run(bench_report: tuple[dict, Path]) -> None:
+    report, _ = bench_report
+    section = report["classifier"]
+    assert section["measured"] is True and section["precision"] == "fp32"
+    assert section["notes"] == report["details"]["short_notes"]["count"]
+    for name in ("distilbert_stand_in", "shipped_classifier"):
+        model = section[name]
+        assert model["errors"] == 0 and model["throughput_rps"] > 0 and model["server_cpu_ms_per_request"] > 0, name
+        assert [p["batch_size"] for p in model["sweep"]] == list(TINY.raw_batch_sizes), name
+        assert all(len(p["throughput_rounds"]) == TINY.load.rounds for p in model["sweep"]), name
+    shipped, stand_in = section["shipped_classifier"], section["distilbert_stand_in"]
+    notes_per_s = shipped["throughput_rps"] / stand_in["throughput_rps"]
+    assert section["notes_per_s_ratio"] == pytest.approx(notes_per_s, abs=1e-3)
+    assert section["cpu_ms_per_note_ratio"] == pytest.approx(
+        shipped["server_cpu_ms_per_request"] / stand_in["server_cpu_ms_per_request"], abs=1e-3
+    )
+    target = report["targets"]["shipped_classifier_vs_stand_in_notes_per_s"]
+    assert target["value"] == section["notes_per_s_ratio"] and target["target"] == ">= 2.5"
+
+
+def test_without_the_encoder_the_classifier_section_says_why(tmp_path: Path) -> None:
+    from bench.classifier import classifier_section, shipped_version_dir
+    from cli.demo import SHIPPED_HEAD
+
+    missing = tmp_path / "no-encoder"
+    shipped = shipped_version_dir(tmp_path / "not-built", SHIPPED_HEAD, missing, tmp_path, "int8")
+    assert isinstance(shipped, str) and "encoder is not installed" in shipped
+    section = classifier_section(shipped, tmp_path, "int8", ["a note"], (1,), TINY.load)
+    assert section == {"measured": False, "reason": shipped}
+    assert not (tmp_path / "classifier").exists()  # nothing built
 
 
 def test_report_and_chart_carry_no_note_text(bench_report: tuple[dict, Path]) -> None:
