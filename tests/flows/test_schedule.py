@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,21 @@ from medflow.settings import REPO_ROOT
 SCHEDULED_RUN_DEADLINE_S = 240.0
 
 
+# The server answers 503 while its sqlite database is busy (the scheduler writing runs, the worker
+# reporting states); Prefect's own client retries those, and so does the test, within a deadline.
+BUSY_DEADLINE_S = 60.0
+
+
+def _call(send: Callable[[], httpx.Response]) -> httpx.Response:
+    deadline = time.monotonic() + BUSY_DEADLINE_S
+    while (response := send()).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(1)
+    return response.raise_for_status()
+
+
 def _runs(api: httpx.Client, deployment_id: str) -> list[dict[str, Any]]:
     query = {"deployments": {"id": {"any_": [deployment_id]}}, "sort": "EXPECTED_START_TIME_ASC", "limit": 200}
-    return api.post("/flow_runs/filter", json=query).raise_for_status().json()
+    return _call(lambda: api.post("/flow_runs/filter", json=query)).json()
 
 
 def test_the_servers_scheduler_creates_a_run_that_a_worker_completes(flow_env: str, tmp_path: Path) -> None:
@@ -44,7 +57,7 @@ def test_the_servers_scheduler_creates_a_run_that_a_worker_completes(flow_env: s
         assert deployed.returncode == 0, deployed.stderr
         registered_at = time.monotonic()
         with httpx.Client(base_url=api_url, timeout=30) as api:
-            fanout = api.get("/deployments/name/nightly-fanout/every-minute").raise_for_status().json()
+            fanout = _call(lambda: api.get("/deployments/name/nightly-fanout/every-minute")).json()
             worker = start_worker("scheduled", env, tmp_path / "worker.log", tmp_path)
             try:
                 deadline = registered_at + SCHEDULED_RUN_DEADLINE_S
@@ -56,7 +69,7 @@ def test_the_servers_scheduler_creates_a_run_that_a_worker_completes(flow_env: s
                     time.sleep(2)
                 took_s = time.monotonic() - registered_at
                 started = [p for p in descendants(os.getpid()) if p.pid not in before]
-                api.patch(f"/deployments/{fanout['id']}", json={"paused": True}).raise_for_status()
+                _call(lambda: api.patch(f"/deployments/{fanout['id']}", json={"paused": True}))
             finally:
                 stop_process_group(worker)
         worker_log = (tmp_path / "worker.log").read_text(errors="replace")
