@@ -8,16 +8,13 @@ from typing import Annotated
 
 import typer
 
-from cli.model_train import evaluate, train
-from cli.paths import STAND_IN_DIR, TRITON_REPO
+from cli.model_train import INT8_CHECK_TEXTS, evaluate, train
+from cli.paths import SAMPLES, STAND_IN_DIR, TRITON_REPO
 
 model_app = typer.Typer(no_args_is_help=True)
 triton_app = typer.Typer(no_args_is_help=True)
 model_app.command("train")(train)
 model_app.command("eval")(evaluate)
-
-DEFAULT_SAMPLES = Path("data/samples")
-INT8_CHECK_TEXTS = 64
 
 
 @model_app.command("build")
@@ -32,7 +29,7 @@ def build(
     ] = False,
     samples: Annotated[
         Path, typer.Option(help="Synthetic or de-identified Parquet notes: the demo vocabulary is stored")
-    ] = DEFAULT_SAMPLES,
+    ] = SAMPLES,
     seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
     fp16: Annotated[
         bool, typer.Option("--fp16", help="Also the GPU variant model.fp16.onnx (fused kernels, FP16 weights)")

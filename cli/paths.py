@@ -11,5 +11,6 @@ from medflow.settings import REPO_ROOT
 TRITON_REPO = Path("triton_repo")
 CLASSIFIER_DIR = TRITON_REPO / CLASSIFIER_MODEL
 STAND_IN_DIR = TRITON_REPO / "distilbert"  # the DistilBERT stand-in, built by `medflow model build`
-SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+SAMPLES = Path("data") / "samples"
+SAMPLES_DIR = REPO_ROOT / SAMPLES
 DEMO_OUTPUT = "out/demo"
