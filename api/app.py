@@ -24,7 +24,7 @@ from api.limits import BodyGuardMiddleware
 from api.middleware import RequestObserverMiddleware
 from api.prometheus import ApiMetrics
 from api.routes import register_routes
-from api.service import BackendUnavailable, DeadlineExceeded, DeidUnavailable, UnsupportedLanguage, UnsupportedScript
+from api.service import BackendUnavailable, DeadlineExceeded, DeidUnavailable, UnsupportedNote
 from medflow.settings import Settings, get_settings
 
 # Names of request fields; any other key in an error location is replaced (keys are caller-controlled).
@@ -96,19 +96,12 @@ def _application(settings: Settings) -> FastAPI:
         request.state.error = "deid_incomplete"
         return retry_later(request.state.request_id, "de-identification did not complete", retry_after_s)
 
-    @app.exception_handler(UnsupportedScript)
-    async def unsupported_script(request: Request, exc: UnsupportedScript) -> JSONResponse:
-        # Fail closed: a note mostly in a script the engine cannot read is neither classified nor echoed.
-        request.state.error = "unsupported_script"
-        detail = "note is mostly in a script de-identification does not support"
-        return JSONResponse({"detail": detail, "request_id": request.state.request_id}, status_code=422)
-
-    @app.exception_handler(UnsupportedLanguage)
-    async def unsupported_language(request: Request, exc: UnsupportedLanguage) -> JSONResponse:
-        # Fail closed, like a script without rules: the English rules would miss its dates and names.
-        request.state.error = "unsupported_language"
-        detail = "note is in a language de-identification does not support"
-        return JSONResponse({"detail": detail, "request_id": request.state.request_id}, status_code=422)
+    @app.exception_handler(UnsupportedNote)
+    async def unsupported_note(request: Request, exc: UnsupportedNote) -> JSONResponse:
+        # Fail closed: a note in a script or language without rules (the English rules would miss its
+        # dates and names) is neither classified nor echoed.
+        request.state.error = exc.reason
+        return JSONResponse({"detail": exc.detail, "request_id": request.state.request_id}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

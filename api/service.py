@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from fastapi.concurrency import run_in_threadpool
 
@@ -67,14 +67,21 @@ class DeidUnavailable(Exception):
     request is refused (HTTP 503) and nothing of it goes on."""
 
 
-class UnsupportedScript(Exception):
-    """A note is written mostly in a script the de-identification engine has no rules for: the request
-    is refused (HTTP 422, retrying will not help) and nothing of it goes on."""
+class UnsupportedNote(Exception):
+    """A note is written mostly in a script the de-identification engine has no rules for, or in a
+    language outside `MEDFLOW_DEID_LANGUAGES` (the rules are English): the request is refused (HTTP 422,
+    retrying will not help) and nothing of it goes on. `reason` is the note's `DeidIncomplete.reason`
+    (the API's error kind), `detail` what the caller reads."""
 
+    DETAILS: ClassVar[dict[str, str]] = {
+        DeidIncomplete.UNSUPPORTED_SCRIPT: "note is mostly in a script de-identification does not support",
+        DeidIncomplete.UNSUPPORTED_LANGUAGE: "note is in a language de-identification does not support",
+    }
 
-class UnsupportedLanguage(UnsupportedScript):
-    """A note is written in a language outside `MEDFLOW_DEID_LANGUAGES` (the rules are English): refused
-    the same way."""
+    def __init__(self, reason: str, refused: int, notes: int) -> None:
+        super().__init__(f"{refused} of {notes} note(s) refused: {reason}")
+        self.reason = reason
+        self.detail = self.DETAILS[reason]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +149,10 @@ class ClassifyService:
 
     async def _classify_admitted(self, texts: Sequence[str]) -> list[ClassifiedNote]:
         outcomes = await self._deidentify(texts)
-        unsupported = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_SCRIPT for o in outcomes)
-        if unsupported:
-            raise UnsupportedScript(f"{unsupported} of {len(outcomes)} note(s) in a script the engine cannot read")
-        foreign = sum(isinstance(o, DeidIncomplete) and o.reason == o.UNSUPPORTED_LANGUAGE for o in outcomes)
-        if foreign:
-            raise UnsupportedLanguage(f"{foreign} of {len(outcomes)} note(s) in a language the rules are not for")
+        for reason in UnsupportedNote.DETAILS:  # an unreadable script is named before a foreign language
+            refused = sum(isinstance(o, DeidIncomplete) and o.reason == reason for o in outcomes)
+            if refused:
+                raise UnsupportedNote(reason, refused, len(outcomes))
         incomplete = sum(isinstance(o, DeidIncomplete) for o in outcomes)
         if incomplete:
             raise DeidUnavailable(f"de-identification of {incomplete} of {len(outcomes)} note(s) did not complete")

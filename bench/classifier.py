@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import serving
 from bench.run import BenchConfig, ratio
-from inference.model_files import MODEL_INFO_FILE, Precision, onnx_path
+from inference.model_files import CLASSIFIER_MODEL, MODEL_INFO_FILE, Precision, onnx_path
 
 STAND_IN, SHIPPED = "distilbert_stand_in", "shipped_classifier"
 BUILT_PRECISIONS = ("fp32", "int8")  # what `build_from_head` writes
@@ -37,7 +37,7 @@ def shipped_version_dir(
         return f"the pretrained encoder is not installed ({encoder_dir}; `make` installs it)"
     from inference.build.train import build_from_head
 
-    return build_from_head(head, encoder_dir, work, "classifier", [])
+    return build_from_head(head, encoder_dir, work, CLASSIFIER_MODEL, [])
 
 
 def compare_models(

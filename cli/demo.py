@@ -13,18 +13,39 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+import typer
 
-from cli.report import progress_bar
+from cli.paths import DEMO_OUTPUT, SAMPLES_DIR
+from cli.run import run_exit_code, this_medflow
+from cli.tables import refuse_old_layout
+from inference.model_files import CLASSIFIER_MODEL
 from medflow.settings import REPO_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
     from prefect.states import State
+    from rich.console import Console
 
 
 # The shipped classifier: a head trained on MTSamples (CC0) for the pinned all-MiniLM-L6-v2 encoder.
 SHIPPED_HEAD = REPO_ROOT / "models" / "mtsamples-minilm"
-CLASSIFIER_MODEL = "classifier"
+EXAMPLE_QUERY = "query 'SELECT label, count(*) AS notes FROM predictions GROUP BY label'"
+
+
+def demo(
+    output_uri: str = typer.Option(DEMO_OUTPUT, "--output", help="Where the demo writes its tables"),
+    samples: Path = typer.Option(SAMPLES_DIR, help="Input Parquet folder"),
+) -> None:
+    """Build the demo model if needed, start the embedded Triton, run the flow on every sample (again on
+    every run). Exit codes as `medflow run`."""
+    from rich.console import Console
+
+    refuse_old_layout(output_uri)
+    console = Console()
+    code = run_exit_code(run_demo(get_settings(), samples, output_uri, console), False, console)
+    if code == 0:
+        print_kind_vs_label(output_uri, console)
+        typer.echo(f"Tables written under {output_uri}/. Try: {this_medflow()} {EXAMPLE_QUERY}")
+    raise typer.Exit(code)
 
 
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
@@ -84,6 +105,7 @@ def ensure_demo_key(console: Console) -> None:
 
 def run_demo(settings: Settings, samples_dir: Path, output_uri: str, console: Console) -> State:
     """The final state of the demo's flow run (its data: the run manifest)."""
+    from cli.report import progress_bar
     from flows.nightly import nightly_deid_inference
     from flows.temporary_api import start_temporary_api
     from inference.triton_server import EmbeddedTriton

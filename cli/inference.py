@@ -8,16 +8,13 @@ from typing import Annotated
 
 import typer
 
-from cli.model_train import evaluate, train
+from cli.model_train import INT8_CHECK_TEXTS, evaluate, train
+from cli.paths import SAMPLES, STAND_IN_DIR, TRITON_REPO
 
 model_app = typer.Typer(no_args_is_help=True)
 triton_app = typer.Typer(no_args_is_help=True)
 model_app.command("train")(train)
 model_app.command("eval")(evaluate)
-
-DEFAULT_REPO = Path("triton_repo")
-DEFAULT_SAMPLES = Path("data/samples")
-INT8_CHECK_TEXTS = 64
 
 
 @model_app.command("build")
@@ -25,14 +22,14 @@ def build(
     model: Annotated[str, typer.Option(help="Hugging Face model id or local directory")] = (
         "distilbert-base-uncased-finetuned-sst-2-english"
     ),
-    repo: Annotated[Path, typer.Option(help="Triton model repository")] = DEFAULT_REPO,
-    name: Annotated[str, typer.Option(help="Model name (directory) in the repository")] = "distilbert",
+    repo: Annotated[Path, typer.Option(help="Triton model repository")] = TRITON_REPO,
+    name: Annotated[str, typer.Option(help="Model name (directory) in the repository")] = STAND_IN_DIR.name,
     demo: Annotated[
         bool, typer.Option("--demo", help="Offline: random-weight DistilBERT + WordPiece trained on the samples")
     ] = False,
     samples: Annotated[
         Path, typer.Option(help="Synthetic or de-identified Parquet notes: the demo vocabulary is stored")
-    ] = DEFAULT_SAMPLES,
+    ] = SAMPLES,
     seed: Annotated[int, typer.Option(help="Seed of the demo weights")] = 0,
     fp16: Annotated[
         bool, typer.Option("--fp16", help="Also the GPU variant model.fp16.onnx (fused kernels, FP16 weights)")
@@ -93,7 +90,7 @@ def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str]) -
 
 @triton_app.command("serve")
 def serve(
-    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = DEFAULT_REPO / "distilbert",
+    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = STAND_IN_DIR,
     precision: Annotated[str, typer.Option(help="int8 or fp32 ONNX weights (CPU), fp16 (GPU)")] = "int8",
     dynamic_batching: Annotated[bool, typer.Option(help="Keep the config's dynamic batcher")] = True,
     grpc_port: int = 8001,
@@ -154,7 +151,7 @@ def serve(
 
 @model_app.command("bench")
 def bench(
-    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = DEFAULT_REPO / "distilbert",
+    model_dir: Annotated[Path, typer.Option(help="Model directory holding config.pbtxt")] = STAND_IN_DIR,
     batch_sizes: Annotated[str, typer.Option(help="Comma-separated batch sizes")] = "1,8,32",
     seq_len: Annotated[int, typer.Option(help="Tokens per sequence")] = 128,
     seconds: Annotated[float, typer.Option(help="Minimum time per measurement")] = 3.0,

@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from cli.paths import CLASSIFIER_DIR, TRITON_REPO
 from cli.training_data import deidentified_notes
+from inference.model_files import CLASSIFIER_MODEL
 
 DEFAULT_CACHE = Path("out/cache/encoder")
 INT8_CHECK_TEXTS = 64
@@ -38,8 +40,8 @@ def train(
     input_file: InputOption,
     text_column: TextColumn = "text",
     labels_column: LabelsColumn = "labels",
-    repo: Annotated[Path, typer.Option(help="Triton model repository")] = Path("triton_repo"),
-    name: Annotated[str, typer.Option(help="Model name (directory) in the repository")] = "classifier",
+    repo: Annotated[Path, typer.Option(help="Triton model repository")] = TRITON_REPO,
+    name: Annotated[str, typer.Option(help="Model name (directory) in the repository")] = CLASSIFIER_MODEL,
     encoder: Annotated[Path | None, typer.Option(help="Pretrained encoder folder (default: the installed one)")] = None,
     cache: CacheOption = DEFAULT_CACHE,
     epochs: Annotated[int, typer.Option(help="Full-batch epochs of the head")] = 300,
@@ -105,9 +107,9 @@ def evaluate(
     train_input: Annotated[
         Path, typer.Option(help="The model's training notes: the TF-IDF baseline is trained on them", exists=True)
     ],
-    model: Annotated[Path, typer.Option(help="Model directory (latest version) or version directory")] = Path(
-        "triton_repo/classifier"
-    ),
+    model: Annotated[
+        Path, typer.Option(help="Model directory (latest version) or version directory")
+    ] = CLASSIFIER_DIR,
     text_column: TextColumn = "text",
     labels_column: LabelsColumn = "labels",
     precision: Annotated[str, typer.Option(help="fp32 or int8 ONNX weights")] = "fp32",

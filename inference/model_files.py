@@ -17,6 +17,8 @@ from typing import Literal
 # classifier) or sigmoid (multi-label: each label on its own, reported where it passes its threshold).
 Activation = Literal["softmax", "sigmoid"]
 
+# The shipped classifier's name in a Triton repository (its directory, and the name clients ask for).
+CLASSIFIER_MODEL = "classifier"
 MODEL_INFO_FILE = "medflow_model.json"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.pbtxt"

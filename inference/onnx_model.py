@@ -20,12 +20,9 @@ def available_cores() -> int:
 
 
 def cpu_serving_layout() -> tuple[int, int]:
-    """(sessions, intra-op threads each) for serving on CPU: one single-threaded session per core.
-
-    Measured on 2 shared cores, INT8, notes of <= 64 tokens: two 1-thread sessions side by side gave
-    1.1-1.8x the sequences/s of one 2-thread session at batch 1-16 (no thread hand-off per operator,
-    and one session's Python/IPC overhead overlaps the other's compute). Triton instances use it too.
-    """
+    """(sessions, intra-op threads each) for serving on CPU: one single-threaded session per core, which
+    beat one session on all cores (no thread hand-off per operator, and one session's Python/IPC overhead
+    overlaps the other's compute; docs/performance-notes.md). Triton instances use it too."""
     return available_cores(), 1
 
 

@@ -8,7 +8,6 @@ running ONNX Runtime), so the CPU and GPU definitions cannot drift.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import shutil
 import subprocess
@@ -16,23 +15,20 @@ import sys
 import sysconfig
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import tritonclient.grpc as grpcclient
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2
-from tritonclient.utils import InferenceServerException
 
 import inference
 from inference.local_process import die_with_parent, free_port, port_in_use, stop_process
 from inference.model_files import CONFIG_FILE, MODEL_INFO_FILE, ONNX_FILES, TOKENIZER_FILE, Precision, uses_gpu
 from inference.onnx_model import available_cores, serving_layout
 from inference.readiness import poll_until
+from inference.server_identity import grpc_server_id, http_answer
 
 BACKEND_MODEL_FILE = Path(__file__).parent / "triton_backend" / "model.py"
 LOG_FILE = "tritonserver.log"
@@ -355,30 +351,19 @@ class EmbeddedTriton:
                 f"tritonserver exited with code {self._process.returncode} before the model was ready.\n"
                 f"Last lines of {self.log_path}:\n{self.log_tail()}"
             )
-        try:
-            with urllib.request.urlopen(f"{self.http_url}/v2", timeout=2) as response:  # noqa: S310 (local http)
-                answering = json.load(response).get("name")
-            ready_url = f"{self.http_url}/v2/models/{self.model_name}/ready"
-            with urllib.request.urlopen(ready_url, timeout=2) as response:  # noqa: S310 (local http)
-                ready = response.status == 200
-        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        answer = http_answer(self.http_url, self.model_name)  # (server id, model ready); None: no answer yet
+        if answer is None:
             return False
-        if answering != self.server_id:
-            raise TritonPortTaken(f"another server ({answering!r}) answers on HTTP port {self.http_port}")
-        return ready and self._grpc_is_ours()
+        if answer[0] != self.server_id:
+            raise TritonPortTaken(f"another server ({answer[0]!r}) answers on HTTP port {self.http_port}")
+        return answer[1] and self._grpc_is_ours()
 
     def _grpc_is_ours(self) -> bool:
         """The gRPC port answers with this server's id (the port the batch flow and the gateway use)."""
-        client = grpcclient.InferenceServerClient(self.grpc_url)
-        try:
-            answering = client.get_server_metadata(client_timeout=2).name
-        except InferenceServerException:
-            return False
-        finally:
-            client.close()
-        if answering != self.server_id:
+        answering = grpc_server_id(self.grpc_url)
+        if answering is not None and answering != self.server_id:
             raise TritonPortTaken(f"another server ({answering!r}) answers on gRPC port {self.grpc_port}")
-        return True
+        return answering is not None
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -37,8 +37,8 @@ class Settings(BaseSettings):
         120.0, gt=0, description="How long a batch run waits for an unreachable Triton to come back; then it fails"
     )
     inflight_requests: int = Field(4, description="Concurrent Triton requests per client (backpressure)")
-    # CPU default: in-process INT8 on 2 cores, batches cut at 1024 padded tokens ran faster than at
-    # 2048-8192 (medflow bench, raw_model_batch sweep). The T4 deployment sets 8192.
+    # CPU default: smaller requests keep activations in cache (docs/performance-notes.md). The T4
+    # deployment sets 8192.
     batch_token_budget: int = Field(1024, description="Max padded tokens per Triton request")
     max_batch_size: int = Field(64, description="Max sequences per Triton request")
     # Triton's ONNX Runtime/TensorRT backends batch only equal shapes; single notes differ in length.

@@ -62,6 +62,8 @@ ENDS_WITH_UNIT = regex.compile(rf"{UNIT_DESIGNATOR}$")
 
 
 class StreetAddressRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.STREET
+    FLAGS = CASE_SENSITIVE
     PATTERNS = [
         Pattern(
             "number_street",
@@ -106,13 +108,7 @@ class StreetAddressRecognizer(GroupPatternRecognizer):
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
-        super().__init__(
-            supported_entity=PhiLabel.STREET.value,
-            patterns=self.PATTERNS,
-            name="StreetAddressRecognizer",
-            global_regex_flags=CASE_SENSITIVE,
-            context=self.CONTEXT,
-        )
+        super().__init__()
 
     def analyze(
         self,

@@ -13,6 +13,7 @@ OVER_89_WORDS = rf"(?:ninety(?:[- ]{UNITS})?|one hundred(?:(?: and)?[- ](?:{UNIT
 
 
 class AgeOver89Recognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.AGE
     PATTERNS = [
         Pattern(
             "age_unit",
@@ -37,6 +38,3 @@ class AgeOver89Recognizer(GroupPatternRecognizer):
         Pattern("age_birthday", rf"(?<![\w.])(?P<phi>{OVER_89})(?:st|nd|rd|th)[ \t]+birthday", 0.8),
         Pattern("age_keyed", rf"\b(?:age|aged|age/sex|age/gender)\s*:?\s*(?P<phi>{OVER_89}|{OVER_89_WORDS})\b", 0.85),
     ]
-
-    def __init__(self) -> None:
-        super().__init__(supported_entity=PhiLabel.AGE.value, patterns=self.PATTERNS, name="AgeOver89Recognizer")

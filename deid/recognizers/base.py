@@ -4,10 +4,13 @@ consumed prefix is much faster than a variable-length look-behind tried at every
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from deid.labels import PhiLabel
 from deid.outcomes import AnalysisTimeout
 
 DEFAULT_FLAGS = regex.DOTALL | regex.MULTILINE | regex.IGNORECASE
@@ -69,6 +72,26 @@ def other_occurrences(
 
 
 class GroupPatternRecognizer(PatternRecognizer):
+    """A subclass declares at class level what Presidio's constructor takes: `LABEL`, `PATTERNS`,
+    `CONTEXT` (words before a match that raise its score), `FLAGS` (without IGNORECASE where capitals
+    are the evidence) and `NAME` (default: the class name). One that needs word lists sets them before
+    calling `super().__init__()`: Presidio's constructor calls `load()`."""
+
+    LABEL: ClassVar[PhiLabel]
+    PATTERNS: ClassVar[list[Pattern]]
+    CONTEXT: ClassVar[list[str]] = []
+    FLAGS: ClassVar[int] = DEFAULT_FLAGS
+    NAME: ClassVar[str | None] = None
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity=self.LABEL.value,
+            patterns=self.PATTERNS,
+            name=self.NAME or type(self).__name__,
+            global_regex_flags=self.FLAGS,
+            context=self.CONTEXT,
+        )
+
     def _compiled_patterns(self) -> list[tuple[Pattern, regex.Pattern[str]]]:
         # Compiled on first use: Presidio's base __init__ calls load() before the patterns are set.
         compiled = self.__dict__.get("_compiled")

@@ -26,6 +26,8 @@ class PhoneRecognizer(GroupPatternRecognizer):
     """North-American numbers in all their spellings plus international (+CC) and European groupings;
     a number right after the word `fax` is relabelled FAX."""
 
+    LABEL = PhiLabel.PHONE
+    NAME = "ClinicalPhoneRecognizer"
     PATTERNS = [
         Pattern(
             "nanp",
@@ -94,14 +96,6 @@ class PhoneRecognizer(GroupPatternRecognizer):
 
     CONTEXT = ["phone", "tel", "telephone", "cell", "mobile", "call", "pager", "contact", "fax", "reach"]
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=PhiLabel.PHONE.value,
-            patterns=self.PATTERNS,
-            name="ClinicalPhoneRecognizer",
-            context=self.CONTEXT,
-        )
-
     def validate_result(self, pattern_text: str) -> bool | None:
         """An international number has 8 to 15 digits, country code included (E.164)."""
         if not pattern_text.startswith("+"):
@@ -137,14 +131,12 @@ PHONE_CUE_BEFORE = regex.compile(r"(?i:call|phone|tel|cell|mobile|home|work|offi
 
 
 class EmailRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.EMAIL
     PATTERNS = [
         # Linear time: the local part starts where its run of characters starts, and the domain's labels
         # are taken possessively with the top-level domain checked behind them (no backtracking).
         Pattern("email", r"(?<![\w.%+-])[\w.%+-]++@[\w-]++(?:\.[\w-]++)++(?<=\.[a-z]{2,24})", 0.95),
     ]
-
-    def __init__(self) -> None:
-        super().__init__(supported_entity=PhiLabel.EMAIL.value, patterns=self.PATTERNS, name="EmailRecognizer")
 
 
 TLDS = (
@@ -160,6 +152,7 @@ BARE_DOMAIN = regex.compile(r"(?P<label>[A-Za-z]+)\.(?P<tld>[A-Za-z]{2})")
 
 
 class UrlRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.URL
     PATTERNS = [
         Pattern("scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.95),
         Pattern("www", r"\bwww\.[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", 0.9),
@@ -173,7 +166,7 @@ class UrlRecognizer(GroupPatternRecognizer):
 
     def __init__(self, vocabulary: PhilterVocabulary | None = None) -> None:
         self._philter = vocabulary
-        super().__init__(supported_entity=PhiLabel.URL.value, patterns=self.PATTERNS, name="UrlRecognizer")
+        super().__init__()
 
     def load(self) -> None:
         self._vocabulary = (self._philter or philter_vocabulary()).non_names
@@ -188,20 +181,13 @@ class UrlRecognizer(GroupPatternRecognizer):
 
 
 class IpRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.IP
     PATTERNS = [
         Pattern("ipv4", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)", 0.6),
         Pattern("ipv6", r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?::[0-9a-f]{1,4}){0,6}(?![\w:])", 0.6),
     ]
 
     CONTEXT = ["ip", "address", "host", "server"]
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=PhiLabel.IP.value,
-            patterns=self.PATTERNS,
-            name="IpRecognizer",
-            context=self.CONTEXT,
-        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         try:

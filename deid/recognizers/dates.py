@@ -133,6 +133,8 @@ SLASH_DATE = regex.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?")
 
 
 class DateRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.DATE
+    NAME = "ClinicalDateRecognizer"
     PATTERNS = [
         # Any year up to 2199 here: year-month-day is unambiguous, and de-identified corpora shift
         # dates into the future (`Record date: 2088-07-03`).
@@ -210,14 +212,6 @@ class DateRecognizer(GroupPatternRecognizer):
     ]
 
     CONTEXT = ["date", "dob", "born", "admitted", "discharged", "seen", "on", "since", "visit"]
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=PhiLabel.DATE.value,
-            patterns=self.PATTERNS,
-            name="ClinicalDateRecognizer",
-            context=self.CONTEXT,
-        )
 
     def analyze(
         self,

@@ -31,6 +31,8 @@ FACILITY_WORD = (
 
 
 class HospitalRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.HOSPITAL
+    FLAGS = CASE_SENSITIVE
     PATTERNS = [
         Pattern(
             "named_facility",
@@ -64,13 +66,7 @@ class HospitalRecognizer(GroupPatternRecognizer):
 
     def __init__(self, english: EnglishVocabulary | None = None) -> None:
         self._english = english or EnglishVocabulary()
-        super().__init__(
-            supported_entity=PhiLabel.HOSPITAL.value,
-            patterns=self.PATTERNS,
-            name="HospitalRecognizer",
-            global_regex_flags=CASE_SENSITIVE,
-            context=self.CONTEXT,
-        )
+        super().__init__()
 
     def analyze(
         self,

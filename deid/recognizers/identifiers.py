@@ -21,23 +21,7 @@ def keyed(name: str, keys: str, score: float = 0.85, value: str = VALUE) -> Patt
     return Pattern(name, rf"\b(?:{keys})(?![a-z]){SEP}(?P<phi>{value})", score)
 
 
-class KeyedIdentifierRecognizer(GroupPatternRecognizer):
-    """Base for the key-word driven identifier recognizers below."""
-
-    LABEL: PhiLabel
-    PATTERNS: list[Pattern]
-    CONTEXT: list[str] = []
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=self.LABEL.value,
-            patterns=self.PATTERNS,
-            name=f"{type(self).__name__}",
-            context=self.CONTEXT,
-        )
-
-
-class SsnRecognizer(KeyedIdentifierRecognizer):
+class SsnRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.SSN
     PATTERNS = [
         Pattern("ssn_dashed", r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])", 0.85),
@@ -50,14 +34,14 @@ class SsnRecognizer(KeyedIdentifierRecognizer):
     CONTEXT = ["ssn", "social", "security"]
 
 
-class MrnRecognizer(KeyedIdentifierRecognizer):
+class MrnRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.MRN
     PATTERNS = [
         keyed("mrn", r"mrn|mr#|mr|medical record|med rec|record|chart|unit|hospital|patient id|pt id|pid", 0.9),
     ]
 
 
-class AccountRecognizer(KeyedIdentifierRecognizer):
+class AccountRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.ACCOUNT
     PATTERNS = [
         keyed("account", r"account|acct|acc|billing|invoice|claim|encounter|visit|fin|har", 0.9),
@@ -67,7 +51,7 @@ class AccountRecognizer(KeyedIdentifierRecognizer):
     ]
 
 
-class HealthPlanRecognizer(KeyedIdentifierRecognizer):
+class HealthPlanRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.HEALTH_PLAN
     PATTERNS = [
         keyed(
@@ -86,7 +70,7 @@ class HealthPlanRecognizer(KeyedIdentifierRecognizer):
     ]
 
 
-class LicenseRecognizer(KeyedIdentifierRecognizer):
+class LicenseRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.LICENSE
     PATTERNS = [
         keyed("license", r"licen[cs]e|lic|driver'?s licen[cs]e|dl|dea|npi|certificate|cert|registration", 0.9),
@@ -94,7 +78,7 @@ class LicenseRecognizer(KeyedIdentifierRecognizer):
     ]
 
 
-class DeviceRecognizer(KeyedIdentifierRecognizer):
+class DeviceRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.DEVICE
     PATTERNS = [
         keyed("device", r"serial|s/n|sn|device|model|implant|pacemaker|lot|udi|imei|catalog", 0.85),
@@ -110,7 +94,7 @@ VEHICLE_VALUE = (  # written in capitals, as plates are (`from C2 down to C4` is
 )
 
 
-class VehicleRecognizer(KeyedIdentifierRecognizer):
+class VehicleRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.VEHICLE
     PATTERNS = [
         keyed("vehicle", r"vin|vehicle|license plate|plate|tag", 0.85, VEHICLE_VALUE),
@@ -118,7 +102,7 @@ class VehicleRecognizer(KeyedIdentifierRecognizer):
     ]
 
 
-class OtherIdRecognizer(KeyedIdentifierRecognizer):
+class OtherIdRecognizer(GroupPatternRecognizer):
     LABEL = PhiLabel.ID
     PATTERNS = [
         keyed("keyed_id", r"id|identifier|case|specimen|accession|order|requisition|ref|reference|study|job", 0.8),

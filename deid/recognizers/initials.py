@@ -21,6 +21,8 @@ _SERVICES = "|".join(sorted(SERVICE_INITIALISMS | {"pcp", "icu", "pacu", "ccu", 
 
 
 class PatientInitialsRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.NAME
+    FLAGS = regex.DOTALL | regex.MULTILINE  # capitals are the evidence
     PATTERNS = [
         Pattern("pt_dotted", rf"\b(?i:pt|patient)\.?[ \t]+(?P<phi>{DOTTED})(?![\w.])", 0.85),
         Pattern(
@@ -29,14 +31,6 @@ class PatientInitialsRecognizer(GroupPatternRecognizer):
             0.85,
         ),
     ]
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=PhiLabel.NAME.value,
-            patterns=self.PATTERNS,
-            name="PatientInitialsRecognizer",
-            global_regex_flags=regex.DOTALL | regex.MULTILINE,  # capitals are the evidence
-        )
 
     def invalidate_result(self, pattern_text: str) -> bool:
         return "".join(c for c in pattern_text if c.isalpha()).lower() in CLINICAL_DOTTED

@@ -62,6 +62,8 @@ class CityRecognizer(GroupPatternRecognizer):
     """A city is recognised by its position: before `, STATE` (`Boston, MA 02114`) or after
     a residence cue (`lives in Springfield`)."""
 
+    LABEL = PhiLabel.CITY
+    FLAGS = CASE_SENSITIVE
     PATTERNS = [
         Pattern(
             "city_state",
@@ -90,13 +92,7 @@ class CityRecognizer(GroupPatternRecognizer):
     ) -> None:
         self._english = english or EnglishVocabulary()
         self._non_names = (vocabulary or philter_vocabulary()).non_names
-        super().__init__(
-            supported_entity=PhiLabel.CITY.value,
-            patterns=self.PATTERNS,
-            name="CityRecognizer",
-            global_regex_flags=CASE_SENSITIVE,
-            context=self.CONTEXT,
-        )
+        super().__init__()
 
     def analyze(
         self,
@@ -183,6 +179,8 @@ ZIP_AHEAD = regex.compile(rf"[ \t]+{ZIP}\b")
 
 
 class StateRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.STATE
+    FLAGS = CASE_SENSITIVE
     PATTERNS = [
         Pattern("state_name", rf"\b(?i:{STATE_NAMES})\b", 0.6),
         Pattern(
@@ -198,12 +196,7 @@ class StateRecognizer(GroupPatternRecognizer):
     ) -> None:
         self._english = english or EnglishVocabulary()
         self._non_names = (vocabulary or philter_vocabulary()).non_names
-        super().__init__(
-            supported_entity=PhiLabel.STATE.value,
-            patterns=self.PATTERNS,
-            name="StateRecognizer",
-            global_regex_flags=CASE_SENSITIVE,
-        )
+        super().__init__()
 
     def analyze(
         self,
@@ -225,6 +218,8 @@ class StateRecognizer(GroupPatternRecognizer):
 
 
 class ZipRecognizer(GroupPatternRecognizer):
+    LABEL = PhiLabel.ZIP
+    FLAGS = CASE_SENSITIVE
     PATTERNS = [
         Pattern("zip_after_state", rf"\b{STATE_ANY}\.?,?\s+(?P<phi>{ZIP})\b", 0.9),
         Pattern(
@@ -233,11 +228,3 @@ class ZipRecognizer(GroupPatternRecognizer):
             0.9,
         ),
     ]
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity=PhiLabel.ZIP.value,
-            patterns=self.PATTERNS,
-            name="ZipRecognizer",
-            global_regex_flags=CASE_SENSITIVE,
-        )

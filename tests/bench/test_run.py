@@ -7,13 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bench.chart import write_chart
 from bench.run import BenchConfig, BenchSizes, run_bench
 from bench.serving import LoadPlan
 from bench.triton_stats import PHASES
-from cli.main import app
 from medflow.settings import REPO_ROOT
 
 SAMPLES = REPO_ROOT / "data" / "samples"
@@ -175,13 +173,6 @@ def test_report_and_chart_carry_no_note_text(bench_report: tuple[dict, Path]) ->
 
     notes = [t for t in sample_table(SAMPLES, 200).column("note_text").to_pylist() if t and len(t) > 20]
     assert not [n for n in notes if n in text]
-
-
-def test_cli_offers_quick_json_and_precision() -> None:
-    result = CliRunner().invoke(app, ["bench", "--help"])
-    assert result.exit_code == 0
-    for option in ("--quick", "--json", "--precision", "--png"):
-        assert option in result.output
 
 
 def test_write_path_benchmark_runs_and_every_note_lands_once() -> None:

@@ -188,13 +188,6 @@ def test_run_exit_codes_for_committed_runs(prefect_harness: None, flow_env: str,
     assert empty.returncode == ExitCode.OK, empty.stderr[-2000:]
 
 
-def test_query_before_any_run_says_so_in_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["query", "SELECT * FROM quarantine", "--output", str(tmp_path / "out")])
-    assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: no run has committed to {tmp_path / 'out'} yet (no table predictions)"
-
-
-
 def test_a_run_behind_another_runs_lock_says_what_it_waits_for(
     prefect_harness: None, flow_env: str, notes: Path, tmp_path: Path
 ) -> None:

@@ -3,14 +3,11 @@ values, every kind is covered, and malformed markup is refused without quoting t
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli.main import app
 from deid.labels import ALL_LABELS
 from samplegen.challenge import PHI_FREE_PREFIX, gold_jsonl, parse_challenge
 
@@ -62,15 +59,6 @@ def test_size_and_kinds(source: str) -> None:
         assert any(t == t.upper() for t in texts), kind
         assert any(t == t.lower() for t in texts), kind
         assert any(t not in (t.upper(), t.lower()) for t in texts), kind
-
-
-def test_cli_rebuilds_the_gold(tmp_path: Path) -> None:
-    out = tmp_path / "gold.jsonl"
-    result = CliRunner().invoke(app, ["samples", "challenge", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8") == (CHALLENGE / "gold.jsonl").read_text(encoding="utf-8")
-    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
-    assert set(first) == {"id", "kind", "text", "spans"}
 
 
 @pytest.mark.parametrize(

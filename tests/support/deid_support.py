@@ -10,6 +10,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from deid.engine import DeidEngine
+from deid.labels import PhiLabel
 from deid.recognizers.base import GroupPatternRecognizer
 
 # A note with this at the end of a line never finishes the trap's pattern (exponential backtracking):
@@ -21,8 +22,9 @@ ERROR_TRIGGER = "TRAPERROR"
 
 
 class TimeoutTrapRecognizer(GroupPatternRecognizer):
-    def __init__(self) -> None:
-        super().__init__(supported_entity="ID", patterns=[TRAP_PATTERN], name="TimeoutTrap")
+    LABEL = PhiLabel.ID
+    PATTERNS = [TRAP_PATTERN]
+    NAME = "TimeoutTrap"
 
 
 class BrokenRecognizer(EntityRecognizer):
