@@ -66,9 +66,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.batch_path import passthrough_deidentify, pipeline_run
-    from medflow.pipeline import Stages
+    from medflow.processing.pipeline import Stages
+    from medflow.processing.stages import build_stages
     from medflow.settings import get_settings
-    from medflow.stages import build_stages
 
     settings = get_settings()
     stages, info = build_stages(settings)

@@ -6,8 +6,8 @@ flow run per partition ``k/n`` of the partition deployment. On a Kubernetes work
 run is its own Job and pod; on a process work pool, its own process. Partitions lock only their own
 share (``run_date=….part-k-of-n.lock``), so they run in parallel while a rerun of the same partition
 still waits. Partitions only stage their outputs and a report; the parent waits for all, commits
-everything they staged in one commit per table (measured against one optimistic commit per
-partition: README, Reliability), checks that every listed input was processed exactly once and
+everything they staged in one commit per table (rather than one optimistic commit per partition:
+docs/performance-notes.md), checks that every listed input was processed exactly once and
 publishes one manifest over all partitions. A partition that failed commits nothing; a rerun
 processes what is missing. Partitions not finished within ``MEDFLOW_FANOUT_PARTITION_TIMEOUT_S`` (a
 child stuck in Pending, say) are cancelled through the Prefect API, so the date's lock is released;
@@ -33,13 +33,13 @@ from flows.artifacts import ProgressArtifact, publish_partitions_artifact, publi
 from flows.nightly import nightly_deid_inference
 from flows.run_logging import quiet_expected_failures
 from flows.states import PartitionsFailed, committed_state, locked_state, refused_state, with_quarantine
-from medflow.commit import discard_staging
-from medflow.locking import LeaseLost, RunLock, RunLockedError
-from medflow.manifest import RunManifest, load_staged_manifest
-from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
 from medflow.storage import absolute_uri
+from medflow.tables.locking import LeaseLost, RunLock, RunLockedError
+from medflow.tables.manifest import RunManifest, load_staged_manifest
+from medflow.tables.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
+from medflow.tables.staging import discard_staging
 from tasks.files import commit_run_outputs, list_inputs
 
 

@@ -13,7 +13,7 @@ import s3fs
 from deltalake import DeltaTable
 from prefect_support import note_pseudonym, retry_scheduled, task_run_counts
 
-from medflow.query import run_query
+from medflow.tables.query import run_query
 
 RUN_DATE = date(2026, 11, 21)
 
@@ -327,7 +327,7 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     from urllib.parse import urlparse
 
     from flows.nightly import nightly_deid_inference
-    from medflow.progress import watch_progress
+    from medflow.processing.progress import watch_progress
 
     fs, bucket = s3_bucket  # talks to moto directly; the flow goes through the proxy
     for name in ("notes-0001", "notes-0002"):  # more files, so the outage lands while files remain

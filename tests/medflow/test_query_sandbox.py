@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from medflow.sql_sandbox import QueryRefused, checked_query
+from medflow.tables.sql_sandbox import QueryRefused, checked_query
 from tests.medflow.test_pipeline import note, write_notes
 from tests.medflow.test_tables import NIGHT_1, NIGHT_2, run_once
 
