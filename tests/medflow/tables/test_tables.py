@@ -33,7 +33,15 @@ from medflow.tables.commit import DUPLICATE_ACROSS_OBJECTS, commit_manifest
 from medflow.tables.delta import TABLE_SCHEMAS, LegacyLayoutError, NoCommittedRunError
 from medflow.tables.manifest import RunManifest, build_manifest, load_manifests
 from medflow.tables.query import run_query
-from tests.medflow.test_pipeline import STAGES, fake_classify, fake_deidentify, make_ctx, note, pseudonym, write_notes
+from tests.medflow.processing.test_pipeline import (
+    STAGES,
+    fake_classify,
+    fake_deidentify,
+    make_ctx,
+    note,
+    pseudonym,
+    write_notes,
+)
 
 NIGHT_1, NIGHT_2 = date(2026, 11, 21), date(2026, 11, 22)
 
