@@ -232,7 +232,7 @@ def test_racing_takers_of_a_stale_s3_lock_exactly_one_wins(moto_s3, monkeypatch:
 def test_a_waiting_run_says_what_it_waits_for_and_how_long(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("medflow.locking.WAIT_REPORT_S", 0.0)  # every poll reports progress
+    monkeypatch.setattr("medflow.tables.locking.WAIT_REPORT_S", 0.0)  # every poll reports progress
     caplog.set_level("INFO", logger="medflow.tables.locking")
     with RunLock(str(tmp_path), DAY, "run-a", ttl_s=60):
         with pytest.raises(RunLockedError):
