@@ -78,7 +78,7 @@ def process_input_file(
     before_write: Callable[[], None] = no_lease_check,
 ) -> FileReport | State:
     """The file's report, or a Failed state (data: the `TritonOutage`) when Triton stayed down too long."""
-    stages, _ = build_stages(settings)
+    stages, _ = build_stages(settings)  # built by the first file (or the flow) of this process, then reused
     on_rows = progress.start_file() if progress is not None else None
     try:
         report = process_file(source, ctx, stages, on_rows=on_rows, before_write=before_write)
