@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -20,14 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from api.admission import NoteAdmission
 from api.prometheus import ApiMetrics
 from deid.outcomes import DeidIncomplete
+from medflow.run_types import DeidOutput
 from medflow.settings import Settings
-
-
-class DeidOutput(Protocol):
-    @property
-    def text(self) -> str: ...
-    @property
-    def entity_counts(self) -> Mapping[str, int]: ...
 
 
 class Deidentifier(Protocol):

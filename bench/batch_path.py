@@ -17,11 +17,12 @@ from bench.model_timing import load_sessions, padded_batches, time_sessions
 from deid.engine import DeidResult
 from inference.model_files import ModelInfo, Precision, onnx_path, uses_gpu
 from inference.onnx_model import serving_layout
-from medflow.commit import commit_manifest
-from medflow.manifest import build_manifest
-from medflow.pipeline import RunContext, Stages, process_file
+from medflow.processing.pipeline import Stages, process_file
+from medflow.run_types import RunContext
 from medflow.settings import Settings
 from medflow.storage import list_parquet_objects
+from medflow.tables.commit import commit_manifest
+from medflow.tables.manifest import build_manifest
 
 
 def passthrough_deidentify(texts: Sequence[str], patient_ids: Sequence[str | None]) -> list[DeidResult]:

@@ -1,6 +1,6 @@
 """Peak memory of the batch flow vs input size: one subprocess per size, so each peak is its own.
 
-The child runs the real stages (`medflow.stages.build_stages`) over a folder with `process_file` and
+The child runs the real stages (`medflow.processing.stages.build_stages`) over a folder with `process_file` and
 prints `{"peak_rss_mb": ...}`: the larger of its own peak RSS and that of its de-identification
 workers (`getrusage` of itself and of its children). Run as
 `python -m bench.memory --input DIR --output DIR [--no-deid]` with `MEDFLOW_*` settings in the env.
@@ -66,9 +66,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.batch_path import passthrough_deidentify, pipeline_run
-    from medflow.pipeline import Stages
+    from medflow.processing.pipeline import Stages
+    from medflow.processing.stages import build_stages
     from medflow.settings import get_settings
-    from medflow.stages import build_stages
 
     settings = get_settings()
     stages, info = build_stages(settings)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from deid.outcomes import DeidIncomplete
 from inference.tokenizer import NoteTokenizer
-from medflow.pipeline import Deidentify
+from medflow.processing.pipeline import Deidentify
 
 MIN_SHORT_TOKENS = 8  # skip one-word stubs: they are not realistic requests
 STRIDE = 32  # only used to call the chunker; short notes are one chunk by construction

@@ -111,9 +111,9 @@ def run_bench(config: BenchConfig, progress: Callable[[str], None] = lambda _: N
     from inference.model_files import uses_gpu
     from inference.triton_server import EmbeddedTriton
     from medflow.model_wiring import TritonClientConfig, load_model, model_version_dir, triton_client
-    from medflow.pipeline import Stages
+    from medflow.processing.pipeline import Stages
+    from medflow.processing.stages import classify_stage
     from medflow.settings import get_settings
-    from medflow.stages import classify_stage
 
     sizes, precision = config.sizes, config.precision
     model_dir = config.model_dir.resolve()

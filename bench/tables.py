@@ -32,13 +32,14 @@ import pyarrow.parquet as pq
 
 from bench.notes import sample_table, write_sample_copies
 from deid.pseudonyms import Pseudonyms
-from medflow.commit import commit_manifest
-from medflow.manifest import RunManifest, build_manifest
-from medflow.partitions import Partition, merge_manifests
-from medflow.pipeline import FileReport, RunContext, Stages, process_file
+from medflow.processing.pipeline import Stages, process_file
+from medflow.run_types import FileReport, RunContext
 from medflow.settings import REPO_ROOT
 from medflow.storage import join_uri, list_parquet_objects
-from medflow.tables import PREDICTIONS, open_table
+from medflow.tables.commit import commit_manifest
+from medflow.tables.delta import PREDICTIONS, open_table
+from medflow.tables.manifest import RunManifest, build_manifest
+from medflow.tables.partitions import Partition, merge_manifests
 
 RUN_DATE = date(2026, 11, 22)
 
@@ -107,8 +108,8 @@ class _Retries(logging.Handler):
 def _commit_partition(manifest_json: str, barrier: Any, results: Any) -> None:
     """One partition's own commit, started together with the others' (the worst case for conflicts)."""
     retries = _Retries()
-    logging.getLogger("medflow.tables").addHandler(retries)
-    logging.getLogger("medflow.tables").setLevel(logging.INFO)
+    logging.getLogger("medflow.tables.delta").addHandler(retries)
+    logging.getLogger("medflow.tables.delta").setLevel(logging.INFO)
     manifest = RunManifest.model_validate_json(manifest_json)
     barrier.wait()
     began = time.perf_counter()

@@ -134,8 +134,8 @@ def print_kind_vs_label(output_uri: str, console: Console, per_kind: int = 3) ->
     """Each sample kind's most frequent predicted labels (a radiology report should come out as Radiology)."""
     from rich.table import Table
 
-    from medflow.query import run_query
     from medflow.storage import absolute_uri
+    from medflow.tables.query import run_query
 
     rows = run_query(KIND_VS_LABEL, absolute_uri(output_uri), None).to_dicts()
     table = Table(title="Sample kind vs predicted label (top 3 per kind)")

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from medflow.manifest import RunManifest
-from medflow.progress import watch_progress
+from medflow.processing.progress import watch_progress
+from medflow.tables.manifest import RunManifest
 
 
 @contextmanager

@@ -13,9 +13,9 @@ import time
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from medflow.manifest import RunManifest
-from medflow.partitions import PartitionRun
-from medflow.pipeline import FileReport
+from medflow.run_types import FileReport
+from medflow.tables.manifest import RunManifest
+from medflow.tables.partitions import PartitionRun
 
 logger = logging.getLogger(__name__)
 

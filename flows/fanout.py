@@ -6,8 +6,8 @@ flow run per partition ``k/n`` of the partition deployment. On a Kubernetes work
 run is its own Job and pod; on a process work pool, its own process. Partitions lock only their own
 share (``run_date=….part-k-of-n.lock``), so they run in parallel while a rerun of the same partition
 still waits. Partitions only stage their outputs and a report; the parent waits for all, commits
-everything they staged in one commit per table (measured against one optimistic commit per
-partition: README, Reliability), checks that every listed input was processed exactly once and
+everything they staged in one commit per table (rather than one optimistic commit per partition:
+docs/performance-notes.md), checks that every listed input was processed exactly once and
 publishes one manifest over all partitions. A partition that failed commits nothing; a rerun
 processes what is missing. Partitions not finished within ``MEDFLOW_FANOUT_PARTITION_TIMEOUT_S`` (a
 child stuck in Pending, say) are cancelled through the Prefect API, so the date's lock is released;
@@ -33,13 +33,13 @@ from flows.artifacts import ProgressArtifact, publish_partitions_artifact, publi
 from flows.nightly import nightly_deid_inference
 from flows.run_logging import quiet_expected_failures
 from flows.states import PartitionsFailed, committed_state, locked_state, refused_state, with_quarantine
-from medflow.commit import discard_staging
-from medflow.locking import LeaseLost, RunLock, RunLockedError
-from medflow.manifest import RunManifest, load_staged_manifest
-from medflow.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
 from medflow.preflight import PreflightError, preflight
 from medflow.settings import get_settings
 from medflow.storage import absolute_uri
+from medflow.tables.locking import LeaseLost, RunLock, RunLockedError
+from medflow.tables.manifest import RunManifest, load_staged_manifest
+from medflow.tables.partitions import Partition, PartitionRun, check_coverage, merge_manifests, plan_partitions
+from medflow.tables.staging import discard_staging
 from tasks.files import commit_run_outputs, list_inputs
 
 
@@ -126,6 +126,7 @@ def nightly_fanout(
     overrides = {"triton_url": triton_url} if triton_url else {}
     settings = get_settings().model_copy(update=overrides)
     allow_empty = settings.allow_empty_input if allow_empty is None else allow_empty
+    quarantine_ok = settings.quarantine_ok if quarantine_ok is None else quarantine_ok
     output_uri = absolute_uri(output_uri)
     try:
         preflight(settings, input_uri, output_uri, allow_empty=allow_empty)
@@ -146,49 +147,68 @@ def nightly_fanout(
         if removed := discard_staging(output_uri, run_date):
             logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
         sources = list_inputs(input_uri)
-        plan = plan_partitions(len(sources), partitions)
-        started: list[tuple[Partition, FlowRun]] = []
-        for part in plan:
-            child = run_deployment(
-                target,
-                parameters={
-                    "input_uri": input_uri,
-                    "output_uri": output_uri,
-                    "run_date": run_date.isoformat(),
-                    "triton_url": triton_url,
-                    "force": force,
-                    "partition": part.spec,
-                    "stage_only": True,
-                    "allow_empty": allow_empty,
-                },
-                flow_run_name=f"{run_date.isoformat()}-{part.lock_scope}",
-                idempotency_key=f"{run_id}-{part.lock_scope}",  # a retried parent does not start twice
-                timeout=0,
-            )
-            logger.info("started partition %s as flow run %s (%s)", part.spec, child.name, child.id)
-            started.append((part, child))
+        parameters = {
+            "input_uri": input_uri,
+            "output_uri": output_uri,
+            "run_date": run_date.isoformat(),
+            "triton_url": triton_url,
+            "force": force,
+            "stage_only": True,
+            "allow_empty": allow_empty,
+        }
+        started = _start_partitions(target, plan_partitions(len(sources), partitions), parameters, run_id)
         finished = _wait_for_partitions(
             [child.id for _, child in started], poll_interval_s, settings.fanout_partition_timeout_s, lock
         )
-        runs = [
-            PartitionRun(
-                part,
-                run.name,
-                run.state.type.value,
-                load_staged_manifest(output_uri, run_date, str(run.id)) if run.state.is_completed() else None,
-                _first_line(run.state.message),
-            )
-            for (part, _), run in zip(started, finished, strict=True)
-        ]
-        child_manifests: list[RunManifest] = [r.manifest for r in runs if r.manifest is not None]
+        runs = _partition_runs(started, finished, output_uri, run_date)
         merged = merge_manifests(
-            run_id, run_date, input_uri, output_uri, child_manifests, started_at, datetime.now(tz=UTC)
+            run_id, run_date, input_uri, output_uri, [r.manifest for r in runs if r.manifest is not None],
+            started_at, datetime.now(tz=UTC),
         )
         merged = commit_run_outputs(merged, [str(run.id) for run in finished], lock.verify_held)
     publish_partitions_artifact(runs)
     publish_run_artifacts(merged, key="nightly-fanout", title="Nightly fan-out")
+    return _final_state(runs, merged, [s.uri for s in sources], quarantine_ok)
 
-    coverage = check_coverage([s.uri for s in sources], child_manifests)
+
+def _start_partitions(
+    target: str, plan: list[Partition], parameters: dict[str, object], run_id: str
+) -> list[tuple[Partition, FlowRun]]:
+    """One flow run of ``target`` per partition, not waited for; a retried parent does not start them twice."""
+    logger = get_run_logger()
+    started: list[tuple[Partition, FlowRun]] = []
+    for part in plan:
+        child = run_deployment(
+            target,
+            parameters={**parameters, "partition": part.spec},
+            flow_run_name=f"{parameters['run_date']}-{part.lock_scope}",
+            idempotency_key=f"{run_id}-{part.lock_scope}",
+            timeout=0,
+        )
+        logger.info("started partition %s as flow run %s (%s)", part.spec, child.name, child.id)
+        started.append((part, child))
+    return started
+
+
+def _partition_runs(
+    started: list[tuple[Partition, FlowRun]], finished: list[FlowRun], output_uri: str, run_date: date
+) -> list[PartitionRun]:
+    """Each partition's outcome, with the report it staged when it completed."""
+    return [
+        PartitionRun(
+            part,
+            run.name,
+            run.state.type.value,
+            load_staged_manifest(output_uri, run_date, str(run.id)) if run.state.is_completed() else None,
+            _first_line(run.state.message),
+        )
+        for (part, _), run in zip(started, finished, strict=True)
+    ]
+
+
+def _final_state(runs: list[PartitionRun], merged: RunManifest, listed: list[str], quarantine_ok: bool) -> State:
+    """Completed when every partition completed and every listed input was processed exactly once."""
+    coverage = check_coverage(listed, [r.manifest for r in runs if r.manifest is not None])
     failed = [r.failure() for r in runs if not r.completed]
     t = merged.totals
     message = f"{len(runs)} partition(s), {t.rows_out}/{t.rows_in} rows written, {t.files_skipped} file(s) skipped"
@@ -200,4 +220,4 @@ def nightly_fanout(
             problems.append(f"{len(coverage.duplicated)} input(s) processed twice")
         summary = f"{with_quarantine(message, merged)}; {'; '.join(problems)}"
         return Failed(message=summary, data=PartitionsFailed(summary, merged))
-    return committed_state(merged, message, settings.quarantine_ok if quarantine_ok is None else quarantine_ok)
+    return committed_state(merged, message, quarantine_ok)

@@ -1,8 +1,8 @@
-"""The nightly batch flow: list input Parquet objects, process each into staging, commit the Delta tables."""
+"""The nightly batch flow: plan the run over the input Parquet objects, process each into staging, commit the
+Delta tables, report."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
@@ -14,16 +14,16 @@ from prefect.states import State
 from flows.artifacts import ProgressArtifact, publish_run_artifacts
 from flows.run_logging import quiet_expected_failures
 from flows.states import committed_state, locked_state, refused_state, stopped_state
-from medflow.commit import discard_staging
-from medflow.locking import RunLock, RunLockedError
-from medflow.manifest import build_manifest, committed_reports
-from medflow.partitions import Partition
-from medflow.pipeline import FileReport, RunContext
 from medflow.preflight import PreflightError, preflight
-from medflow.progress import RunProgress
+from medflow.processing.plan import plan_run, run_context
+from medflow.processing.progress import RunProgress
+from medflow.run_types import FileReport
 from medflow.settings import get_settings
-from medflow.stages import build_stages
 from medflow.storage import absolute_uri
+from medflow.tables.locking import RunLock, RunLockedError
+from medflow.tables.manifest import RunManifest, build_manifest
+from medflow.tables.partitions import Partition
+from medflow.tables.staging import discard_staging
 from tasks.files import commit_run_outputs, count_input_rows, list_inputs, process_input_file, stage_report
 
 
@@ -60,17 +60,7 @@ def nightly_deid_inference(
     except PreflightError as exc:
         return refused_state(exc)
     started_at = datetime.now(tz=UTC)
-    _, model = build_stages(settings)
-    ctx = RunContext(
-        run_id=str(flow_run.id or uuid.uuid4()),
-        run_date=run_date or started_at.date(),
-        output_uri=output_uri,
-        model_name=model.model_name,
-        model_version=model.model_version,
-        processed_at=started_at,
-        read_batch_rows=settings.read_batch_rows,
-        max_note_chars=settings.max_note_chars,
-    )
+    ctx = run_context(settings, str(flow_run.id or uuid.uuid4()), run_date or started_at.date(), output_uri, started_at)
     logger = get_run_logger()
     with ExitStack() as held:
         scope = part.lock_scope if part else None
@@ -85,36 +75,34 @@ def nightly_deid_inference(
         # fan-out parent sweeps before it starts its partitions.
         if part is None and (removed := discard_staging(output_uri, ctx.run_date)):
             logger.warning("removed what %d interrupted run(s) of this date had staged", removed)
-        committed = {} if force else committed_reports(output_uri, ctx.run_date)
-        reports: list[FileReport] = []
-        sources = list_inputs(input_uri)
-        selected = part.select(sources) if part else sources
-        previous = {s.uri: committed.get(s.fingerprint(ctx.model_version)) for s in selected}
+        plan = plan_run(list_inputs(input_uri), ctx, part, force)
+        for source in plan.skipped:
+            logger.info("skipping %s: already committed for this date and model", source.stem)
         progress = RunProgress(
-            count_input_rows([s for s in selected if previous[s.uri] is None]),
+            count_input_rows(plan.to_process),
             [ProgressArtifact("nightly-progress", f"Input rows done (written or quarantined), run {ctx.run_id}")],
         )
-        for source in selected:
-            if (done := previous[source.uri]) is not None:
-                logger.info("skipping %s: already committed for this date and model", source.stem)
-                reports.append(dataclasses.replace(done, status="skipped"))
-            else:
-                outcome = process_input_file(source, ctx, settings, progress, lock.ensure_held)
-                if isinstance(outcome, State):  # Triton stayed down past the outage budget: stop, commit nothing
-                    return stopped_state(outcome)
-                reports.append(outcome)
-        manifest = build_manifest(ctx, input_uri, reports, started_at, datetime.now(tz=UTC))
+        processed: list[FileReport] = []
+        for source in plan.to_process:
+            outcome = process_input_file(source, ctx, settings, progress, lock.ensure_held)
+            if isinstance(outcome, State):  # Triton stayed down past the outage budget: stop, commit nothing
+                return stopped_state(outcome)
+            processed.append(outcome)
+        manifest = build_manifest(ctx, input_uri, plan.reports(processed), started_at, datetime.now(tz=UTC))
         if stage_only:
             manifest = stage_report(manifest, lock.verify_held)
         else:
             manifest = commit_run_outputs(manifest, [ctx.run_id], lock.verify_held)
+    publish_run_artifacts(manifest)
+    quarantine_ok = settings.quarantine_ok if quarantine_ok is None else quarantine_ok
+    return committed_state(manifest, _summary(manifest), quarantine_ok)
+
+
+def _summary(manifest: RunManifest) -> str:
     totals = manifest.totals
     message = f"{totals.rows_out}/{totals.rows_in} rows written, {totals.files_skipped} file(s) skipped"
     if manifest.committed_nothing:
-        message += ", nothing new committed"
-    elif manifest.tables is not None:
-        message += f", predictions version {manifest.tables.predictions.version}"
-    else:
-        message += ", staged for the fan-out to commit"
-    publish_run_artifacts(manifest)
-    return committed_state(manifest, message, settings.quarantine_ok if quarantine_ok is None else quarantine_ok)
+        return message + ", nothing new committed"
+    if manifest.tables is not None:
+        return message + f", predictions version {manifest.tables.predictions.version}"
+    return message + ", staged for the fan-out to commit"

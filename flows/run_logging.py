@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from flows.states import PartitionsFailed
-from medflow.locking import RunLockedError
-from medflow.outage import TritonOutage
 from medflow.preflight import PreflightError
+from medflow.processing.outage import TritonOutage
 from medflow.settings import LogFormat
+from medflow.tables.locking import RunLockedError
 
 PREFECT_LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
 # Failures a run reports in its final state's message: expected, so one line and no traceback.

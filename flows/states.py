@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from prefect.states import Completed, Failed, State
 
-from medflow.locking import RunLockedError
-from medflow.manifest import RunManifest
 from medflow.outcome import LOCKED_STATE, QUARANTINED_STATE, ExitCode, completed_exit_code
 from medflow.preflight import PreflightError
+from medflow.tables.locking import RunLockedError
+from medflow.tables.manifest import RunManifest
 
 
 class PartitionsFailed(RuntimeError):

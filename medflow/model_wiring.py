@@ -1,5 +1,5 @@
 """The one place a model version is wired to its clients: version directory → model info (labels and
-limits) → tokenizer → Triton client. Used by the batch flow (`medflow.stages`), the gateway
+limits) → tokenizer → Triton client. Used by the batch flow (`medflow.processing.stages`), the gateway
 (`api.model_backend`) and the benchmark (`bench`), so all three talk to Triton the same way."""
 
 from __future__ import annotations

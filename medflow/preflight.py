@@ -20,7 +20,7 @@ from inference.triton_client import TritonNotReady, check_model_ready
 from medflow.outcome import NO_INPUT_STATE, NOT_STARTED_STATE, ExitCode
 from medflow.settings import Settings
 from medflow.storage import fail_fast, filesystem_for, is_local, join_uri, list_parquet_objects
-from medflow.tables import LegacyLayoutError, check_layout
+from medflow.tables.delta import LegacyLayoutError, check_layout
 
 TRITON_READY_TIMEOUT_S = 3.0
 NO_INPUT = "no_input"  # the one check whose failure has its own exit code

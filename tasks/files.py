@@ -3,8 +3,8 @@
 Retries live here: a file whose processing hits an infrastructure error (storage timeouts, a Triton
 error) is retried whole; its staged output is written atomically, so a retry overwrites instead of
 duplicating. A retried commit MERGEs the same staged rows again. Clients underneath do not retry on
-their own (concurrent Delta commits are rerun in ``medflow.tables``), with one exception: an unreachable
-Triton is waited for within its outage budget and the call repeated once it is back (``medflow.outage``).
+their own (concurrent Delta commits are rerun in ``medflow.tables.delta``), with one exception: an unreachable
+Triton is waited for within its outage budget and the call repeated once it is back (``medflow.processing.outage``).
 Two failures are never retried: a lost run lock (another run owns the date now) and a Triton outage
 past its budget (the next file would only wait again). A file task ends such an outage with a Failed
 state, not an exception, so it is one line in the logs.
@@ -19,16 +19,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.states import Failed
 
-from medflow.commit import commit_manifest, discard_staging
-from medflow.locking import LeaseLost
-from medflow.manifest import RunManifest, write_staged_manifest
-from medflow.outage import TritonOutage
 from medflow.outcome import TRITON_UNREACHABLE_STATE
-from medflow.pipeline import FileReport, RunContext, is_corrupt_input_error, no_lease_check, process_file
-from medflow.progress import RunProgress
+from medflow.processing.outage import TritonOutage
+from medflow.processing.pipeline import is_corrupt_input_error, process_file
+from medflow.processing.progress import RunProgress
+from medflow.processing.stages import build_stages
+from medflow.run_types import FileReport, RunContext, no_lease_check
 from medflow.settings import Settings
-from medflow.stages import build_stages
 from medflow.storage import InputObject, filesystem_for, list_parquet_objects, read_parquet_footer
+from medflow.tables.commit import commit_manifest
+from medflow.tables.locking import LeaseLost
+from medflow.tables.manifest import RunManifest, write_staged_manifest
+from medflow.tables.staging import discard_staging
 
 
 def unless_lease_lost(task: Task, task_run: TaskRun, state: State) -> bool:
@@ -76,7 +78,7 @@ def process_input_file(
     before_write: Callable[[], None] = no_lease_check,
 ) -> FileReport | State:
     """The file's report, or a Failed state (data: the `TritonOutage`) when Triton stayed down too long."""
-    stages, _ = build_stages(settings)
+    stages, _ = build_stages(settings)  # built by the first file (or the flow) of this process, then reused
     on_rows = progress.start_file() if progress is not None else None
     try:
         report = process_file(source, ctx, stages, on_rows=on_rows, before_write=before_write)

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from inference.local_process import free_port
 from medflow.outcome import ExitCode
-from medflow.tables import TABLE_SCHEMAS
+from medflow.tables.delta import TABLE_SCHEMAS
 
 MEDFLOW = str(Path(sys.executable).parent / "medflow")
 RUN_DATE = date(2026, 11, 21)
@@ -242,7 +242,7 @@ def test_a_run_that_gives_up_waiting_for_the_lock_is_one_error_line(
     `python -m cli.main run` exits 1 with one `error:` line naming the holder, no traceback, nothing written."""
     from prefect.settings import PREFECT_API_URL
 
-    from medflow.locking import RunLock
+    from medflow.tables.locking import RunLock
 
     out = tmp_path / "out"
     env = _env(flow_env, PREFECT_API_URL=PREFECT_API_URL.value(), MEDFLOW_LOCK_WAIT_S="1")

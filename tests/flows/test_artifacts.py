@@ -11,8 +11,8 @@ from pathlib import Path
 from prefect_support import run_artifacts
 
 from flows.artifacts import bar, bar_chart, files_table, summary_markdown
-from medflow.manifest import build_manifest
-from medflow.pipeline import FileReport, RunContext
+from medflow.run_types import FileReport, RunContext
+from medflow.tables.manifest import build_manifest
 
 RUN_DATE = date(2026, 11, 21)
 MIN_CANARY_CHARS = 4  # shorter PHI (state codes, initials) also occurs as ordinary words

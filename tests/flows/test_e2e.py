@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 from cli.main import app
 from deid.surrogates import Surrogates
 from inference.model_files import latest_version_dir, load_model_info
-from medflow.manifest import load_manifests
-from medflow.tables import TABLE_SCHEMAS
+from medflow.tables.delta import TABLE_SCHEMAS
+from medflow.tables.manifest import load_manifests
 
 RUN_DATE = date(2026, 11, 21)
 MIN_CANARY_CHARS = 4  # shorter PHI (state codes, initials) also occurs as ordinary words

@@ -24,8 +24,8 @@ from deltalake import DeltaTable
 from prefect_support import note_pseudonym, run_artifacts, run_logs
 from sample_inputs import notes_without_gold
 
-from medflow.locking import RunLock, RunLockedError
-from medflow.partitions import Partition, plan_partitions
+from medflow.tables.locking import RunLock, RunLockedError
+from medflow.tables.partitions import Partition, plan_partitions
 
 RUN_DATE = date(2026, 11, 21)
 
@@ -112,7 +112,7 @@ def test_fanout_runs_partitions_as_deployment_runs_on_a_process_pool(
 
     from flows.deploy import NightlyDeployment, register_nightly
     from flows.fanout import nightly_fanout
-    from medflow.manifest import load_manifests
+    from medflow.tables.manifest import load_manifests
 
     folder = notes_without_gold(tmp_path / "in", n_notes=40, seed=11, n_files=4)
     out = tmp_path / "out"

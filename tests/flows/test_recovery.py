@@ -28,8 +28,8 @@ from deltalake import DeltaTable
 from prefect_support import task_run_counts
 from sample_inputs import notes_without_gold
 
-from medflow.manifest import load_manifests
-from medflow.query import run_query
+from medflow.tables.manifest import load_manifests
+from medflow.tables.query import run_query
 
 RUN_DATE = date(2026, 11, 21)
 NEXT_NIGHT = date(2026, 11, 22)
@@ -104,11 +104,11 @@ def test_triton_restart_mid_run_is_waited_for_and_loses_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Triton stops when the run has classified its first rows and starts again once the run says it
-    waits for it (`medflow.outage`): whatever the machine's speed, the outage is mid-run and hits the run."""
+    waits for it (`medflow.processing.outage`): whatever the machine's speed, the outage is mid-run and hits the run."""
     from flows.nightly import nightly_deid_inference
     from inference.local_process import free_port
     from inference.triton_server import EmbeddedTriton
-    from medflow.progress import watch_progress
+    from medflow.processing.progress import watch_progress
     from medflow.settings import get_settings
 
     ports = {"grpc_port": free_port(), "http_port": free_port(), "metrics_port": free_port()}
@@ -125,7 +125,7 @@ def test_triton_restart_mid_run_is_waited_for_and_loses_nothing(
             server.stop()
 
     waiting = _Seen("Triton at")
-    logging.getLogger("medflow.outage").addHandler(waiting)
+    logging.getLogger("medflow.processing.outage").addHandler(waiting)
     try:
 
         def restart_once_the_run_waits() -> None:
@@ -148,7 +148,7 @@ def test_triton_restart_mid_run_is_waited_for_and_loses_nothing(
             finished.set()
             bouncer.join(timeout=240)
     finally:
-        logging.getLogger("medflow.outage").removeHandler(waiting)
+        logging.getLogger("medflow.processing.outage").removeHandler(waiting)
     assert restarted.is_set()
     assert state.is_completed()
     manifest = state.result()
@@ -171,7 +171,7 @@ def test_run_whose_lock_was_taken_over_stops_before_its_next_write_and_fails(
     prefect_harness, flow_env, many_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.nightly import nightly_deid_inference
-    from medflow.progress import watch_progress
+    from medflow.processing.progress import watch_progress
     from medflow.settings import get_settings
 
     monkeypatch.setenv("MEDFLOW_LOCK_TTL_S", "1")  # a heartbeat every 0.25 s
@@ -181,7 +181,7 @@ def test_run_whose_lock_was_taken_over_stops_before_its_next_write_and_fails(
     staging = out / "_staging" / f"run_date={RUN_DATE}"
     other = {"owner": "other-run@elsewhere#1", "heartbeat": time.time() + 3600}
     lost = _Seen("lost the lock")
-    logging.getLogger("medflow.locking").addHandler(lost)
+    logging.getLogger("medflow.tables.locking").addHandler(lost)
     published_at_takeover: list[int] = []
 
     def take_over_after_the_first_rows(done: int, total: int) -> None:
@@ -199,7 +199,7 @@ def test_run_whose_lock_was_taken_over_stops_before_its_next_write_and_fails(
                 input_uri=str(many_files), output_uri=str(out), run_date=RUN_DATE, return_state=True
             )
     finally:
-        logging.getLogger("medflow.locking").removeHandler(lost)
+        logging.getLogger("medflow.tables.locking").removeHandler(lost)
     assert state.is_failed()
     assert "LeaseLost" in state.message and "taken over by other-run@elsewhere#1" in state.message
     assert "stopped before its next write" in state.message

@@ -13,7 +13,7 @@ import s3fs
 from deltalake import DeltaTable
 from prefect_support import note_pseudonym, retry_scheduled, task_run_counts
 
-from medflow.query import run_query
+from medflow.tables.query import run_query
 
 RUN_DATE = date(2026, 11, 21)
 
@@ -130,7 +130,7 @@ def _commit_on_s3(input_dir: str, output_uri: str, run_id: str, env: dict[str, s
     from pathlib import Path as Path_
 
     os.environ.update(env)
-    from tests.medflow.test_tables import run_once
+    from tests.medflow.tables.test_tables import run_once
 
     run_once(Path_(input_dir), output_uri, run_id, RUN_DATE)  # type: ignore[arg-type]
 
@@ -139,7 +139,7 @@ def test_concurrent_commits_on_s3_all_land(moto_s3, s3_bucket, tmp_path: Path) -
     """Three processes commit runs into one S3 output at once; every note lands once."""
     import multiprocessing
 
-    from tests.medflow.test_pipeline import note, pseudonym, write_notes
+    from tests.medflow.processing.test_pipeline import note, pseudonym, write_notes
 
     fs, bucket = s3_bucket
     output_uri = f"s3://{bucket}/concurrent"
@@ -327,7 +327,7 @@ def test_s3_outage_mid_run_is_retried_and_loses_nothing(
     from urllib.parse import urlparse
 
     from flows.nightly import nightly_deid_inference
-    from medflow.progress import watch_progress
+    from medflow.processing.progress import watch_progress
 
     fs, bucket = s3_bucket  # talks to moto directly; the flow goes through the proxy
     for name in ("notes-0001", "notes-0002"):  # more files, so the outage lands while files remain

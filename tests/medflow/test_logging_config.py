@@ -18,7 +18,7 @@ import pytest
 import yaml
 from prefect_support import run_logs
 
-from medflow.manifest import load_manifests
+from medflow.tables.manifest import load_manifests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_DATE = date(2026, 11, 21)
@@ -77,12 +77,12 @@ def _check_run_logs(stderr: str, out: Path, canaries: set[str]) -> None:
     assert file_lines[0]["flow_run_id"] == manifest.run_id and file_lines[0]["task_run_id"] not in (None, "None")
     assert {x["flow_run_id"] for x in lines if x["logger"] == "prefect.flow_runs"} == {manifest.run_id}
     # medflow's own warning, on stderr with the run's ids...
-    (quarantined,) = [x for x in lines if x["logger"] == "medflow.pipeline"]
+    (quarantined,) = [x for x in lines if x["logger"] == "medflow.processing.pipeline"]
     assert quarantined["level"] == "WARNING" and "notes-0003.parquet" in quarantined["message"]
     assert quarantined["flow_run_id"] == manifest.run_id and quarantined["task_run_id"] not in (None, "None")
     # ...and in the flow run's logs in the Prefect API (the UI's run page).
     stored = [(log.name, log.level, log.message) for log in run_logs(manifest.run_id)]
-    assert ("medflow.pipeline", 30, quarantined["message"]) in stored, stored
+    assert ("medflow.processing.pipeline", 30, quarantined["message"]) in stored, stored
     assert [c for c in canaries if c in stderr] == []
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from medflow.locking import RunLock, RunLockedError
+from medflow.tables.locking import RunLock, RunLockedError
 
 DAY = date(2026, 11, 21)
 STALE_AGE_S = 3600.0
@@ -38,7 +38,7 @@ class _Counter(logging.Handler):
 
 def _taker(output_uri: str, trials: int, go, done, released, results) -> None:
     counter = _Counter()
-    locking_logger = logging.getLogger("medflow.locking")
+    locking_logger = logging.getLogger("medflow.tables.locking")
     locking_logger.addHandler(counter)
     locking_logger.setLevel(logging.INFO)
     for trial in range(trials):

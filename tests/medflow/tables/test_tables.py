@@ -26,14 +26,22 @@ from typer.testing import CliRunner
 from cli.main import app
 from deid.pseudonyms import Pseudonyms
 from deid.surrogates import Surrogates
-from medflow.commit import DUPLICATE_ACROSS_OBJECTS, commit_manifest
-from medflow.manifest import RunManifest, build_manifest, load_manifests
-from medflow.pipeline import Stages, process_file
-from medflow.query import run_query
+from medflow.processing.pipeline import Stages, process_file
 from medflow.settings import get_settings
 from medflow.storage import list_parquet_objects
-from medflow.tables import TABLE_SCHEMAS, LegacyLayoutError, NoCommittedRunError
-from tests.medflow.test_pipeline import STAGES, fake_classify, fake_deidentify, make_ctx, note, pseudonym, write_notes
+from medflow.tables.commit import DUPLICATE_ACROSS_OBJECTS, commit_manifest
+from medflow.tables.delta import TABLE_SCHEMAS, LegacyLayoutError, NoCommittedRunError
+from medflow.tables.manifest import RunManifest, build_manifest, load_manifests
+from medflow.tables.query import run_query
+from tests.medflow.processing.test_pipeline import (
+    STAGES,
+    fake_classify,
+    fake_deidentify,
+    make_ctx,
+    note,
+    pseudonym,
+    write_notes,
+)
 
 NIGHT_1, NIGHT_2 = date(2026, 11, 21), date(2026, 11, 22)
 

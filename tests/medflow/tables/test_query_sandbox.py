@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from medflow.sql_sandbox import QueryRefused, checked_query
-from tests.medflow.test_pipeline import note, write_notes
-from tests.medflow.test_tables import NIGHT_1, NIGHT_2, run_once
+from medflow.tables.sql_sandbox import QueryRefused, checked_query
+from tests.medflow.processing.test_pipeline import note, write_notes
+from tests.medflow.tables.test_tables import NIGHT_1, NIGHT_2, run_once
 
 RAW_TEXT = "Raw note of Zebulon Quartermaine SSN 512-44-9021"
 TABLES = ("predictions", "quarantine")

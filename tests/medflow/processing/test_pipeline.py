@@ -13,9 +13,10 @@ import pytest
 
 from deid.outcomes import DeidIncomplete
 from deid.pseudonyms import Pseudonyms
-from medflow.manifest import build_manifest, load_manifests, write_manifest
-from medflow.pipeline import STAGED_PREDICTIONS_SCHEMA, RunContext, Stages, is_corrupt_input_error, process_file
+from medflow.processing.pipeline import STAGED_PREDICTIONS_SCHEMA, Stages, is_corrupt_input_error, process_file
+from medflow.run_types import RunContext
 from medflow.storage import list_parquet_objects
+from medflow.tables.manifest import build_manifest, load_manifests, write_manifest
 
 
 @dataclass

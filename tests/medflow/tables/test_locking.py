@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lease_race import race_stale_takeovers
 
-from medflow.locking import LeaseLost, RunLock, RunLockedError
+from medflow.tables.locking import LeaseLost, RunLock, RunLockedError
 
 DAY = date(2026, 11, 21)
 TRIALS = 100
@@ -232,8 +232,8 @@ def test_racing_takers_of_a_stale_s3_lock_exactly_one_wins(moto_s3, monkeypatch:
 def test_a_waiting_run_says_what_it_waits_for_and_how_long(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("medflow.locking.WAIT_REPORT_S", 0.0)  # every poll reports progress
-    caplog.set_level("INFO", logger="medflow.locking")
+    monkeypatch.setattr("medflow.tables.locking.WAIT_REPORT_S", 0.0)  # every poll reports progress
+    caplog.set_level("INFO", logger="medflow.tables.locking")
     with RunLock(str(tmp_path), DAY, "run-a", ttl_s=60):
         with pytest.raises(RunLockedError):
             RunLock(str(tmp_path), DAY, "run-b", ttl_s=4, wait_s=1.5).acquire()

@@ -1,7 +1,7 @@
 """What the tables hold instead of the input's identifiers: keyed pseudonyms of ids, shifted times.
 
-One implementation for everything that writes rows: the batch path (``medflow.pipeline``) and the
-conversion of old outputs (``medflow.migrate``).
+One implementation for everything that writes rows: the batch path (``medflow.processing.pipeline``) and the
+conversion of old outputs (``medflow.tables.migrate``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from inference.readiness import poll_until
 from inference.triton_client import TritonNotReady, TritonUnavailable, check_model_ready
-from medflow.pipeline import Classify, PredictionOutput
+from medflow.processing.pipeline import Classify, PredictionOutput
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 15.0  # how often a waiting run says it still waits

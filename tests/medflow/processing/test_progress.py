@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from medflow.progress import RunProgress, watch_progress
+from medflow.processing.progress import RunProgress, watch_progress
 
 
 def test_progress_counts_rows_as_reported_and_each_file_once() -> None:

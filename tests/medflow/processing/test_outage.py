@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from inference.triton_client import TritonInferenceError, TritonUnavailable
-from medflow.outage import TritonOutage, outage_tolerant
+from medflow.processing.outage import TritonOutage, outage_tolerant
 
 
 def test_a_call_that_met_an_outage_is_repeated_once_triton_is_ready() -> None:

@@ -1,6 +1,6 @@
 """The run manifest: what one flow run read, wrote and quarantined, with counts and timings.
 
-It is the run's report, not its commit point: the Delta commits are (``medflow.commit``), and the
+It is the run's report, not its commit point: the Delta commits are (``medflow.tables.commit``), and the
 manifest, written right after them, names the table versions they created. Its file fingerprints
 let a rerun of the same date skip input files already committed. A run killed between its commits
 and its manifest is simply redone by the rerun: the MERGE replaces the same rows.
@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from medflow.pipeline import STAGING_FOLDER, FileReport, RunContext
+from medflow.run_types import STAGING_FOLDER, FileReport, RunContext
 from medflow.storage import filesystem_for, join_uri, read_json, write_json
-from medflow.tables import CommittedTables
+from medflow.tables.delta import CommittedTables
 
 
 class ModelRef(BaseModel):

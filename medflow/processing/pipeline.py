@@ -21,8 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from typing import Protocol
 
 import pyarrow as pa
@@ -30,30 +29,17 @@ import pyarrow.parquet as pq
 from fsspec import AbstractFileSystem
 
 from deid.outcomes import DeidIncomplete
-from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
+from medflow.processing.validation import RejectedRow, ValidatedBatch, validate_batch
+from medflow.run_types import DeidOutput, FileReport, RunContext, no_lease_check
 from medflow.schema import LABELS_TYPE, OUTPUT_SCHEMA, QUARANTINE_SCHEMA, schema_problem
-from medflow.storage import (
-    InputObject,
-    atomic_write,
-    filesystem_for,
-    iter_record_batches,
-    join_uri,
-    read_parquet_footer,
-)
-from medflow.validation import RejectedRow, ValidatedBatch, validate_batch
+from medflow.storage import InputObject, atomic_write, filesystem_for, iter_record_batches, read_parquet_footer
+from medflow.tables.identifiers import Pseudonymize, pseudonym_column, shifted_times
 
 logger = logging.getLogger(__name__)
 
-STAGING_FOLDER = "_staging"
 # Staged predictions carry each row's position in its input object, so the commit can quarantine a
 # note id that also occurs in another input object; the table itself does not keep it.
 STAGED_PREDICTIONS_SCHEMA = OUTPUT_SCHEMA.append(pa.field("row_index", pa.int64(), nullable=False))
-
-
-class DeidOutput(Protocol):
-    text: str
-    entity_counts: dict[str, int]
-    date_shift_days: int | None  # the note's date offset; created_at moves by it (None: written null)
 
 
 class PredictionOutput(Protocol):
@@ -64,12 +50,9 @@ class PredictionOutput(Protocol):
     labels: Sequence[tuple[str, float]]  # every label above its threshold, best first
 
 
-def no_lease_check() -> None:
-    """The default ``before_write``: nothing to check (unit tests, the benchmark)."""
-
-
 Deidentify = Callable[[Sequence[str], Sequence[str | None]], Sequence[DeidOutput | DeidIncomplete]]
 Classify = Callable[[list[str]], Sequence[PredictionOutput]]
+
 
 @dataclass(frozen=True, slots=True)
 class Stages:
@@ -78,56 +61,6 @@ class Stages:
     deidentify: Deidentify
     classify: Classify
     pseudonymize: Pseudonymize
-
-
-@dataclass(frozen=True, slots=True)
-class RunContext:
-    run_id: str
-    run_date: date
-    output_uri: str
-    model_name: str
-    model_version: str
-    processed_at: datetime
-    read_batch_rows: int = 128
-    max_note_chars: int = 1_000_000
-
-    def partition(self, folder: str) -> str:
-        return join_uri(self.output_uri, folder, f"run_date={self.run_date.isoformat()}")
-
-    def staging_uri(self) -> str:
-        """Where this run stages its Parquet until the commit; never read by analysts."""
-        return join_uri(self.partition(STAGING_FOLDER), self.run_id)
-
-    def object_name(self, source: InputObject) -> str:
-        """Staged name derived from the input's content version and the model: a retried file overwrites."""
-        return f"{source.stem}-{source.fingerprint(self.model_version)}.parquet"
-
-    def prediction_uri(self, source: InputObject) -> str:
-        return join_uri(self.staging_uri(), "predictions", self.object_name(source))
-
-    def quarantine_uri(self, source: InputObject) -> str:
-        return join_uri(self.staging_uri(), "quarantine", self.object_name(source))
-
-
-@dataclass(slots=True)
-class FileReport:
-    """What happened to one input object. Counts reconcile: rows_in = rows_out + rows_quarantined."""
-
-    source: str
-    fingerprint: str
-    output: str | None = None
-    quarantine: str | None = None
-    status: str = "ok"  # ok | partial (some rows quarantined) | failed (file quarantined)
-    error: str | None = None
-    rows_in: int = 0
-    rows_out: int = 0
-    rows_quarantined: int = 0
-    chunks: int = 0
-    tokens: int = 0
-    entities: dict[str, int] = field(default_factory=dict)
-    labels: dict[str, int] = field(default_factory=dict)  # notes per top label
-    labels_above: dict[str, int] = field(default_factory=dict)  # notes per label among all above their threshold
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class StageTimer:
@@ -249,7 +182,7 @@ def process_file(
 ) -> FileReport:
     """Process one input object into one staged predictions file (and a quarantine file if rows were rejected).
 
-    Staged files become part of the tables only when the run commits them (``medflow.commit``).
+    Staged files become part of the tables only when the run commits them (``medflow.tables.commit``).
     ``before_write`` runs before every write and before a staged object is published; it raises to
     stop the run (the run's lease was lost), and the object being written is then discarded.
 

@@ -2,7 +2,7 @@
 
 A run in progress, or one killed before its commit, is invisible: readers see committed versions
 only. ``run_date`` is a column of both tables. Statements other than reads of the two tables are
-refused before anything is opened (``medflow.sql_sandbox``).
+refused before anything is opened (``medflow.tables.sql_sandbox``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from medflow.sql_sandbox import checked_query
-from medflow.tables import PREDICTIONS, QUARANTINE, open_table
+from medflow.tables.delta import PREDICTIONS, QUARANTINE, open_table
+from medflow.tables.sql_sandbox import checked_query
 
 
 def parse_as_of(value: str) -> int | datetime:

@@ -2,11 +2,11 @@
 
 The old layout wrote the input's ``note_id`` and ``patient_id`` as received and ``created_at``
 unshifted. Each old file is therefore first copied into the run's staging folder the way the batch
-path writes rows today (``medflow.identifiers``: keyed pseudonyms, ``created_at`` moved by the
+path writes rows today (``medflow.tables.identifiers``: keyed pseudonyms, ``created_at`` moved by the
 patient's date offset, or by a random offset of its own without a patient id), and only the copies
 are committed: no raw identifier reaches a table, its statistics in the Delta log, or staging.
 
-Each old manifest is replayed oldest first through the normal commit (``medflow.commit``): one
+Each old manifest is replayed oldest first through the normal commit (``medflow.tables.commit``): one
 commit per old run, so the table history mirrors the runs, and the last run's row of each note is
 the current one (the old layout kept every rerun's file, hence its duplicates). The old Parquet
 files a manifest lists are deleted once everything is committed. Files the old layout never
@@ -28,13 +28,14 @@ import pyarrow.parquet as pq
 
 from deid.pseudonyms import Pseudonyms
 from deid.surrogates import Surrogates
-from medflow.commit import commit_run, discard_staging
-from medflow.identifiers import Pseudonymize, pseudonym_column, shifted_times
-from medflow.manifest import RunManifest, load_manifests
-from medflow.pipeline import FileReport, RunContext
+from medflow.run_types import FileReport, RunContext
 from medflow.schema import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, output_columns
 from medflow.storage import atomic_write, filesystem_for, iter_record_batches, join_uri
-from medflow.tables import PREDICTIONS, QUARANTINE, ensure_tables, is_legacy_layout, open_table
+from medflow.tables.commit import commit_run
+from medflow.tables.delta import PREDICTIONS, QUARANTINE, ensure_tables, is_legacy_layout, open_table
+from medflow.tables.identifiers import Pseudonymize, pseudonym_column, shifted_times
+from medflow.tables.manifest import RunManifest, load_manifests
+from medflow.tables.staging import discard_staging
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from medflow.manifest import ModelRef, RunManifest, run_status, summarize
+from medflow.tables.manifest import ModelRef, RunManifest, run_status, summarize
 
 T = TypeVar("T")
 

@@ -29,11 +29,10 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import CommitProperties
 
-from medflow.manifest import RunManifest, run_status, summarize, write_manifest
-from medflow.pipeline import STAGING_FOLDER, FileReport, no_lease_check
+from medflow.run_types import FileReport, no_lease_check
 from medflow.schema import LABELS_TYPE, QUARANTINE_SCHEMA, output_columns
-from medflow.storage import filesystem_for, iter_record_batches, join_uri
-from medflow.tables import (
+from medflow.storage import filesystem_for, iter_record_batches
+from medflow.tables.delta import (
     PARTITION_COLUMN,
     PREDICTIONS,
     QUARANTINE,
@@ -46,6 +45,7 @@ from medflow.tables import (
     table_uri,
     with_commit_retries,
 )
+from medflow.tables.manifest import RunManifest, run_status, summarize, write_manifest
 
 DUPLICATE_ACROSS_OBJECTS = "duplicate note_id in another input object of the run"
 STAGED_ROW_INDEX = "row_index"  # staged predictions only: the row's position in its input object
@@ -277,20 +277,3 @@ def commit_manifest(manifest: RunManifest, before_write: Callable[[], None] = no
     before_write()
     write_manifest(committed)
     return committed
-
-
-def discard_staging(output_uri: str, run_date: date, run_ids: Sequence[str] | None = None) -> int:
-    """Delete what runs of ``run_date`` staged: of ``run_ids``, or of every run of that date.
-
-    Every run of the date is only safe while holding the date's run lock: no live writer can own
-    staged objects then. Returns how many runs' staging folders were removed.
-    """
-    fs, root = filesystem_for(join_uri(output_uri, STAGING_FOLDER, f"run_date={run_date.isoformat()}"))
-    fs.invalidate_cache(root)  # s3fs caches listings; another process staged these
-    if run_ids is None:
-        folders = list(fs.ls(root, detail=False)) if fs.exists(root) else []
-    else:
-        folders = [f"{root}/{run_id}" for run_id in run_ids if fs.exists(f"{root}/{run_id}")]
-    for folder in folders:
-        fs.rm(folder, recursive=True)
-    return len(folders)
