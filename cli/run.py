@@ -101,9 +101,9 @@ def _refused(exc: PreflightError) -> typer.Exit:
 def run_exit_code(state: State, quarantine_ok: bool, console: Console) -> int:
     """Print the run's summary (or why it failed) and return its exit code (README, "Exit codes")."""
     from cli.report import print_run_summary
-    from medflow.outage import TritonOutage
     from medflow.outcome import ExitCode, completed_exit_code
     from medflow.preflight import PreflightError
+    from medflow.processing.outage import TritonOutage
 
     if not state.is_completed():
         error = state.result(raise_on_failure=False)

@@ -37,7 +37,7 @@ def fail(exc: Exception) -> typer.Exit:
 def refuse_old_layout(output_uri: str) -> None:
     """An output of the layout before Delta Lake: one line naming the command that converts it."""
     from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError, check_layout
+    from medflow.tables.delta import LegacyLayoutError, check_layout
 
     try:
         check_layout(absolute_uri(output_uri))
@@ -57,9 +57,9 @@ def query(
     import polars as pl
     from deltalake.exceptions import DeltaError
 
-    from medflow.query import csv_ready, parse_as_of, run_query
     from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError
+    from medflow.tables.delta import LegacyLayoutError
+    from medflow.tables.query import csv_ready, parse_as_of, run_query
 
     try:
         frame = run_query(sql, absolute_uri(output_uri), parse_as_of(as_of) if as_of else None)
@@ -79,7 +79,7 @@ def _each_table(output_uri: str, which: TableName, action: Callable[[str, str], 
     from deltalake.exceptions import DeltaError
 
     from medflow.storage import absolute_uri
-    from medflow.tables import LegacyLayoutError
+    from medflow.tables.delta import LegacyLayoutError
 
     for name in ["predictions", "quarantine"] if which is TableName.both else [which.value]:
         try:
@@ -99,7 +99,7 @@ def tables_history(
     """Commits of each table, newest first (version, time, operation, run, rows)."""
     import polars as pl
 
-    from medflow.tables import history
+    from medflow.tables.delta import history
 
     for name, rows in _each_table(output_uri, table, lambda uri, name: history(uri, name, limit)):
         typer.echo(f"{name}:")
@@ -117,7 +117,7 @@ def tables_vacuum(
     dry_run: bool = typer.Option(False, help="List what would be deleted"),
 ) -> None:
     """Delete data files that only versions older than the retention period need (ends time travel there)."""
-    from medflow.tables import vacuum
+    from medflow.tables.delta import vacuum
 
     for name, files in _each_table(output_uri, table, lambda uri, name: vacuum(uri, name, retention_hours, dry_run)):
         typer.echo(f"{name}: {'would delete' if dry_run else 'deleted'} {len(files)} file(s)")
@@ -130,7 +130,7 @@ def tables_optimize(
     target_size_mb: int | None = typer.Option(None, help="Target file size (default: delta-rs's, 100 MB)"),
 ) -> None:
     """Compact small files into larger ones (one commit per table; the data stays the same)."""
-    from medflow.tables import optimize
+    from medflow.tables.delta import optimize
 
     for name, metrics in _each_table(output_uri, table, lambda uri, name: optimize(uri, name, target_size_mb)):
         typer.echo(f"{name}: {metrics['numFilesRemoved']} file(s) compacted into {metrics['numFilesAdded']}")
@@ -140,9 +140,9 @@ def tables_optimize(
 def tables_convert(output_uri: str = typer.Option(..., "--output", help="Output root of the old layout")) -> None:
     """Convert Parquet-plus-manifest tables (the layout before Delta Lake) into the Delta tables, with
     the ids pseudonymized and created_at shifted as the batch flow writes them (needs the deid key)."""
-    from medflow.migrate import convert_legacy_output
     from medflow.preflight import DeidKeyMissing, deid_key
     from medflow.storage import absolute_uri
+    from medflow.tables.migrate import convert_legacy_output
 
     try:
         key = deid_key(get_settings())  # the old files hold raw ids: none may reach the Delta tables
