@@ -202,9 +202,23 @@ def load_trained(folder: Path) -> tuple[TrainedHead, dict[str, object]]:
     return trained, raw["provenance"]
 
 
+def head_digest(folder: Path) -> str:
+    """sha256 over a saved head's files: a model built from it records it, so a changed head is rebuilt."""
+    import hashlib
+
+    from inference.build.head import HEAD_WEIGHTS_FILE
+
+    digest = hashlib.sha256()
+    for file in (HEAD_INFO_FILE, HEAD_WEIGHTS_FILE):
+        digest.update((Path(folder) / file).read_bytes())
+    return digest.hexdigest()
+
+
 def build_from_head(head: Path, encoder_dir: Path, repo: Path, name: str, check_texts: list[str]) -> Path:
-    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves)."""
+    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves);
+    medflow_model.json records the head's digest (`head_digest`)."""
     trained, provenance = load_trained(head)
+    provenance = provenance | {"head_sha256": head_digest(head)}
     return write_version(
         trained,
         encoder_dir=encoder_dir,
