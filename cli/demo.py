@@ -64,7 +64,7 @@ def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -
         pass
     if (SHIPPED_HEAD / "head.json").exists() and (default_encoder_dir() / WEIGHTS_FILE).exists():
         model_dir = Path(settings.model_repository) / CLASSIFIER_MODEL
-        if not (model_dir / "1" / MODEL_INFO_FILE).exists():
+        if not built_from_shipped_head(model_dir / "1" / MODEL_INFO_FILE):
             console.print(f"Building the classifier (pretrained all-MiniLM-L6-v2 + {SHIPPED_HEAD.name} head)…")
             from cli.inference import build_from_head
 
@@ -75,6 +75,18 @@ def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -
     console.print("[yellow]No pretrained encoder installed (`make` installs it): the demo uses the random-weight "
                   "DistilBERT stand-in, whose labels mean nothing.")
     return ensure_stand_in_model(settings, samples_dir, console)
+
+
+def built_from_shipped_head(model_info: Path) -> bool:
+    """Whether a built version exists and was built from the head in the repository now (a pull that
+    changes the head rebuilds the demo's model)."""
+    import json
+
+    from inference.build.train import head_digest
+
+    if not model_info.exists():
+        return False
+    return json.loads(model_info.read_text()).get("head_sha256") == head_digest(SHIPPED_HEAD)
 
 
 def ensure_stand_in_model(settings: Settings, samples_dir: Path, console: Console) -> Path:

@@ -1,9 +1,10 @@
 """Notes in, labels out: tokenize -> chunk -> bucket/pad -> infer -> aggregate chunks per note.
 
 Aggregation rule (one place, documented): a note's class probabilities are the mean of its chunks'
-probabilities (softmax, or sigmoid for a multi-label model), weighted by each chunk's number of real
-tokens (excluding [CLS]/[SEP]). Long notes thus count every part of the text about equally; a short tail
-chunk cannot outvote the body. `medflow model train` trains through this same rule.
+probabilities (softmax, or sigmoid for a multi-label model), or the activation of the mean of its chunks'
+logits (the model's `aggregation`), the mean weighted by each chunk's number of real tokens (excluding
+[CLS]/[SEP]). Long notes thus count every part of the text about equally; a short tail chunk cannot
+outvote the body. `medflow model train` trains through this same rule.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from inference.model_files import Activation, ModelInfo
+from inference.model_files import Activation, Aggregation, ModelInfo
 from inference.tokenizer import NoteTokenizer
 
 SPECIAL_TOKENS_PER_CHUNK = 2  # [CLS] ... [SEP]
@@ -54,12 +55,19 @@ def chunk_weights(chunk_lengths: Sequence[int]) -> np.ndarray:
 
 
 def aggregate_chunks(
-    chunk_logits: np.ndarray, chunk_lengths: Sequence[int], activation: Activation = "softmax"
+    chunk_logits: np.ndarray,
+    chunk_lengths: Sequence[int],
+    activation: Activation = "softmax",
+    aggregation: Aggregation = "mean_probability",
 ) -> np.ndarray:
-    """Token-weighted mean of chunk probabilities -> one probability vector for the note."""
-    weights = chunk_weights(chunk_lengths)
-    probs = (sigmoid if activation == "sigmoid" else softmax)(chunk_logits.astype(np.float64))
-    return (probs * weights[:, None]).sum(axis=0) / weights.sum()
+    """Token-weighted mean of chunk probabilities (or of chunk logits, then the activation) -> one
+    probability vector for the note."""
+    weights = chunk_weights(chunk_lengths)[:, None]
+    activate = sigmoid if activation == "sigmoid" else softmax
+    logits = chunk_logits.astype(np.float64)
+    if aggregation == "mean_logit":
+        return activate((logits * weights).sum(axis=0) / weights.sum())
+    return (activate(logits) * weights).sum(axis=0) / weights.sum()
 
 
 def labels_above(
@@ -82,7 +90,7 @@ def predictions_from_logits(
     predictions, row = [], 0
     for chunks in chunks_per_note:
         lengths = [len(c) for c in chunks]
-        probs = aggregate_chunks(logits[row : row + len(chunks)], lengths, info.activation)
+        probs = aggregate_chunks(logits[row : row + len(chunks)], lengths, info.activation, info.aggregation)
         row += len(chunks)
         best = int(np.argmax(probs))
         above = labels_above(probs, labels, info.thresholds)

@@ -16,6 +16,10 @@ from typing import Literal
 # How a model's logits become probabilities: softmax (one label per note, e.g. a Hugging Face
 # classifier) or sigmoid (multi-label: each label on its own, reported where it passes its threshold).
 Activation = Literal["softmax", "sigmoid"]
+# How a long note's chunks combine (inference.classify.aggregate_chunks): the token-weighted mean of the
+# chunks' probabilities, or the activation of the token-weighted mean of their logits (one decision over
+# the whole note, as a note-level linear model makes it; what `medflow model train` fits).
+Aggregation = Literal["mean_probability", "mean_logit"]
 
 # The shipped classifier's name in a Triton repository (its directory, and the name clients ask for).
 CLASSIFIER_MODEL = "classifier"
@@ -42,6 +46,7 @@ class ModelInfo:
     source: str
     activation: Activation = "softmax"
     thresholds: tuple[float, ...] = ()  # per label (sigmoid models); empty: only the top label is reported
+    aggregation: Aggregation = "mean_probability"
 
 
 def load_model_info(version_dir: Path) -> ModelInfo:
@@ -54,6 +59,7 @@ def load_model_info(version_dir: Path) -> ModelInfo:
         source=raw["source"],
         activation=raw.get("activation", "softmax"),
         thresholds=tuple(float(t) for t in raw.get("thresholds", ())),
+        aggregation=raw.get("aggregation", "mean_probability"),
     )
 
 

@@ -25,6 +25,8 @@ def model_probabilities(
     logits = classifier.infer_logits([c for note in chunks for c in note])
     probs, row = np.zeros((len(texts), len(info.labels))), 0
     for i, note in enumerate(chunks):
-        probs[i] = aggregate_chunks(logits[row : row + len(note)], [len(c) for c in note], info.activation)
+        probs[i] = aggregate_chunks(
+            logits[row : row + len(note)], [len(c) for c in note], info.activation, info.aggregation
+        )
         row += len(note)
     return probs

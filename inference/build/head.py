@@ -1,11 +1,13 @@
 """The trained part of the classifier: a multi-label head on the frozen encoder's chunk embeddings.
 
-Per chunk, logit = (W · mean-pooled embedding + bag-of-word-pieces · V + b) / T: a "deep" linear layer
-on the pretrained embedding and a "wide" lexical part (each word-piece's learnt weight per label, averaged
-over the chunk's tokens: word statistics are strong on long clinical reports, which a 128-token
-embedding alone summarises coarsely). A note's probabilities are the token-weighted mean of its chunks'
-sigmoids, the rule serving applies (inference.classify.aggregate_chunks), and training fits the head
-through that same rule. T is a temperature chosen on the validation split (calibration).
+Per chunk, logit = (W · mean-pooled embedding + lexical bag · V + b) / T: a "deep" linear layer on the
+pretrained embedding and a "wide" lexical part, a learnt weight per word-piece and label applied to the
+chunk's bag of word-pieces weighted as TF-IDF baselines weight words (sublinear counts, log(1 + count)
+per distinct word-piece, the bag scaled to unit length: word statistics are strong on long clinical reports,
+which a 128-token embedding alone summarises coarsely). A note's probabilities are the sigmoid of the
+token-weighted mean of its chunks' logits (aggregation "mean_logit", inference.classify.aggregate_chunks):
+one decision over the whole note, which training fits through that same rule. T is a temperature chosen
+on the validation split (calibration). The choices are measured in docs/performance-notes.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ import numpy as np
 
 from inference.build.metrics import predicted_sets
 from inference.classify import chunk_weights
+from inference.model_files import Aggregation
+
+AGGREGATION: Aggregation = "mean_logit"
+# The head's computation (lexical weighting, aggregation): saved with a head, checked when one is loaded,
+# bumped whenever the computation changes, so an old head is never served under a new rule.
+HEAD_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,35 +76,50 @@ def build_head(hidden: int, vocab_size: int, n_labels: int) -> Any:
             return (self.deep(embeddings) + torch.sparse.mm(bags, self.wide.weight)) / self.temperature
 
         def forward(self, pooled: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            """The served graph: the same logits computed from the token ids (padding masked out)."""
-            mask = attention_mask.unsqueeze(-1).to(pooled.dtype)
-            wide = (self.wide(input_ids) * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            """The served graph: the same logits computed from the token ids (padding masked out). Each
+            occurrence of a word-piece seen c times in its chunk carries log(1 + c) / c, so each distinct
+            word-piece sums to log(1 + c); the bag's squared length is the sum of log(1 + c)^2 over them."""
+            mask = attention_mask.to(pooled.dtype)
+            same = (input_ids.unsqueeze(2) == input_ids.unsqueeze(1)).to(pooled.dtype) * mask.unsqueeze(1)
+            counts = same.sum(2).clamp(min=1.0)
+            per_occurrence = torch.log1p(counts) / counts * mask
+            length = (per_occurrence * torch.log1p(counts)).sum(1, keepdim=True).sqrt().clamp(min=1e-12)
+            wide = (self.wide(input_ids) * (per_occurrence / length).unsqueeze(-1)).sum(1)
             return (self.deep(pooled) + wide) / self.temperature
 
     return MultiLabelHead()
 
 
+def lexical_bag(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct word-pieces, weights) of one chunk: log(1 + count) of each, the vector scaled to unit
+    length (the served graph computes the same in `MultiLabelHead.forward`)."""
+    pieces, counts = np.unique(chunk, return_counts=True)
+    weights = np.log1p(counts)
+    return pieces, (weights / np.linalg.norm(weights)).astype(np.float32)
+
+
 def token_bags(ids: Sequence[np.ndarray], vocab_size: int) -> Any:
-    """Sparse (chunks, vocab) torch tensor: each chunk's token counts divided by its length."""
+    """Sparse (chunks, vocab) torch tensor: each chunk's `lexical_bag`."""
     import torch
 
-    rows = np.concatenate([np.full(len(chunk), i) for i, chunk in enumerate(ids)])
-    cols = np.concatenate(list(ids))
-    values = np.concatenate([np.full(len(chunk), 1.0 / len(chunk), np.float32) for chunk in ids])
+    bags = [lexical_bag(chunk) for chunk in ids]
+    rows = np.concatenate([np.full(len(pieces), i) for i, (pieces, _) in enumerate(bags)])
+    cols = np.concatenate([pieces for pieces, _ in bags])
+    values = np.concatenate([weights for _, weights in bags])
     index = torch.from_numpy(np.stack([rows, cols]).astype(np.int64))
     shape = (len(ids), vocab_size)
     return torch.sparse_coo_tensor(index, torch.from_numpy(values), shape, check_invariants=False).coalesce()
 
 
 def note_probabilities(chunk_logits: Any, features: ChunkFeatures) -> Any:
-    """Token-weighted mean of chunk sigmoids per note (inference.classify.aggregate_chunks, in torch)."""
+    """Sigmoid of the token-weighted mean of chunk logits per note (inference.classify.aggregate_chunks
+    with AGGREGATION, in torch)."""
     import torch
 
     weights = torch.from_numpy(chunk_weights([len(c) for c in features.ids]).astype(np.float32))
     note = torch.from_numpy(features.note_of_chunk)
-    weighted = torch.sigmoid(chunk_logits) * weights[:, None]
-    summed = torch.zeros(features.n_notes, chunk_logits.shape[1]).index_add(0, note, weighted)
-    return summed / torch.zeros(features.n_notes).index_add(0, note, weights)[:, None]
+    summed = torch.zeros(features.n_notes, chunk_logits.shape[1]).index_add(0, note, chunk_logits * weights[:, None])
+    return torch.sigmoid(summed / torch.zeros(features.n_notes).index_add(0, note, weights)[:, None])
 
 
 def fit_head(

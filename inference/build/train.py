@@ -18,6 +18,8 @@ from typing import Any
 from inference.build.dataset import LabelledNotes, label_matrix, split_by_rarest_label
 from inference.build.encoder import EmbeddingCache, encoder_tokenizer, load_mean_pooled
 from inference.build.head import (
+    AGGREGATION,
+    HEAD_FORMAT,
     ChunkFeatures,
     HeadConfig,
     choose_thresholds,
@@ -143,6 +145,7 @@ def write_version(
             max_length=max_length,
             source=str(provenance.get("base_weights", {}).get("name", "")),  # type: ignore[union-attr]
             activation="sigmoid",
+            aggregation=AGGREGATION,
             thresholds=trained.thresholds,
         )
         extra = provenance | {"validation": trained.validation, "training": trained.facts}
@@ -170,6 +173,8 @@ def save_trained(trained: TrainedHead, folder: Path, provenance: dict[str, objec
 
     save_head(trained.head, folder)
     payload = {
+        "format": HEAD_FORMAT,
+        "aggregation": AGGREGATION,
         "labels": list(trained.labels),
         "thresholds": list(trained.thresholds),
         "provenance": provenance,
@@ -186,15 +191,34 @@ def load_trained(folder: Path) -> tuple[TrainedHead, dict[str, object]]:
     from inference.build.head import load_head
 
     raw = json.loads((Path(folder) / HEAD_INFO_FILE).read_text())
+    if raw.get("format") != HEAD_FORMAT:
+        raise ValueError(
+            f"{folder} holds a head of format {raw.get('format', 1)}, this medflow computes format {HEAD_FORMAT}: "
+            "retrain it (medflow model train --head-out)"
+        )
     trained = TrainedHead(
         load_head(Path(folder)), tuple(raw["labels"]), tuple(raw["thresholds"]), raw["validation"], raw["training"]
     )
     return trained, raw["provenance"]
 
 
+def head_digest(folder: Path) -> str:
+    """sha256 over a saved head's files: a model built from it records it, so a changed head is rebuilt."""
+    import hashlib
+
+    from inference.build.head import HEAD_WEIGHTS_FILE
+
+    digest = hashlib.sha256()
+    for file in (HEAD_INFO_FILE, HEAD_WEIGHTS_FILE):
+        digest.update((Path(folder) / file).read_bytes())
+    return digest.hexdigest()
+
+
 def build_from_head(head: Path, encoder_dir: Path, repo: Path, name: str, check_texts: list[str]) -> Path:
-    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves)."""
+    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves);
+    medflow_model.json records the head's digest (`head_digest`)."""
     trained, provenance = load_trained(head)
+    provenance = provenance | {"head_sha256": head_digest(head)}
     return write_version(
         trained,
         encoder_dir=encoder_dir,

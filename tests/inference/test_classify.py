@@ -1,5 +1,7 @@
 """Chunk aggregation and prediction assembly (pure logic, logits given)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -42,6 +44,21 @@ def test_sigmoid_chunks_are_independent_labels_weighted_by_tokens():
     probs = aggregate_chunks(logits, [52, 12], "sigmoid")
     np.testing.assert_allclose(probs, (50 * sigmoid(logits[0]) + 10 * sigmoid(logits[1])) / 60)
     assert probs.sum() > 1.0  # not a distribution: a note can carry several labels
+
+
+def test_mean_logit_aggregation_decides_once_over_the_whole_note():
+    logits = np.array([[4.0, -1.0], [-2.0, -1.0]])
+    probs = aggregate_chunks(logits, [52, 12], "sigmoid", "mean_logit")
+    np.testing.assert_allclose(probs, sigmoid((50 * logits[0] + 10 * logits[1]) / 60))
+    assert not np.allclose(probs, aggregate_chunks(logits, [52, 12], "sigmoid"))
+
+
+def test_predictions_follow_the_models_aggregation():
+    info = dataclasses.replace(_info(("A", "B"), "sigmoid", (0.5, 0.5)), aggregation="mean_logit")
+    chunks = [np.zeros(52, np.int64), np.zeros(12, np.int64)]
+    logits = np.array([[4.0, -1.0], [-2.0, -1.0]], np.float32)
+    (pred,) = predictions_from_logits([chunks], logits, info)
+    assert pred.score == pytest.approx(float(sigmoid(np.array((50 * 4.0 - 10 * 2.0) / 60))))
 
 
 def test_labels_above_thresholds_best_first_else_top_label():

@@ -8,17 +8,20 @@ torch = pytest.importorskip("torch")
 
 from inference.build.dataset import label_matrix, split_by_rarest_label  # noqa: E402
 from inference.build.head import (  # noqa: E402
+    AGGREGATION,
     ChunkFeatures,
     HeadConfig,
     build_head,
     choose_thresholds,
     fit_head,
     fit_temperature,
+    lexical_bag,
     note_probabilities,
     predict_notes,
     token_bags,
 )
 from inference.build.metrics import calibration_error, classification_report, predicted_sets  # noqa: E402
+from inference.build.train import load_trained  # noqa: E402
 from inference.classify import aggregate_chunks  # noqa: E402
 
 VOCAB = 50
@@ -43,7 +46,9 @@ def test_training_aggregation_is_the_serving_rule():
         probs = note_probabilities(logits, features).numpy()
     row = 0
     for i, note in enumerate(chunks):
-        expected = aggregate_chunks(logits[row : row + len(note)].numpy(), [len(c) for c in note], "sigmoid")
+        expected = aggregate_chunks(
+            logits[row : row + len(note)].numpy(), [len(c) for c in note], "sigmoid", AGGREGATION
+        )
         np.testing.assert_allclose(probs[i], expected, rtol=1e-5)
         row += len(note)
 
@@ -52,6 +57,7 @@ def test_served_forward_equals_training_logits():
     """The exported graph computes the wide part from padded token ids; training from sparse bags."""
     rng = np.random.default_rng(1)
     features, _ = _features(rng, 3)
+    features.ids[0] = np.array([1, 7, 7, 7, 9, 9, 2])  # repeated word-pieces: sublinear counts
     head = build_head(8, VOCAB, 2)
     torch.nn.init.normal_(head.wide.weight)
     head.temperature.fill_(1.7)
@@ -65,6 +71,20 @@ def test_served_forward_equals_training_logits():
         served = head(emb, torch.from_numpy(ids), torch.from_numpy(mask))
         trained = head.chunk_logits(emb, token_bags(features.ids, VOCAB))
     np.testing.assert_allclose(served.numpy(), trained.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_lexical_bag_weighs_counts_sublinearly_at_unit_length():
+    pieces, weights = lexical_bag(np.array([1, 7, 7, 7, 9, 2]))
+    assert pieces.tolist() == [1, 2, 7, 9]
+    raw = np.log1p([1, 1, 3, 1])
+    np.testing.assert_allclose(weights, raw / np.linalg.norm(raw), rtol=1e-6)
+    assert weights[2] < 3 * weights[0]  # a word-piece seen 3 times weighs less than 3 seen once
+
+
+def test_a_head_of_another_format_is_refused(tmp_path):
+    (tmp_path / "head.json").write_text('{"labels": ["A"], "thresholds": [0.5], "provenance": {}}')
+    with pytest.raises(ValueError, match="format 1"):
+        load_trained(tmp_path)
 
 
 def test_fit_learns_separable_labels_and_is_seeded():
