@@ -21,9 +21,19 @@ from typing import Any
 
 import prefect
 from prefect.server.api.server import SubprocessASGIServer
-from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, get_current_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_SERVER_EPHEMERAL_ENABLED,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    get_current_settings,
+)
 
 from inference.local_process import die_with_parent
+
+# Prefect waits 20 s by default for its temporary server; on a busy node its first start (importing the
+# server, creating its database) can take longer, and a nightly run should not fail for it. A larger
+# PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS still wins.
+STARTUP_TIMEOUT_S = 120
 
 
 class _ServerDyingWithUs(SubprocessASGIServer):
@@ -66,4 +76,4 @@ def start_temporary_api() -> None:
         prefect_logger.addFilter(_NoTemporaryServerLines())
     server = _ServerDyingWithUs()
     if isinstance(server, _ServerDyingWithUs):  # else Prefect started its own before us: nothing to replace
-        server.start()
+        server.start(timeout=max(STARTUP_TIMEOUT_S, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))

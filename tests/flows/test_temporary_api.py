@@ -32,3 +32,22 @@ def test_the_temporary_api_starts_and_stops_without_prefects_banner(tmp_path: Pa
     assert done.stdout.startswith("api http://127.0.0.1:")  # it did start
     output = done.stdout + done.stderr
     assert "dedicated Prefect server" not in output and "temporary server" not in output, output
+
+
+def test_the_temporary_api_waits_longer_than_prefects_default_for_a_busy_node(monkeypatch) -> None:
+    """A loaded node can take more than Prefect's 20 s to start the server (seen in CI); the wait is
+    STARTUP_TIMEOUT_S unless Prefect's setting asks for longer (logic only: no server started)."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
+
+    from flows import temporary_api
+
+    waits: list[int] = []
+    monkeypatch.setattr(SubprocessASGIServer, "_instances", {})  # the session's harness server stays apart
+    monkeypatch.setattr(SubprocessASGIServer, "start", lambda self, timeout=None: waits.append(timeout))
+    with temporary_settings({PREFECT_SERVER_EPHEMERAL_ENABLED: True}, restore_defaults={PREFECT_API_URL}):
+        temporary_api.start_temporary_api()
+        with temporary_settings({temporary_api.PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 600}):
+            temporary_api.start_temporary_api()
+    assert waits == [temporary_api.STARTUP_TIMEOUT_S, 600]
+    assert temporary_api.STARTUP_TIMEOUT_S > 20
