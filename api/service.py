@@ -13,15 +13,17 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from fastapi.concurrency import run_in_threadpool
 
 from api.admission import NoteAdmission
 from api.prometheus import ApiMetrics
 from deid.outcomes import DeidIncomplete
-from medflow.run_types import DeidOutput
 from medflow.settings import Settings
+
+if TYPE_CHECKING:  # the gateway needs the type only: importing it would load the batch storage code
+    from medflow.run_types import DeidOutput
 
 
 class Deidentifier(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import serving
 from bench.run import BenchConfig, ratio
-from inference.model_files import CLASSIFIER_MODEL, MODEL_INFO_FILE, Precision, onnx_path
+from inference.model_files import CLASSIFIER_MODEL, Precision, latest_version_dir, onnx_path
 
 STAND_IN, SHIPPED = "distilbert_stand_in", "shipped_classifier"
 BUILT_PRECISIONS = ("fp32", "int8")  # what `build_from_head` writes
@@ -23,13 +23,20 @@ NOTE_MAX_LENGTH = 512  # the short notes fit one chunk of either tokenizer
 def shipped_version_dir(
     built: Path | None, head: Path | None, encoder_dir: Path, work: Path, precision: Precision
 ) -> Path | str:
-    """The shipped classifier's version directory: `built` when it is, else built from `head` on the
-    pinned encoder into `work`; else why it cannot be measured (a string for the report)."""
-    if built is not None and (built / "1" / MODEL_INFO_FILE).exists():
-        return built / "1"
+    """The shipped classifier's version directory: the latest under `built` when it was built from `head`
+    (or is a classifier of your own), else built from `head` on the pinned encoder into `work`; else why it
+    cannot be measured (a string for the report)."""
+    from inference.build.train import head_build_version
+
+    has_head = head is not None and (head / "head.json").exists()
+    if built is not None and (not has_head or head_build_version(built, head) is None):
+        try:
+            return latest_version_dir(built)
+        except FileNotFoundError:
+            pass
     if precision not in BUILT_PRECISIONS:
         return f"a classifier built from its head has no {precision} variant"
-    if head is None or not (head / "head.json").exists():
+    if not has_head:
         return "no shipped classifier head given"
     from inference.build.encoder import WEIGHTS_FILE
 

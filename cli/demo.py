@@ -51,42 +51,33 @@ def demo(
 def ensure_demo_model(settings: Settings, samples_dir: Path, console: Console) -> Path:
     """The model directory the demo serves: the configured model when it is built (a model of your own,
     or the DistilBERT stand-in built by an earlier demo); else the real classifier (the pretrained encoder
-    + the shipped head, built on first use) when the encoder is installed (`make` does), with the demo's
-    flow pointed at it (MEDFLOW_TRITON_MODEL); else the random-weight DistilBERT stand-in, built."""
+    + the shipped head, built on first use and as a new version whenever the head changes) when the encoder
+    is installed (`make` does), with the demo's flow pointed at it (MEDFLOW_TRITON_MODEL); else the
+    random-weight DistilBERT stand-in, built."""
     from inference.build.encoder import WEIGHTS_FILE, default_encoder_dir
-    from inference.model_files import MODEL_INFO_FILE
+    from inference.build.train import head_build_version
     from medflow.model_wiring import model_version_dir
 
-    try:
-        model_version_dir(settings)
-        return Path(settings.model_repository) / settings.triton_model
-    except FileNotFoundError:
-        pass
-    if (SHIPPED_HEAD / "head.json").exists() and (default_encoder_dir() / WEIGHTS_FILE).exists():
+    shipped = (SHIPPED_HEAD / "head.json").exists() and (default_encoder_dir() / WEIGHTS_FILE).exists()
+    if not (shipped and settings.triton_model == CLASSIFIER_MODEL):  # the classifier is checked below
+        try:
+            model_version_dir(settings)
+            return Path(settings.model_repository) / settings.triton_model
+        except FileNotFoundError:
+            pass
+    if shipped:
         model_dir = Path(settings.model_repository) / CLASSIFIER_MODEL
-        if not built_from_shipped_head(model_dir / "1" / MODEL_INFO_FILE):
+        if (version := head_build_version(model_dir, SHIPPED_HEAD)) is not None:
             console.print(f"Building the classifier (pretrained all-MiniLM-L6-v2 + {SHIPPED_HEAD.name} head)…")
             from cli.inference import build_from_head
 
-            build_from_head(SHIPPED_HEAD, model_dir.parent, model_dir.name, [])
+            build_from_head(SHIPPED_HEAD, model_dir.parent, model_dir.name, [], version)
         os.environ["MEDFLOW_TRITON_MODEL"] = CLASSIFIER_MODEL
         get_settings.cache_clear()
         return model_dir
     console.print("[yellow]No pretrained encoder installed (`make` installs it): the demo uses the random-weight "
                   "DistilBERT stand-in, whose labels mean nothing.")
     return ensure_stand_in_model(settings, samples_dir, console)
-
-
-def built_from_shipped_head(model_info: Path) -> bool:
-    """Whether a built version exists and was built from the head in the repository now (a pull that
-    changes the head rebuilds the demo's model)."""
-    import json
-
-    from inference.build.train import head_digest
-
-    if not model_info.exists():
-        return False
-    return json.loads(model_info.read_text()).get("head_sha256") == head_digest(SHIPPED_HEAD)
 
 
 def ensure_stand_in_model(settings: Settings, samples_dir: Path, console: Console) -> Path:

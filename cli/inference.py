@@ -79,12 +79,13 @@ def build(
         )
 
 
-def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str]) -> None:
-    """The pinned pretrained encoder + a trained head -> REPO/NAME/1/ (what `make demo` runs on a fresh clone)."""
+def build_from_head(head: Path, repo: Path, name: str, check_texts: list[str], version: int = 1) -> None:
+    """The pinned pretrained encoder + a trained head -> REPO/NAME/VERSION/ (what `make demo` runs on a fresh
+    clone)."""
     from inference.build.encoder import default_encoder_dir
     from inference.build.train import build_from_head as build
 
-    version_dir = build(head, default_encoder_dir(), repo, name, check_texts)
+    version_dir = build(head, default_encoder_dir(), repo, name, check_texts, version)
     typer.echo(f"built {head.name} into {version_dir}")
 
 

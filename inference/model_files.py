@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 # How a model's logits become probabilities: softmax (one label per note, e.g. a Hugging Face
 # classifier) or sigmoid (multi-label: each label on its own, reported where it passes its threshold).
@@ -50,7 +50,14 @@ class ModelInfo:
 
 
 def load_model_info(version_dir: Path) -> ModelInfo:
+    """Raises ValueError for an aggregation rule this medflow does not know (scores would be wrong)."""
     raw = json.loads((Path(version_dir) / MODEL_INFO_FILE).read_text())
+    aggregation = raw.get("aggregation", "mean_probability")
+    if aggregation not in get_args(Aggregation):
+        raise ValueError(
+            f"{Path(version_dir).name}/{MODEL_INFO_FILE}: aggregation {aggregation!r} is unknown to this medflow "
+            f"(known: {', '.join(get_args(Aggregation))}); upgrade the clients before serving this model"
+        )
     return ModelInfo(
         model_name=raw["model_name"],
         model_version=str(raw["model_version"]),
@@ -59,7 +66,7 @@ def load_model_info(version_dir: Path) -> ModelInfo:
         source=raw["source"],
         activation=raw.get("activation", "softmax"),
         thresholds=tuple(float(t) for t in raw.get("thresholds", ())),
-        aggregation=raw.get("aggregation", "mean_probability"),
+        aggregation=aggregation,
     )
 
 

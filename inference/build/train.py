@@ -214,9 +214,30 @@ def head_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def build_from_head(head: Path, encoder_dir: Path, repo: Path, name: str, check_texts: list[str]) -> Path:
-    """The pretrained encoder + a head saved by `save_trained` -> repo/name/1/ (what `make demo` serves);
-    medflow_model.json records the head's digest (`head_digest`)."""
+def head_build_version(model_dir: Path, head: Path) -> int | None:
+    """The version to build `head` into under `model_dir`: 1 when nothing is built there; the next one
+    when the latest was built from another head (a new version, so that runs skipping what a model
+    version already committed, and processes caching a version's stages, see a new model); None when
+    the latest was built from this head, or is a model of another origin (trained or exported: kept)."""
+    import json
+
+    from inference.model_files import MODEL_INFO_FILE, latest_version_dir
+
+    try:
+        latest = latest_version_dir(model_dir)
+    except FileNotFoundError:
+        return 1
+    built_from = json.loads((latest / MODEL_INFO_FILE).read_text()).get("head_sha256")
+    if built_from is None or built_from == head_digest(head):
+        return None
+    return int(latest.name) + 1
+
+
+def build_from_head(
+    head: Path, encoder_dir: Path, repo: Path, name: str, check_texts: list[str], version: int = 1
+) -> Path:
+    """The pretrained encoder + a head saved by `save_trained` -> repo/name/version/ (what `make demo`
+    serves); medflow_model.json records the head's digest (`head_digest`)."""
     trained, provenance = load_trained(head)
     provenance = provenance | {"head_sha256": head_digest(head)}
     return write_version(
@@ -228,4 +249,5 @@ def build_from_head(head: Path, encoder_dir: Path, repo: Path, name: str, check_
         max_length=int(provenance["chunking"]["max_length"]),  # type: ignore[index]
         provenance=provenance,
         check_texts=check_texts,
+        version=version,
     )

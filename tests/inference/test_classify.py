@@ -1,6 +1,7 @@
 """Chunk aggregation and prediction assembly (pure logic, logits given)."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -78,3 +79,16 @@ def test_multilabel_prediction_reports_every_label_above_its_threshold():
 def test_label_count_mismatch_is_an_error():
     with pytest.raises(ValueError):
         predictions_from_logits([[np.zeros(3)]], np.zeros((1, 3), np.float32), _info(("A", "B")))
+
+
+def test_an_unknown_aggregation_rule_is_refused(tmp_path):
+    from inference.model_files import MODEL_INFO_FILE, load_model_info
+
+    info = {"model_name": "m", "model_version": "1", "labels": ["A"], "max_length": 128, "source": "t",
+            "aggregation": "max_logit"}
+    (tmp_path / MODEL_INFO_FILE).write_text(json.dumps(info))
+    with pytest.raises(ValueError, match="max_logit"):
+        load_model_info(tmp_path)
+    del info["aggregation"]
+    (tmp_path / MODEL_INFO_FILE).write_text(json.dumps(info))
+    assert load_model_info(tmp_path).aggregation == "mean_probability"  # models built before the field
