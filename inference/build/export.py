@@ -14,6 +14,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -257,6 +258,28 @@ def ensure_model_config(model_dir: Path, n_labels: int | None = None) -> model_c
     return config
 
 
+@contextmanager
+def staged_version(model_dir: Path, version: int) -> Iterator[Path]:
+    """A temp sibling folder to write model_dir/version/ into, swapped in whole when the block succeeds
+    (removed when it fails), so a running server never sees half-written files."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=model_dir))
+    try:
+        yield staging
+        version_dir = model_dir / str(version)
+        if version_dir.exists():
+            shutil.rmtree(version_dir)
+        staging.rename(version_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def save_serving_tokenizer(tokenizer: tokenizers.Tokenizer, folder: Path) -> None:
+    """`folder/tokenizer.json` without truncation or padding: serving chunks and pads notes itself."""
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    tokenizer.save(str(folder / TOKENIZER_FILE))
+
+
 def build_model_repo(
     model: Any,
     tokenizer: tokenizers.Tokenizer,
@@ -286,9 +309,7 @@ def build_model_repo(
             f"{model_dir / CONFIG_FILE} declares {expected} logits but the model has {len(labels)} labels; "
             "update the output dims of the config first"
         )
-    # Build in a sibling temp dir and swap in, so a running server never sees half-written files.
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=model_dir))
-    try:
+    with staged_version(model_dir, version) as staging:
         started = time.perf_counter()
         export_onnx(model, staging / ONNX_FILES["fp32"])
         exported = time.perf_counter()
@@ -299,9 +320,7 @@ def build_model_repo(
             hidden = getattr(config, "dim", None) or config.hidden_size
             convert_fp16(staging / ONNX_FILES["fp32"], staging / ONNX_FILES["fp16"], heads, hidden)
         quantized = time.perf_counter()
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        tokenizer.save(str(staging / TOKENIZER_FILE))
+        save_serving_tokenizer(tokenizer, staging)
         info = ModelInfo(
             model_name=model_name,
             model_version=str(version),
@@ -311,12 +330,7 @@ def build_model_repo(
         )
         int8_check = compare_precisions(staging, check_texts) if check_texts else None
         write_model_info(staging, info, {"int8_check": int8_check} if int8_check else None)
-        version_dir = model_dir / str(version)
-        if version_dir.exists():
-            shutil.rmtree(version_dir)
-        staging.rename(version_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    version_dir = model_dir / str(version)
     return BuildResult(version_dir, info, exported - started, quantized - exported, int8_check)
 
 

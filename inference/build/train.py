@@ -121,23 +121,22 @@ def write_version(
     version: int = 1,
 ) -> Path:
     """repo/name/version/: model.onnx (encoder + head), model.int8.onnx, tokenizer.json, medflow_model.json."""
-    import shutil
-    import tempfile
-
-    from inference.build.export import ensure_model_config, export_onnx, quantize_int8
+    from inference.build.export import (
+        ensure_model_config,
+        export_onnx,
+        quantize_int8,
+        save_serving_tokenizer,
+        staged_version,
+    )
     from inference.build.quant_check import compare_precisions
-    from inference.model_files import ONNX_FILES, TOKENIZER_FILE, ModelInfo, write_model_info
+    from inference.model_files import ONNX_FILES, ModelInfo, write_model_info
 
     model_dir = Path(repo) / name
     ensure_model_config(model_dir, n_labels=len(trained.labels))
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=model_dir))
-    try:
+    with staged_version(model_dir, version) as staging:
         export_onnx(classifier_module(encoder_dir, trained.head), staging / ONNX_FILES["fp32"])
         quantize_int8(staging / ONNX_FILES["fp32"], staging / ONNX_FILES["int8"])
-        tokenizer = encoder_tokenizer(encoder_dir)
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        tokenizer.save(str(staging / TOKENIZER_FILE))
+        save_serving_tokenizer(encoder_tokenizer(encoder_dir), staging)
         info = ModelInfo(
             model_name=model_name,
             model_version=str(version),
@@ -152,13 +151,7 @@ def write_version(
         if check_texts:
             extra["int8_check"] = compare_precisions(staging, check_texts)
         write_model_info(staging, info, extra)
-        version_dir = model_dir / str(version)
-        if version_dir.exists():
-            shutil.rmtree(version_dir)
-        staging.rename(version_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return version_dir
+    return model_dir / str(version)
 
 
 HEAD_INFO_FILE = "head.json"
