@@ -59,15 +59,17 @@ def compare_models(
     from medflow.model_wiring import load_model
 
     scenarios: dict[str, serving.Scenario] = {}
+    model_names: dict[str, str] = {}
     for name, version_dir in version_dirs.items():
         model = load_model(version_dir)
+        model_names[name] = model.info.model_name
         chunks = model.tokenizer.encode_notes(texts, NOTE_MAX_LENGTH, NOTE_MAX_LENGTH // 4)
         seqs = [c[0] for c in chunks]  # one sequence per note: requests are notes
         scenarios[name] = serving.RawModelScenario(version_dir, precision, seqs, batch_sizes, model.tokenizer.pad_id)
     section: dict[str, Any] = {"precision": precision, "notes": len(texts)}
     for name, windows in serving.interleaved_sweep(scenarios, plan, progress).items():
         best = serving.summarize([serving.sweep_point(w, "batch_size") for w in windows])
-        section[name] = {"model_name": load_model(version_dirs[name]).info.model_name} | best
+        section[name] = {"model_name": model_names[name]} | best
     shipped, stand_in = section[SHIPPED], section[STAND_IN]
     section["notes_per_s_ratio"] = ratio(shipped["throughput_rps"], stand_in["throughput_rps"])
     section["cpu_ms_per_note_ratio"] = ratio(
